@@ -1,0 +1,108 @@
+"""Point rules: which rule scores a record, what it earns under a yearly cap, and whether it still counts."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from socialcredit.dates import add_period
+from socialcredit.engine.results import RecordRef, ScoreLine
+from socialcredit.records import Record
+from socialcredit.scheme.conditions import holds, is_number
+from socialcredit.scheme.model import AttributePoints, PointRule, Score
+
+
+def rule_points(rule: PointRule, record: Record) -> int | None:
+    """The points ``rule`` gives ``record``, or None when the rule does not match it.
+
+    A rule matches a record of its type whose attributes meet its condition and, for points taken from an
+    attribute, whose attribute is a number: rounded half away from zero, then clamped to the rule's bounds.
+    """
+    if record.type != rule.record_type or not holds(rule.when, record.attributes):
+        return None
+    if isinstance(rule.points, int):
+        return rule.points
+    return attribute_points(rule.points, record)
+
+
+def attribute_points(spec: AttributePoints, record: Record) -> int | None:
+    """Points read from an attribute, rounded half away from zero and clamped; None if not a number."""
+    value = record.attributes.get(spec.attribute)
+    if not is_number(value):
+        return None
+    rounded = int(Decimal(str(value)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    return max(spec.min, min(spec.max, rounded))
+
+
+def counting_window(score: Score, rule: PointRule, occurred: date, as_of: date) -> tuple[bool, date]:
+    """Whether a record that happened on ``occurred`` is in the window on ``as_of``, and its end (exclusive).
+
+    Rolling: from the day it happened until the same calendar day ``counts_for`` later. Calendar year: the
+    as-of date's calendar year only.
+    """
+    if score.window == "calendar_year":
+        return occurred.year == as_of.year, date(occurred.year + 1, 1, 1)
+    assert rule.counts_for is not None
+    until = add_period(
+        occurred, years=rule.counts_for.years, months=rule.counts_for.months, days=rule.counts_for.days
+    )
+    return as_of < until, until
+
+
+def score_lines(score: Score, records: Sequence[Record], as_of: date) -> list[ScoreLine]:
+    """Score a subject's records (in application order) as of ``as_of``.
+
+    A record earns points from the first rule that matches it. A yearly cap is a ledger: records earn in order
+    of the day they happened; once a rule's records have earned the cap within a calendar year, later records
+    earn only what is left of it, then nothing. Records after ``as_of`` are not seen at all.
+    """
+    by_type: dict[str, list[PointRule]] = {}
+    for rule in score.rules:
+        by_type.setdefault(rule.record_type, []).append(rule)
+    ledger: dict[tuple[str, int], int] = {}
+    lines: list[ScoreLine] = []
+    for record in records:
+        if record.occurred_at > as_of:
+            break
+        for rule in by_type.get(record.type, ()):
+            nominal = rule_points(rule, record)
+            if nominal is not None:
+                break
+        else:
+            continue
+        in_window, until = counting_window(score, rule, record.occurred_at, as_of)
+        if score.window == "calendar_year" and not in_window:
+            continue
+        earned, note = nominal, None
+        if rule.cap_per_calendar_year is not None:
+            key = (rule.id, record.occurred_at.year)
+            before = ledger.get(key, 0)
+            after = before + abs(nominal)
+            ledger[key] = after
+            cap = rule.cap_per_calendar_year
+            magnitude = min(cap, after) - min(cap, before)
+            earned = magnitude if nominal >= 0 else -magnitude
+            if magnitude < abs(nominal):
+                note = f"yearly cap of {cap} reached in {record.occurred_at.year}"
+        counting = in_window and earned != 0
+        if not in_window:
+            note = f"stopped counting on {until.isoformat()}"
+        lines.append(
+            ScoreLine(
+                rule_id=rule.id,
+                record=RecordRef.of(record),
+                nominal=nominal,
+                points=earned,
+                counts_until=until,
+                counting=counting,
+                legal_basis=rule.legal_basis,
+                note=note,
+            )
+        )
+    return lines
+
+
+def total(base: int, lines: Sequence[ScoreLine]) -> int:
+    """The base plus every counting line's points."""
+    return base + sum(line.points for line in lines if line.counting)
