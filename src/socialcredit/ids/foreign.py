@@ -61,9 +61,6 @@ def check_permanent_residence(value: str, *, today: date | None = None) -> None:
         raise IdFailure(
             "an 18-character permanent residence card number is 9, 16 digits, and a digit or X"
         )
-    expected = mod_11_2.calc_check_digit(value[:17])
-    if value[17] != expected:
-        raise IdFailure(f"bad check character: expected {expected}, got {value[17]}", IdFailure.CHECK)
     if not places.is_province(value[1:3]):
         raise IdFailure(f"unknown province code {value[1:3]} (positions 2-3)", IdFailure.COMPONENT)
     if places.country_by_numeric(value[3:6]) is None:
@@ -77,6 +74,9 @@ def check_permanent_residence(value: str, *, today: date | None = None) -> None:
         raise IdFailure(f"impossible birth date {value[6:14]}", IdFailure.COMPONENT) from None
     if birth > (today or today_cst()):
         raise IdFailure(f"birth date {birth.isoformat()} is in the future", IdFailure.COMPONENT)
+    expected = mod_11_2.calc_check_digit(value[:17])
+    if value[17] != expected:
+        raise IdFailure(f"bad check character: expected {expected}, got {value[17]}", IdFailure.CHECK)
 
 
 def permanent_residence_id(value: str) -> SubjectId:

@@ -67,8 +67,9 @@ class SubjectId:
 class IdFailure(ValueError):
     """Internal: why a text is not a valid identifier of one scheme.
 
-    ``depth`` says how far validation got (0 shape, 1 a component, 2 a check character), so that when a
-    text could be several schemes the caller reports the failure of the scheme that fitted best.
+    ``depth`` says at which stage validation failed; every scheme checks in the same order: 0 the shape
+    (length, characters), 1 a component (code table, date), 2 a check character. When a text could be
+    several schemes, the caller reports the failure of the scheme that got furthest.
     """
 
     SHAPE = 0

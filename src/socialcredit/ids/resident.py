@@ -42,9 +42,6 @@ def check_resident_id(value: str, *, today: date | None = None) -> None:
         raise IdFailure(f"wrong length: a resident identity number has 18 characters, not {len(value)}")
     if not value[:17].isdigit() or not (value[17].isdigit() or value[17] == "X"):
         raise IdFailure("a resident identity number is 17 digits followed by a digit or X")
-    expected = ric.calc_check_digit(value)
-    if value[17] != expected:
-        raise IdFailure(f"bad check character: expected {expected}, got {value[17]}", IdFailure.CHECK)
     try:
         birth = ric.get_birth_date(value)
     except ValidationError:
@@ -64,6 +61,9 @@ def check_resident_id(value: str, *, today: date | None = None) -> None:
             f"before the birth year {birth.year}",
             IdFailure.COMPONENT,
         )
+    expected = ric.calc_check_digit(value)
+    if value[17] != expected:
+        raise IdFailure(f"bad check character: expected {expected}, got {value[17]}", IdFailure.CHECK)
 
 
 def resident_id(value: str) -> SubjectId:
