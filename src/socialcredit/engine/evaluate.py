@@ -163,9 +163,7 @@ class Evaluator:
 
     def _how_to_object(self, applicable: list[MeasureInForce]) -> str:
         objection = self.scheme.objection
-        authorities = sorted(
-            {r.authority for m in applicable if m.entry for r in m.entry.records if r.authority}
-        )
+        authorities = sorted({r.authority for m in applicable if m.entry for r in m.entry.records if r.authority})
         who = f" Issued by: {', '.join(authorities)}." if authorities else ""
         return (
             f"{objection.how.strip()} An objection is decided within {objection.decided_within_days} days "

@@ -91,9 +91,7 @@ def evaluate(predicate: Predicate, facts: Facts) -> tuple[bool, tuple[RecordRef,
     if predicate.score is not None:
         return _compare(predicate.score, facts.score), ()
     if predicate.counting is not None:
-        found = tuple(
-            line.record for line in facts.lines if line.counting and line.rule_id == predicate.counting
-        )
+        found = tuple(line.record for line in facts.lines if line.counting and line.rule_id == predicate.counting)
         return bool(found), found
     if predicate.has_record is not None:
         found = tuple(RecordRef.of(r) for r in _matching(predicate.has_record, facts))

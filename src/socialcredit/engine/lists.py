@@ -56,9 +56,7 @@ def list_entries(rule: ListRule, subject_id: str, records: Sequence[Record], as_
             events.append((r.occurred_at, ENTRY, r))
         if r.type in ext_types:
             events.append((r.occurred_at, EXTENSION, r))
-        if r.type in exit_types and any(
-            x.record_type == r.type and holds(x.when, r.attributes) for x in rule.exits
-        ):
+        if r.type in exit_types and any(x.record_type == r.type and holds(x.when, r.attributes) for x in rule.exits):
             events.append((r.occurred_at, EXIT, r))
     # Records arrive in application order; a stable sort by (day, phase) keeps that order within a phase.
     events.sort(key=lambda e: (e[0], e[1]))
@@ -88,9 +86,7 @@ def list_entries(rule: ListRule, subject_id: str, records: Sequence[Record], as_
             assert open_entry is not None
             years = _extension_years(rule, r)
             if years is None:
-                open_entry.notes.append(
-                    f"{r.record_id}: not applied, extension years missing or out of range"
-                )
+                open_entry.notes.append(f"{r.record_id}: not applied, extension years missing or out of range")
             elif open_entry.end is not None:
                 open_entry.end = add_years(open_entry.end, years)
                 open_entry.records.append(ref)

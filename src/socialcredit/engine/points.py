@@ -44,9 +44,7 @@ def counting_window(score: Score, rule: PointRule, occurred: date, as_of: date) 
     if score.window == "calendar_year":
         return occurred.year == as_of.year, date(occurred.year + 1, 1, 1)
     assert rule.counts_for is not None
-    until = add_period(
-        occurred, years=rule.counts_for.years, months=rule.counts_for.months, days=rule.counts_for.days
-    )
+    until = add_period(occurred, years=rule.counts_for.years, months=rule.counts_for.months, days=rule.counts_for.days)
     return as_of < until, until
 
 

@@ -1,0 +1,167 @@
+"""Commands that run a scheme: score, explain, decide. Records come from a file or from the store."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import Progress
+
+from socialcredit.cli.context import settings_from
+from socialcredit.cli.output import write_csv_atomically
+from socialcredit.cli.render import render_decision, render_result
+from socialcredit.cli.sources import load_records
+from socialcredit.dates import today_cst
+from socialcredit.engine import Evaluator
+from socialcredit.engine.explain import decision_to_dict, result_to_dict
+from socialcredit.errors import InputError, Problem
+from socialcredit.scheme import load_scheme
+
+SchemeOpt = Annotated[str, typer.Option("--scheme", help="A shipped scheme's name or a scheme file's path.")]
+RecordsOpt = Annotated[
+    Path | None, typer.Option("--records", help="A records CSV/JSONL file; without it, the store is used.")
+]
+AsOfOpt = Annotated[str | None, typer.Option("--as-of", help="The day to evaluate, YYYY-MM-DD (default: today).")]
+KnownAtOpt = Annotated[
+    str | None,
+    typer.Option("--known-at", help="Use only what was known at this UTC instant (ISO 8601; default: now)."),
+]
+
+
+def parse_day(text: str | None, option: str) -> date:
+    """A command-line day, or today in China Standard Time."""
+    if text is None:
+        return today_cst()
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InputError([Problem(field=option, value=text, reason="expected a date as YYYY-MM-DD")]) from None
+
+
+def parse_instant(text: str | None, option: str) -> datetime | None:
+    """A command-line instant (naive means UTC), or None for "now"."""
+    if text is None:
+        return None
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise InputError([Problem(field=option, value=text, reason="expected an ISO 8601 instant")]) from None
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def score(
+    ctx: typer.Context,
+    scheme: SchemeOpt,
+    records: RecordsOpt = None,
+    as_of: AsOfOpt = None,
+    known_at: KnownAtOpt = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Write subject_id,score,grade CSV here.")] = None,
+) -> None:
+    """Score every subject the scheme concerns: one row per subject, sorted by subject id."""
+    settings = settings_from(ctx)
+    the_scheme = load_scheme(scheme)
+    if the_scheme.score is None:
+        raise InputError([Problem(field="--scheme", value=scheme, reason="this scheme has no score")])
+    day = parse_day(as_of, "--as-of")
+    evaluator = Evaluator(the_scheme, load_records(settings, records, parse_instant(known_at, "--known-at")))
+    subjects = evaluator.subjects()
+    err = Console(stderr=True)
+    rows = []
+    with Progress(console=err, transient=True, disable=len(subjects) < 20_000) as progress:
+        task = progress.add_task("scoring", total=len(subjects))
+        for subject in subjects:
+            core = evaluator.core(subject, day)
+            rows.append((subject, core.score, core.grade.grade if core.grade else ""))
+            progress.advance(task)
+    header = ("subject_id", "score", "grade")
+    if out is None:
+        typer.echo(",".join(header))
+        for row in rows:
+            typer.echo(",".join(str(c) for c in row))
+        return
+    n = write_csv_atomically(out, header, rows)
+    err.print(f"scored {n} subjects under {the_scheme.label} as of {day.isoformat()} → {out}")
+
+
+def explain(
+    ctx: typer.Context,
+    subject_id: Annotated[str, typer.Argument(help="The subject's identifier.")],
+    scheme: SchemeOpt,
+    records: RecordsOpt = None,
+    as_of: AsOfOpt = None,
+    known_at: KnownAtOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the explanation as JSON.")] = False,
+) -> None:
+    """Explain everything a scheme says about one subject: each rule, record, point and legal basis."""
+    from socialcredit.ids import parse_subject_id
+
+    settings = settings_from(ctx)
+    subject = parse_subject_id(subject_id, field="SUBJECT_ID").value
+    evaluator = Evaluator(load_scheme(scheme), load_records(settings, records, parse_instant(known_at, "--known-at")))
+    result = evaluator.result(subject, parse_day(as_of, "--as-of"))
+    if as_json:
+        typer.echo(json.dumps(result_to_dict(result), ensure_ascii=False, indent=2))
+    else:
+        render_result(Console(), result, evaluator.scheme)
+
+
+def decide(
+    ctx: typer.Context,
+    scheme: SchemeOpt,
+    subject_id: Annotated[str | None, typer.Argument(help="One subject to decide for.")] = None,
+    action: Annotated[str | None, typer.Argument(help="The action, e.g. buy_air_ticket.")] = None,
+    at: Annotated[str | None, typer.Option("--at", help="The day of the action (default: today).")] = None,
+    records: RecordsOpt = None,
+    queries: Annotated[
+        Path | None, typer.Option("--queries", help="A subject_id,action,at CSV of queries to answer in bulk.")
+    ] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Write the decisions CSV here.")] = None,
+    known_at: KnownAtOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a single decision as JSON.")] = False,
+) -> None:
+    """May a subject do an action on a day? One query from the arguments, or many from --queries."""
+    from socialcredit.ids import parse_subject_id
+
+    settings = settings_from(ctx)
+    the_scheme = load_scheme(scheme)
+    if (queries is None) == (subject_id is None or action is None):
+        raise InputError(
+            [Problem(field="--queries", reason="give either SUBJECT_ID and ACTION, or --queries FILE (not both)")]
+        )
+    if queries is not None:
+        from socialcredit.io.record_files import read_queries
+
+        parsed = read_queries(queries)
+        evaluator = Evaluator(the_scheme, load_records(settings, records, parse_instant(known_at, "--known-at")))
+        decisions = [evaluator.decide(q.subject_id, q.action, q.at) for q in parsed]
+        header = ("subject_id", "action", "at", "decision", "reasons")
+        rows = [
+            (d.subject_id, d.action, d.at.isoformat(), d.decision, "; ".join(r.text for r in d.reasons))
+            for d in decisions
+        ]
+        if out is None:
+            for row in rows:
+                typer.echo(",".join(row))
+            return
+        n = write_csv_atomically(out, header, rows)
+        Console(stderr=True).print(f"answered {n} queries under {the_scheme.label} → {out}")
+        return
+    assert subject_id is not None and action is not None
+    subject = parse_subject_id(subject_id, field="SUBJECT_ID").value
+    evaluator = Evaluator(the_scheme, load_records(settings, records, parse_instant(known_at, "--known-at")))
+    decision = evaluator.decide(subject, action, parse_day(at, "--at"))
+    if as_json:
+        typer.echo(json.dumps(decision_to_dict(decision), ensure_ascii=False, indent=2))
+    else:
+        render_decision(Console(), decision)
+
+
+def register(app: typer.Typer) -> None:
+    """Attach score, explain and decide."""
+    app.command()(score)
+    app.command()(explain)
+    app.command()(decide)

@@ -1,0 +1,86 @@
+"""Showing results to a person: every rule, record, point and legal basis, and how to object."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+
+from socialcredit.engine.results import Decision, SubjectResult
+from socialcredit.scheme.model import Scheme
+
+
+def render_result(console: Console, result: SubjectResult, scheme: Scheme) -> None:
+    """Print a subject's full explanation under a scheme."""
+    console.print(
+        f"[bold]{result.subject_id}[/] ({result.kind}) under [bold]{result.scheme}[/] as of {result.as_of}",
+        highlight=False,
+    )
+    if result.score is not None:
+        console.print(f"score [bold]{result.score}[/] (base {result.base}), grade [bold]{result.grade}[/]")
+        if result.score_lines:
+            table = Table(title="Points", title_justify="left", show_lines=False)
+            for col in ("rule", "record", "authority", "happened", "points", "counts until", "legal basis"):
+                table.add_column(col, overflow="fold")
+            for line in result.score_lines:
+                pts = f"{line.points:+d}" if line.counting else f"[dim]{line.points:+d} ({line.note})[/]"
+                table.add_row(
+                    line.rule_id,
+                    line.record.record_id,
+                    line.record.authority or "-",
+                    line.record.occurred_at.isoformat(),
+                    pts,
+                    line.counts_until.isoformat(),
+                    line.legal_basis,
+                )
+            console.print(table)
+        for step in result.grade_steps:
+            what = {"band": "band", "assign": "set by", "cap": "capped by"}[step.kind]
+            rule = f" {step.rule_id}" if step.rule_id else ""
+            evidence = f" — records {', '.join(r.record_id for r in step.records)}" if step.records else ""
+            console.print(
+                f"  grade {step.grade}: {what}{rule} ({step.description or ''}){evidence}; basis: {step.legal_basis}",
+                highlight=False,
+            )
+    for entry in result.list_entries:
+        until = entry.end.isoformat() if entry.end else "exit"
+        console.print(
+            f"[bold]list[/] {entry.list_id} ({entry.kind}) case {entry.key or '-'}: {entry.status}, "
+            f"from {entry.start} until {until}; records {', '.join(r.record_id for r in entry.records)}; "
+            f"basis: {entry.legal_basis}",
+            highlight=False,
+        )
+        for note in entry.notes:
+            console.print(f"    note: {note}", highlight=False)
+        console.print(f"    remedy: {entry.remedy.strip()}", highlight=False)
+    if result.measures:
+        console.print("[bold]measures in force[/]")
+        for m in result.measures:
+            console.print(
+                f"  {m.effect} {', '.join(m.actions)} — {m.summary()}; basis: {m.legal_basis}", highlight=False
+            )
+    else:
+        console.print("no measures in force")
+    console.print(
+        f"[bold]to object[/]: {scheme.objection.how.strip()} Decided within {scheme.objection.decided_within_days} "
+        f"days ({scheme.objection.legal_basis}).",
+        highlight=False,
+    )
+
+
+def render_decision(console: Console, decision: Decision) -> None:
+    """Print one decision with its reasons and how to object."""
+    colour = {"allow": "green", "deny": "red", "review": "yellow", "priority": "cyan"}[decision.decision]
+    console.print(
+        f"[bold {colour}]{decision.decision}[/] {decision.subject_id} {decision.action} on {decision.at} "
+        f"under {decision.scheme}",
+        highlight=False,
+    )
+    for reason in decision.reasons:
+        until = f", until {reason.until}" if reason.until else ""
+        records = ", ".join(f"{r.record_id} ({r.authority or '-'}, {r.occurred_at})" for r in reason.records)
+        console.print(f"  because {reason.text}{until}", highlight=False)
+        console.print(f"    basis: {reason.legal_basis}", highlight=False)
+        if records:
+            console.print(f"    records: {records}", highlight=False)
+    if decision.how_to_object:
+        console.print(f"  to object: {decision.how_to_object}", highlight=False)

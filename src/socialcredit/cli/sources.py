@@ -1,0 +1,24 @@
+"""Where a command's records come from: a record file, or the store as known at an instant."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from socialcredit.records import Record, effective_records
+from socialcredit.settings import Settings
+
+
+def load_records(settings: Settings, records_file: Path | None, known_at: datetime | None) -> list[Record]:
+    """Records in force: from ``records_file`` if given (no database needed), else from the store."""
+    if records_file is not None:
+        from socialcredit.io.record_files import read_records
+
+        return effective_records(read_records(records_file), known_at)
+    from socialcredit.store import open_store
+
+    store = open_store(settings.store_url())
+    try:
+        return effective_records(store.load_records(known_at=known_at), known_at)
+    finally:
+        store.close()
