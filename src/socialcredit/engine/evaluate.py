@@ -52,6 +52,14 @@ class Evaluator:
         """Subjects with records that the scheme concerns, sorted."""
         return [s for s in self.population.subjects() if self.covers(s)]
 
+    def reachable_subjects(self) -> list[str]:
+        """Subjects with records, and subjects a measure can reach through a link, that the scheme concerns."""
+        found = set(self.population.subjects())
+        for m in self.scheme.measures:
+            if m.applies_to != "subject":
+                found |= self.population.link_targets(self.scheme.link(m.applies_to))
+        return sorted(s for s in found if self.covers(s))
+
     def core(self, subject_id: str, as_of: date) -> _Core:
         """Score, grade and list entries of a subject on a day (no measures)."""
         key = (subject_id, as_of)

@@ -59,6 +59,11 @@ class Population:
             self._link_index[index_key] = index
         return index.get(target, set())
 
+    def link_targets(self, link: Link) -> set[str]:
+        """Every subject ever named through ``link``."""
+        self.linking_subjects(link, "")
+        return set(self._link_index[(link.record_type, link.attribute)])
+
     def link_target(self, link: Link, subject_id: str, day: date) -> str | None:
         """Whom ``subject_id`` names through ``link`` on ``day``: the latest such record on or before it."""
         target = None

@@ -417,6 +417,22 @@ class Scheme(StrictModel):
         """``name@version``."""
         return f"{self.scheme}@{self.version}"
 
+    def record_types(self) -> set[str]:
+        """Every record type the scheme reads: evaluating it needs no other records."""
+        types: set[str] = set()
+        if self.score is not None:
+            types |= {r.record_type for r in self.score.rules}
+        if self.grades is not None:
+            for rule in (*self.grades.assign, *self.grades.caps):
+                for p in rule.when.walk():
+                    if p.has_record is not None:
+                        types |= set(p.has_record.types)
+        for lst in self.lists:
+            types.add(lst.entry.record_type)
+            types |= {e.record_type for e in lst.extensions} | {e.record_type for e in lst.exits}
+        types |= {link.record_type for link in self.links}
+        return types
+
     def list_rule(self, list_id: str) -> ListRule:
         """The list with this id."""
         return next(x for x in self.lists if x.id == list_id)

@@ -1,0 +1,165 @@
+"""``socialcredit demo``: a synthetic city, loaded into the store, scored under every shipped scheme."""
+
+from __future__ import annotations
+
+import time
+from datetime import date
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from socialcredit.cli.context import settings_from
+from socialcredit.cli.render import render_result
+from socialcredit.engine import Evaluator
+from socialcredit.records import effective_records
+from socialcredit.scheme import load_scheme, shipped_names
+from socialcredit.summary import SchemeSummary, summarize
+
+
+def _progress(console: Console) -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
+    )
+
+
+def demo(
+    ctx: typer.Context,
+    residents: Annotated[int, typer.Option(help="Residents of the synthetic city.")] = 10_000,
+    organizations: Annotated[
+        int | None, typer.Option(help="Organizations (default: 3 per 100 residents, at most 17,420).")
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Seed of the city's randomness.")] = 7,
+    as_of: Annotated[str, typer.Option("--as-of", help="The day to evaluate.")] = "2026-06-30",
+    subject: Annotated[
+        str | None, typer.Option(help="Whose full explanation to print (default: an interesting one).")
+    ] = None,
+) -> None:
+    """Build a deterministic synthetic city into the store, score it under every shipped scheme, summarise."""
+    from socialcredit.lab.synth import CitySpec, authorities, write_city
+    from socialcredit.service.ingest import ingest_file
+    from socialcredit.store import open_store
+
+    settings = settings_from(ctx)
+    console = Console()
+    day = date.fromisoformat(as_of)
+    spec = CitySpec.scaled(residents, organizations=organizations, seed=seed)
+    folder = settings.data_dir / f"city-{spec.seed}-{spec.residents}-{spec.organizations}"
+    console.print(
+        f"[bold]socialcredit demo[/]: a synthetic city of {spec.residents:,} residents and "
+        f"{spec.organizations:,} organizations (division {spec.division}, seed {spec.seed}), "
+        f"records {spec.start} to {spec.end}",
+        highlight=False,
+    )
+    started = time.perf_counter()
+    with _progress(console) as progress:
+        task = progress.add_task("generating records", total=None)
+        paths = write_city(spec, folder, progress=lambda n: progress.update(task, completed=n))
+    console.print(f"  wrote record files per authority to {folder}")
+
+    store = open_store(settings.store_url())
+    try:
+        store.migrate()
+        for authority in authorities(spec):
+            store.add_authority(authority)
+        inserted = unchanged = 0
+        with _progress(console) as progress:
+            task = progress.add_task("ingesting (all or nothing per file)", total=len(paths))
+            for code, path in sorted(paths.items()):
+                report = ingest_file(store, path, code)
+                inserted += report.inserted
+                unchanged += report.unchanged
+                progress.advance(task)
+        console.print(
+            f"  store {settings.store_url()}: {inserted:,} records inserted, {unchanged:,} already there "
+            "(ingestion is idempotent: run it again and nothing changes)",
+            highlight=False,
+        )
+        schemes = [load_scheme(name) for name in shipped_names()]
+        wanted = set().union(*(s.record_types() for s in schemes))
+        records = effective_records(store.load_records(types=wanted))
+    finally:
+        store.close()
+
+    summaries: list[tuple[SchemeSummary, Evaluator]] = []
+    for scheme in schemes:
+        evaluator = Evaluator(scheme, [r for r in records if r.type in scheme.record_types()])
+        subjects = evaluator.reachable_subjects()
+        with _progress(console) as progress:
+            task = progress.add_task(f"evaluating {scheme.label}", total=len(subjects))
+            summary = summarize(evaluator, day, subjects, progress=lambda n, t=task: progress.advance(t, n))
+            progress.update(task, completed=len(subjects))
+        summaries.append((summary, evaluator))
+    elapsed = time.perf_counter() - started
+
+    for summary, evaluator in summaries:
+        _print_summary(console, summary, evaluator)
+    who, why = _interesting_subject(summaries, day) if subject is None else (subject, "chosen")
+    if who is not None:
+        console.rule(f"one subject's full explanation ({why})")
+        for _summary, evaluator in summaries:
+            if evaluator.covers(who):
+                render_result(console, evaluator.result(who, day), evaluator.scheme)
+                console.print()
+    console.print(
+        f"done in {elapsed:.1f} s. Try: socialcredit explain {who} --scheme rongcheng --as-of {as_of}\n"
+        f"     socialcredit decide --scheme judgment-debtors {who} buy_air_ticket --at {as_of}",
+        highlight=False,
+    )
+
+
+def _print_summary(console: Console, summary: SchemeSummary, evaluator: Evaluator) -> None:
+    console.rule(f"{summary.scheme} as of {summary.as_of}")
+    console.print(f"{summary.subjects:,} subjects evaluated", highlight=False)
+    if summary.grades:
+        table = Table("grade", "subjects", "share", title="grade distribution", title_justify="left")
+        for grade in summary.grade_order:
+            n = summary.grades.get(grade, 0)
+            table.add_row(grade, f"{n:,}", f"{n / max(summary.subjects, 1):.1%}")
+        console.print(table)
+    for lst in evaluator.scheme.lists:
+        console.print(
+            f"list {lst.id}: {summary.listed_subjects[lst.id]:,} subjects listed "
+            f"({summary.active_entries[lst.id]:,} active entries, {summary.past_entries[lst.id]:,} ended or expired)",
+            highlight=False,
+        )
+    if evaluator.scheme.measures:
+        table = Table("measure", "effect", "subjects (own)", "subjects (through a link)", title="measures in force")
+        for m in evaluator.scheme.measures:
+            table.add_row(m.id, str(m.effect), f"{summary.measures[m.id]:,}", f"{summary.linked_measures[m.id]:,}")
+        console.print(table)
+
+
+def _interesting_subject(summaries: list[tuple[SchemeSummary, Evaluator]], day: date) -> tuple[str | None, str]:
+    """A person restricted as an organization's legal representative, else one with a grade cap, else anyone."""
+    for _, evaluator in summaries:
+        for m in evaluator.scheme.measures:
+            if m.applies_to == "subject":
+                continue
+            for person in sorted(evaluator.population.link_targets(evaluator.scheme.link(m.applies_to))):
+                if any(x.via_subject for x in evaluator.measures(person, day)):
+                    return person, "a person restricted as the legal representative of a listed organization"
+    for _, evaluator in summaries:
+        for person in evaluator.subjects():
+            steps = evaluator.core(person, day).grade
+            if steps is not None and any(s.kind == "cap" for s in steps.steps):
+                return person, "a person whose grade is capped"
+    for _, evaluator in summaries:
+        subjects = evaluator.subjects()
+        if subjects:
+            return subjects[0], "the first subject"
+    return None, ""
+
+
+def register(app: typer.Typer) -> None:
+    """Attach ``demo``."""
+    app.command()(demo)
+
+
