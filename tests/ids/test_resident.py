@@ -19,8 +19,8 @@ from socialcredit.ids import (
 )
 
 # Divisions used below: 371082 Rongcheng (a county-level city from 1989), 110101 Dongcheng (Beijing),
-# 310115 Pudong (Shanghai, from 1992), 110103 Chongwen (abolished 2010), 500101 Wanzhou (Chongqing, 1997-).
-DIVISIONS = ["371082", "110101", "310115", "371000", "370000", "500101", "110228"]
+# 310115 Pudong (from 1992), 110103 Chongwen (abolished 2010), 500101 Wanzhou (1997-), 110118 Miyun (2015-).
+DIVISIONS = ["371082", "110101", "310115", "371000", "370000", "500101", "110118"]
 
 
 def body_with_check(body17: str) -> str:

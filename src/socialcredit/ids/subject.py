@@ -97,9 +97,9 @@ def parse_subject_id(text: str, *, field: str = "subject_id") -> SubjectId:
         raise _refuse(
             field,
             text,
-            f"wrong length: {len(value)} characters; expected 18 (resident identity number, unified social "
-            "credit code, 2023 permanent residence card), 15 (2017 permanent residence card) "
-            "or passport:<ISSUER>:<NUMBER>",
+            f"wrong length: {len(value)} character{'s' if len(value) != 1 else ''}; expected 18 (resident "
+            "identity number, unified social credit code, 2023 permanent residence card), 15 (2017 "
+            "permanent residence card) or passport:<ISSUER>:<NUMBER>",
         )
     accepted: list[SubjectId] = []
     failures: list[tuple[IdScheme, IdFailure]] = []
