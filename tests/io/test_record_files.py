@@ -305,3 +305,11 @@ def test_bad_queries(tmp_path: Path, row: str, field: str | None, reason: str) -
 def test_bad_query_files(tmp_path: Path, name: str, content: str, reason: str) -> None:
     with pytest.raises(InputError, match=reason):
         read_queries(write(tmp_path, name, content))
+
+
+def test_reading_stops_once_100_problems_are_collected(tmp_path: Path) -> None:
+    lines = "\n".join(["r,too,few"] * 150 + [f"{GOOD_ROW},extra"])
+    error = refusal(write(tmp_path, "stop.csv", f"{HEADER}\n{lines}\n"))
+    assert len(error.problems) == 100 and error.problems[-1].row == 100
+    error = refusal(write(tmp_path, "stop.jsonl", "[]\n" * 150))
+    assert len(error.problems) == 100 and error.problems[-1].line == 100

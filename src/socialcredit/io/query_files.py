@@ -47,6 +47,8 @@ def read_queries(path: Path) -> list[Query]:
         raise InputError(problems=log.problems)
     queries: list[Query] = []
     for row, (line, cells) in enumerate(rows, start=1):
+        if log.full:
+            break
         if len(cells) != 3:
             log.add(f"expected 3 cells, got {len(cells)}", row=row, line=line)
             continue
@@ -66,7 +68,5 @@ def read_queries(path: Path) -> list[Query]:
             log.add(str(error), row=row, line=line, field="at", value=at)
         if len(log.problems) == before and subject_id is not None and day is not None:
             queries.append(Query(subject_id, action, day))
-        if log.full:
-            break
     log.raise_if_any(InputError)
     return queries

@@ -109,6 +109,8 @@ def _csv_records(path: Path, log: ProblemLog) -> Iterator[tuple[int, int, _Raw]]
     if not _check_header(columns, header_line, log):
         return
     for row, (line, cells) in enumerate(rows, start=1):
+        if log.full:
+            return
         if len(cells) != len(columns):
             log.add(f"expected {len(columns)} cells (one per header column), got {len(cells)}", row=row, line=line)
             continue
@@ -170,6 +172,8 @@ def _no_constant(name: str) -> object:
 def _jsonl_records(path: Path, log: ProblemLog) -> Iterator[tuple[int, int, _Raw]]:
     row = 0
     for line, text in decoded_lines(path, log):
+        if log.full:
+            return
         if not text.strip():
             continue
         row += 1
