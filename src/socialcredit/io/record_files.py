@@ -6,7 +6,7 @@
 like ``[A-Za-z_][A-Za-z0-9_]*``. In an attribute cell, empty means absent, ``true``/``false`` a boolean, a
 plain decimal (``-12``, ``3.5``: no exponent, sign ``-`` only, no thousands separators, no leading zero
 such as ``007``, which stays text like any code) a number (an int without a fraction part, else a float),
-and anything else text. Blank lines are skipped. A header-only file holds zero records; an empty file has no
+except that a whole number of more than 15 digits (an identity number) stays text, and anything else text. Blank lines are skipped. A header-only file holds zero records; an empty file has no
 header and is refused.
 
 **JSONL.** One JSON object per line (blank lines skipped) with the same keys; ``attributes`` is an object
@@ -53,6 +53,7 @@ RESERVED = ("legal_basis", "source_ref", "supersedes", "revoked")
 MAX_RECORD_ID = 128
 TYPE_PATTERN = re.compile(r"[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+")
 ATTRIBUTE_PATTERN = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
+MAX_INTEGER_DIGITS = 15
 _NUMBER = re.compile(r"-?(0|[1-9][0-9]*)(\.[0-9]+)?")
 
 
@@ -153,7 +154,11 @@ def csv_value(cell: str) -> Scalar:
     match = _NUMBER.fullmatch(cell)
     if match is None:
         return cell
-    return float(cell) if match.group(2) else int(cell)
+    if match.group(2):
+        return float(cell)
+    # More than 15 digits is an identifier (an 18-digit resident identity number), not an amount: it stays
+    # text, so it still equals the subject id it names and no engine rounds it through a double.
+    return cell if len(match.group(1)) > MAX_INTEGER_DIGITS else int(cell)
 
 
 def _no_duplicate_keys(pairs: list[tuple[str, object]]) -> dict[str, object]:
