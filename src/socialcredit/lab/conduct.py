@@ -260,7 +260,7 @@ def organization_events(
     social: bool,
     lo: date,
     hi: date,
-    pick_representative: Callable[[random.Random, date], str],
+    pick_representative: Callable[[date], str],
     court: str,
     case_base: int,
     registrar: str | None,
@@ -274,7 +274,8 @@ def organization_events(
 
     ``registered`` may be before ``lo`` (the registry records then are too); everything else happens in
     ``[max(lo, registered), hi]``. ``pick_representative`` draws a resident of the city who is an adult on the
-    given day.
+    given day (from its own random stream, so that the rest of the organization's events do not depend on how
+    many residents there are).
     """
     events: list[Event] = []
 
@@ -282,7 +283,7 @@ def organization_events(
         events.append(Event(day, record_type, attributes, registrar, registry_basis.get(record_type)))
 
     registry(registered, "registry.registered", {})
-    registry(registered, "registry.legal_representative", {"person_id": pick_representative(rng, registered)})
+    registry(registered, "registry.legal_representative", {"person_id": pick_representative(registered)})
     active_from = max(lo, registered)
     if rng.random() < 0.10:
         last = max(lo, registered + timedelta(days=30))
@@ -290,7 +291,7 @@ def organization_events(
             if last > hi:
                 break
             last = day_between(rng, last, hi)
-            registry(last, "registry.legal_representative", {"person_id": pick_representative(rng, last)})
+            registry(last, "registry.legal_representative", {"person_id": pick_representative(last)})
             last += DAY
 
     draw = rng.random()

@@ -2,8 +2,8 @@
 
 Randomness is explicit and per subject, in the manner of Mesa: subject ``i`` draws from its own
 ``random.Random`` seeded with ``(seed, kind, i)``, so a resident's records are the same whether the city has
-100 residents or 790,000. (An organization's legal representatives are drawn from the residents, so they do
-depend on how many residents there are.) Identifiers are unique by construction, not by retrying: resident
+100 residents or 790,000, and an organization's records likewise, except which residents it names as legal
+representatives (drawn from its own second stream). Identifiers are unique by construction, not by retrying: resident
 ``i`` gets a birth date and sequence number from a seeded permutation of all (birth date, sequence) pairs, and
 organization ``j`` an organization code body from a seeded permutation of its code space.
 
@@ -240,8 +240,10 @@ def resident_records(spec: CitySpec, index: int) -> Iterator[tuple[str, Record]]
     yield from _finish(events, subject_id, "P", index, court)
 
 
-def _adult_resident(spec: CitySpec) -> Callable[[random.Random, date], str]:
-    def pick(rng: random.Random, day: date) -> str:
+def _adult_resident(spec: CitySpec, rng: random.Random) -> Callable[[date], str]:
+    """Draws residents who are adults on a given day (a few tries; then anyone) from ``rng``."""
+
+    def pick(day: date) -> str:
         index = 0
         for _ in range(40):
             index = rng.randrange(spec.residents)
@@ -255,7 +257,7 @@ def _adult_resident(spec: CitySpec) -> Callable[[random.Random, date], str]:
 
 def organization_records(spec: CitySpec, index: int) -> Iterator[tuple[str, Record]]:
     """Organization ``index``'s records, in order of the day they happened (registration may precede the
-    city's start)."""
+    city's start). Only the legal representatives named depend on the number of residents."""
     org = _organization(spec, index)
     court = court_code(spec.division)
     events = conduct.organization_events(
@@ -264,7 +266,9 @@ def organization_records(spec: CitySpec, index: int) -> Iterator[tuple[str, Reco
         social=org.social,
         lo=spec.start,
         hi=spec.end,
-        pick_representative=_adult_resident(spec),
+        pick_representative=_adult_resident(
+            spec, random.Random(f"{spec.seed}/organization/{index}/representatives")
+        ),
         court=court,
         case_base=4 * index + 2,
         registrar=CIVIL if org.social else None,
