@@ -476,6 +476,11 @@ class Store:
             conn.execute(statement, list(chunk))
         return IngestResult(inserted=len(new), unchanged=unchanged, batch_id=int(batch_id))
 
+    def known_record_ids(self, authority_code: str, record_ids: Collection[str]) -> set[str]:
+        """Which of ``record_ids`` the authority has stored."""
+        with self._transaction(write=False) as conn:
+            return set(self._stored_hashes(conn, authority_code, sorted(set(record_ids))))
+
     def _stored_hashes(self, conn: Connection, code: str, record_ids: Sequence[str]) -> dict[str, str]:
         out: dict[str, str] = {}
         t = records_table

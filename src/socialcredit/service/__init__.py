@@ -1,0 +1,2 @@
+"""Workflows with side effects around the pure core: ingestion (and, later, notices, objections, repair,
+expiry, the audit log)."""

@@ -1,0 +1,273 @@
+"""Ingestion: an authority's record files into the store, all or nothing.
+
+A file is read whole (:func:`socialcredit.io.record_files.read_records`), then checked against the authority:
+each record's type must be within its competences, each subject's registered division within its
+jurisdiction, and each ``supersedes`` must name a record of the same authority, stored or submitted with it.
+Only when every file is good is anything written, in one transaction (:meth:`Store.add_batches`). Submitting
+the same file again inserts nothing; a record id reused with different content is refused.
+
+Every refusal names the file, the row (the 1-based data row, as the reader counts it), the field and why.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from socialcredit.authorities import Authority
+from socialcredit.dates import utc_now
+from socialcredit.errors import ConflictError, InvalidIdentifier, Problem, RecordError
+from socialcredit.ids import parse_subject_id
+from socialcredit.io.record_files import read_records
+from socialcredit.io.text_files import MAX_PROBLEMS, ProblemLog, csv_rows, decoded_lines
+from socialcredit.records import Record
+from socialcredit.store import RecordConflict, Store, Submission
+
+
+@dataclass(frozen=True, slots=True)
+class IngestReport:
+    """What ingesting one source did."""
+
+    source: str
+    authority: str
+    records: int
+    """Distinct records in the source (exact duplicates in a file count once)."""
+    inserted: int
+    unchanged: int
+    """Records already stored with identical content."""
+    batch_id: int | None
+    """The new batch, or None when nothing was inserted."""
+    recorded_at: datetime
+    """The instant the platform learned the inserted records ("as known at")."""
+    file_sha256: str | None = None
+
+
+Locator = Callable[[], dict[str, tuple[int, int | None]]]
+"""Lazily maps a record id to (row, line) of its first occurrence in a source; called only to report errors."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Prepared:
+    source: str
+    records: list[Record]
+    locate: Locator
+    file_sha256: str | None = None
+
+
+def file_sha256(path: Path) -> str:
+    """SHA-256 (hex) of a file's bytes."""
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def ingest_file(store: Store, path: Path, authority_code: str, *, now: datetime | None = None) -> IngestReport:
+    """Read, check and store one record file of ``authority_code``, all or nothing.
+
+    Raises NotFound (no such authority), RecordError (a bad row: file, row, field, reason), or ConflictError
+    (a record id already stored with different content). ``now`` is the batch's "known at" instant (default:
+    the current UTC time).
+    """
+    return ingest_files(store, [path], authority_code, now=now)[0]
+
+
+def ingest_files(
+    store: Store,
+    paths: Sequence[Path],
+    authority_code: str,
+    *,
+    now: datetime | None = None,
+    on_checked: Callable[[Path, int], None] | None = None,
+) -> list[IngestReport]:
+    """Read and check every file, then store them all in one transaction (one batch per file), or none.
+
+    ``on_checked(path, records)`` is called after each file is read and checked (for progress displays).
+    A ``supersedes`` may point at a record in any of the files.
+    """
+    authority = store.get_authority(authority_code)
+    at = now if now is not None else utc_now()
+    prepared: list[_Prepared] = []
+    for path in paths:
+        path = Path(path)
+        records = read_records(path, authority=authority.code, recorded_at=at)
+        prepared.append(_Prepared(str(path), records, _file_locator(path), file_sha256(path)))
+        _check_authority(authority, prepared[-1])
+        if on_checked is not None:
+            on_checked(path, len(records))
+    return _write(store, authority, prepared, at)
+
+
+def ingest_records(
+    store: Store,
+    records: Iterable[Record],
+    authority_code: str,
+    *,
+    source: str,
+    now: datetime | None = None,
+) -> IngestReport:
+    """Check and store records that did not come from a file (row N is the N-th record), all or nothing."""
+    authority = store.get_authority(authority_code)
+    at = now if now is not None else utc_now()
+    listed = list(records)
+    prepared = _Prepared(source, listed, _position_locator(listed))
+    _check_authority(authority, prepared)
+    return _write(store, authority, [prepared], at)[0]
+
+
+# --- checks --------------------------------------------------------------------------------------------------
+
+
+def _check_authority(authority: Authority, prepared: _Prepared) -> None:
+    """Competence (record type) and jurisdiction (subject's division) of every record, all problems at once."""
+    found: list[tuple[str, str, str | None, str]] = []  # (record id, field, value, reason)
+    divisions: dict[str, str | None] = {}
+    for record in prepared.records:
+        if len(found) >= MAX_PROBLEMS:
+            break
+        if record.authority not in ("", authority.code):
+            found.append((record.record_id, "authority", record.authority, f"submitted by {authority.code!r}"))
+        if not authority.may_issue(record.type):
+            found.append(
+                (
+                    record.record_id,
+                    "type",
+                    record.type,
+                    f"authority {authority.code!r} may not issue this record type "
+                    f"(its competences: {', '.join(authority.competences) or 'none'})",
+                )
+            )
+        if record.subject_id not in divisions:
+            try:
+                divisions[record.subject_id] = parse_subject_id(record.subject_id).division
+            except InvalidIdentifier as error:
+                found.append((record.record_id, "subject_id", record.subject_id, error.problems[0].reason))
+                continue
+        division = divisions[record.subject_id]
+        if not authority.covers_division(division):
+            where = f"registered in division {division}" if division else "with no registered division"
+            found.append(
+                (
+                    record.record_id,
+                    "subject_id",
+                    record.subject_id,
+                    f"the subject ({where}) is outside the jurisdiction of authority {authority.code!r} "
+                    f"({authority.jurisdiction})",
+                )
+            )
+    if found:
+        raise RecordError(_located(prepared, found))
+
+
+def _check_supersedes(store: Store, authority: Authority, prepared: Sequence[_Prepared]) -> None:
+    """Each ``supersedes`` names a record of this authority: in one of the sources, or already stored."""
+    submitted = {record.record_id for p in prepared for record in p.records}
+    outside = {
+        record.supersedes
+        for p in prepared
+        for record in p.records
+        if record.supersedes is not None and record.supersedes not in submitted
+    }
+    if not outside:
+        return
+    missing = outside - store.known_record_ids(authority.code, outside)
+    if not missing:
+        return
+    problems: list[Problem] = []
+    for p in prepared:
+        found = [
+            (
+                record.record_id,
+                "supersedes",
+                record.supersedes,
+                f"no record {record.supersedes!r} of authority {authority.code!r} is stored or submitted with it",
+            )
+            for record in p.records
+            if record.supersedes in missing
+        ]
+        if found:
+            problems.extend(_located(p, found))
+    raise RecordError(problems[:MAX_PROBLEMS])
+
+
+def _write(store: Store, authority: Authority, prepared: Sequence[_Prepared], at: datetime) -> list[IngestReport]:
+    _check_supersedes(store, authority, prepared)
+    submissions = [Submission(authority.code, p.records, p.source, p.file_sha256) for p in prepared]
+    try:
+        results = store.add_batches(submissions, recorded_at=at)
+    except RecordConflict as conflict:
+        source = next((p for p in prepared if p.source == conflict.source), None)
+        if source is None:  # pragma: no cover - the store names one of our sources
+            raise
+        (problem,) = _located(source, [(conflict.record_id, "record_id", conflict.record_id, str(conflict))])
+        raise ConflictError(str(problem)) from conflict
+    return [
+        IngestReport(
+            source=p.source,
+            authority=authority.code,
+            records=len(p.records),
+            inserted=result.inserted,
+            unchanged=result.unchanged,
+            batch_id=result.batch_id,
+            recorded_at=at,
+            file_sha256=p.file_sha256,
+        )
+        for p, result in zip(prepared, results, strict=True)
+    ]
+
+
+# --- locating a record id in its source ---------------------------------------------------------------------
+
+
+def _located(prepared: _Prepared, found: Sequence[tuple[str, str, str | None, str]]) -> list[Problem]:
+    where = prepared.locate()
+    problems = []
+    for record_id, field, value, reason in found:
+        row, line = where.get(record_id, (None, None))
+        problems.append(Problem(reason=reason, field=field, value=value, file=prepared.source, row=row, line=line))
+    return problems
+
+
+def _position_locator(records: Sequence[Record]) -> Locator:
+    def locate() -> dict[str, tuple[int, int | None]]:
+        out: dict[str, tuple[int, int | None]] = {}
+        for index, record in enumerate(records):
+            out.setdefault(record.record_id, (index + 1, None))
+        return out
+
+    return locate
+
+
+def _file_locator(path: Path) -> Locator:
+    """Rows and lines of record ids in a file the reader accepted, counted as the reader counts them."""
+
+    def locate() -> dict[str, tuple[int, int | None]]:
+        out: dict[str, tuple[int, int | None]] = {}
+        log = ProblemLog(path)
+        lines = decoded_lines(path, log)
+        if path.suffix.lower() == ".csv":
+            rows = csv_rows(lines, log)
+            next(rows, None)  # the header
+            for row, (line, cells) in enumerate(rows, start=1):
+                if cells:
+                    out.setdefault(cells[0], (row, line))
+            return out
+        row = 0
+        for line, text in lines:
+            if not text.strip():
+                continue
+            row += 1
+            try:
+                record_id = json.loads(text).get("record_id")
+            except (ValueError, AttributeError):
+                continue
+            if isinstance(record_id, str):
+                out.setdefault(record_id, (row, line))
+        return out
+
+    return locate
