@@ -50,12 +50,13 @@ class Authority:
     def covers_division(self, division: str | None) -> bool:
         """Whether a subject registered in ``division`` is within this authority's jurisdiction.
 
-        A subject whose identifier carries no division (a passport) is within national jurisdiction only.
+        A subject whose identifier carries no division (a passport, a 2017 permanent residence card) is within
+        every authority's jurisdiction: a foreign resident is a first-class subject wherever they live, and
+        the identifier cannot say where that is. Competences still apply.
         """
-        prefix = division_prefix(self.jurisdiction)
         if division is None:
-            return prefix == ""
-        return division.startswith(prefix)
+            return True
+        return division.startswith(division_prefix(self.jurisdiction))
 
     def may_issue(self, name: str) -> bool:
         """Whether ``name`` (a record type or a list id) is within this authority's competences."""

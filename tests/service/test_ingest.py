@@ -126,7 +126,7 @@ COMPETENCE_AND_JURISDICTION = [
     ("RC-COURT", P_BEIJING, JUDGMENT, "subject_id"),
     ("RC-COURT", P_WEIHAI_OTHER_COUNTY, JUDGMENT, "subject_id"),
     ("RC-COURT", ORG_PROVINCE, JUDGMENT, "subject_id"),
-    ("RC-COURT", PASSPORT, JUDGMENT, "subject_id"),
+    ("RC-COURT", PASSPORT, JUDGMENT, None),  # a foreign resident's identifier names no division
     ("WH-CITY", P_WEIHAI_OTHER_COUNTY, "commerce.counterfeit_goods", None),
     ("WH-CITY", P1, "utility.late_fees", None),
     ("WH-CITY", P1, "utility.theft", "type"),
@@ -134,7 +134,7 @@ COMPETENCE_AND_JURISDICTION = [
     ("SD-TAX", ORG_PROVINCE, "tax.evasion", None),
     ("SD-TAX", ORG, "tax.evasion", None),
     ("SD-TAX", PERMANENT_37, "tax.evasion", None),
-    ("SD-TAX", PASSPORT, "tax.evasion", "subject_id"),
+    ("SD-TAX", PASSPORT, "tax.evasion", None),
     ("SPC", P_BEIJING, "court.dishonest_listing", None),
     ("SPC", PASSPORT, "court.dishonest_listing", None),
     ("SPC", P1, "tax.evasion", "type"),

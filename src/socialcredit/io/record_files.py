@@ -6,8 +6,8 @@
 like ``[A-Za-z_][A-Za-z0-9_]*``. In an attribute cell, empty means absent, ``true``/``false`` a boolean, a
 plain decimal (``-12``, ``3.5``: no exponent, sign ``-`` only, no thousands separators, no leading zero
 such as ``007``, which stays text like any code) a number (an int without a fraction part, else a float),
-except that a whole number of more than 15 digits (an identity number) stays text, and anything else text. Blank lines are skipped. A header-only file holds zero records; an empty file has no
-header and is refused.
+except that a whole number of more than 15 digits (an identity number) stays text, and anything else text.
+Blank lines are skipped. A header-only file holds zero records; an empty file has no header and is refused.
 
 **JSONL.** One JSON object per line (blank lines skipped) with the same keys; ``attributes`` is an object
 of scalars (string, number, boolean; null means absent), ``revoked`` a boolean. Other keys are refused.
