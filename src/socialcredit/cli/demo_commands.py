@@ -43,14 +43,14 @@ def demo(
     ] = None,
 ) -> None:
     """Build a deterministic synthetic city into the store, score it under every shipped scheme, summarise."""
-    from socialcredit.lab.synth import CitySpec, authorities, write_city
+    from socialcredit.lab import synth
     from socialcredit.service.ingest import ingest_file
     from socialcredit.store import open_store
 
     settings = settings_from(ctx)
     console = Console()
     day = date.fromisoformat(as_of)
-    spec = CitySpec.scaled(residents, organizations=organizations, seed=seed)
+    spec = synth.CitySpec.scaled(residents, organizations=organizations, seed=seed)
     folder = settings.data_dir / f"city-{spec.seed}-{spec.residents}-{spec.organizations}"
     console.print(
         f"[bold]socialcredit demo[/]: a synthetic city of {spec.residents:,} residents and "
@@ -61,13 +61,13 @@ def demo(
     started = time.perf_counter()
     with _progress(console) as progress:
         task = progress.add_task("generating records", total=None)
-        paths = write_city(spec, folder, progress=lambda n: progress.update(task, completed=n))
+        paths = synth.write_city(spec, folder, progress=lambda n: progress.update(task, completed=n))
     console.print(f"  wrote record files per authority to {folder}")
 
     store = open_store(settings.store_url())
     try:
         store.migrate()
-        for authority in authorities(spec):
+        for authority in synth.authorities(spec):
             store.add_authority(authority)
         inserted = unchanged = 0
         with _progress(console) as progress:
@@ -88,10 +88,12 @@ def demo(
     finally:
         store.close()
 
+    # Residents and organizations without a single record are subjects too: they stand at the base score.
+    everyone = [*synth.residents(spec), *synth.organizations(spec)]
     summaries: list[tuple[SchemeSummary, Evaluator]] = []
     for scheme in schemes:
         evaluator = Evaluator(scheme, [r for r in records if r.type in scheme.record_types()])
-        subjects = evaluator.reachable_subjects()
+        subjects = sorted({*evaluator.reachable_subjects(), *(s for s in everyone if evaluator.covers(s))})
         with _progress(console) as progress:
             task = progress.add_task(f"evaluating {scheme.label}", total=len(subjects))
             summary = summarize(evaluator, day, subjects, progress=lambda n, t=task: progress.advance(t, n))

@@ -48,24 +48,16 @@ def build_app() -> typer.Typer:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Entry point: run the CLI; a domain error prints its message and exits with status 1."""
+    """Entry point. Usage errors exit 2 (click's own handling); a domain error prints its message, exits 1."""
     app = build_app()
     try:
-        app(args=argv, standalone_mode=False)
+        app(args=argv)
     except SocialCreditError as exc:
         Console(stderr=True).print(f"[bold red]error:[/] {exc}", highlight=False)
+        problems = getattr(exc, "problems", [])
+        for problem in problems[1:]:
+            Console(stderr=True).print(f"  {problem}", highlight=False)
         sys.exit(1)
-    except typer.Abort:
-        sys.exit(130)
-    except SystemExit:
-        raise
-    except Exception as exc:  # click's own usage errors
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        raise
 
 
 if __name__ == "__main__":  # pragma: no cover

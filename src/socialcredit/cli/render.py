@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from rich.console import Console
-from rich.table import Table
 
-from socialcredit.engine.results import Decision, SubjectResult
+from socialcredit.engine.results import Decision, ScoreLine, SubjectResult
 from socialcredit.scheme.model import Scheme
 
 
@@ -17,22 +16,7 @@ def render_result(console: Console, result: SubjectResult, scheme: Scheme) -> No
     )
     if result.score is not None:
         console.print(f"score [bold]{result.score}[/] (base {result.base}), grade [bold]{result.grade}[/]")
-        if result.score_lines:
-            table = Table(title="Points", title_justify="left", show_lines=False)
-            for col in ("rule", "record", "authority", "happened", "points", "counts until", "legal basis"):
-                table.add_column(col, overflow="fold")
-            for line in result.score_lines:
-                pts = f"{line.points:+d}" if line.counting else f"[dim]{line.points:+d} ({line.note})[/]"
-                table.add_row(
-                    line.rule_id,
-                    line.record.record_id,
-                    line.record.authority or "-",
-                    line.record.occurred_at.isoformat(),
-                    pts,
-                    line.counts_until.isoformat(),
-                    line.legal_basis,
-                )
-            console.print(table)
+        _render_points(console, result)
         for step in result.grade_steps:
             what = {"band": "band", "assign": "set by", "cap": "capped by"}[step.kind]
             rule = f" {step.rule_id}" if step.rule_id else ""
@@ -65,6 +49,29 @@ def render_result(console: Console, result: SubjectResult, scheme: Scheme) -> No
         f"days ({scheme.objection.legal_basis}).",
         highlight=False,
     )
+
+
+def _render_points(console: Console, result: SubjectResult) -> None:
+    """Points grouped by rule: the rule's legal basis once, then each record it scored."""
+    counting = [line for line in result.score_lines if line.counting]
+    stale = len(result.score_lines) - len(counting)
+    if counting:
+        console.print(f"points counting on {result.as_of}:")
+    by_rule: dict[str, list[ScoreLine]] = {}
+    for line in counting:
+        by_rule.setdefault(line.rule_id, []).append(line)
+    for rule_id, lines in by_rule.items():
+        subtotal = sum(line.points for line in lines)
+        console.print(f"  [bold]{rule_id}[/] {subtotal:+d} — basis: {lines[0].legal_basis}", highlight=False)
+        for line in lines:
+            note = f" ({line.note})" if line.note else ""
+            console.print(
+                f"    {line.points:+d}  record {line.record.record_id} from {line.record.authority or '-'}, "
+                f"happened {line.record.occurred_at}, counts until {line.counts_until} (exclusive){note}",
+                highlight=False,
+            )
+    if stale:
+        console.print(f"  and {stale} older record(s) that no longer count or earned nothing (see --json)")
 
 
 def render_decision(console: Console, decision: Decision) -> None:
