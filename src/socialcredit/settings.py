@@ -20,6 +20,34 @@ class Settings(BaseSettings):
         "postgresql+psycopg://... for PostgreSQL.",
     )
 
+    max_request_bytes: int = Field(
+        default=16 * 1024 * 1024,
+        ge=1024,
+        description="The largest HTTP request body the service accepts (larger ones get 413); a batch of "
+        "10,000 records fits.",
+    )
+    objection_days: dict[str, int] = Field(
+        default_factory=dict,
+        description="Days within which an objection is decided, per scheme name; default: the scheme's own "
+        "objection.decided_within_days.",
+    )
+    repair_working_days: int = Field(
+        default=10,
+        ge=1,
+        description="Working days within which a credit repair application is decided (Credit China: 10).",
+    )
+    repair_working_days_per_scheme: dict[str, int] = Field(
+        default_factory=dict, description="Per-scheme overrides of repair_working_days."
+    )
+    repair_min_days: dict[str, int] = Field(
+        default_factory=dict,
+        description="Minimum days an entry of a list (by list id) must have been published before repair may "
+        "be applied for; lists not named here have none.",
+    )
+    notices_file: Path | None = Field(
+        default=None, description="Where the file sender appends notices (JSON lines); console when unset."
+    )
+
     def store_url(self) -> str:
         """The store's URL: the configured one, else an SQLite file inside ``data_dir``."""
         if self.database_url:
