@@ -1,0 +1,830 @@
+"""The decision index: "may subject X do action Y on day D" against national-scale lists, in microseconds.
+
+Layout (``n`` rows, one per list entry in force over a day interval, for one subject):
+
+* hot arrays, touched by every check — 14 bytes a row: ``h`` (uint64, the subject key through a bijective
+  mix, sorted), ``start`` and ``end`` (uint16 days since 1970-01-01; ``end`` exclusive, 65535 = until exit),
+  ``profile`` (uint16 into a small :class:`ProfileTable`: list, holder kind, link; per action the strongest
+  effect and its reason code). A directory of ``2^b + 1`` uint32 offsets on the top ``b`` bits of ``h``
+  (about 6 rows a bucket, well under a byte a row) narrows each lookup to a few rows, searched by a
+  vectorised binary search of fixed length.
+* cold arrays, read only to name a reference: per row the entry key (the case number) and, for a row reaching
+  the subject through a link, the subject it comes from (``ref_offsets`` + ``ref_blob``); the change points of
+  each link (who is whose legal representative from which day), to keep linked rows right when entries or
+  representatives change. Saved as ``.npy`` files and memory-mapped on load.
+* the overlay: subjects changed since the last build (``add_entry``, ``remove_entry``, ``set_link``) hold
+  their complete current rows in a dict; a check on such a subject reads the overlay instead of the arrays,
+  so a change is visible to the next decision. :meth:`merge` folds the overlay into new arrays.
+
+Semantics are the pure engine's (:class:`socialcredit.engine.Evaluator`) for list-based measures: a row is
+built from :func:`socialcredit.engine.lists.list_entries` over all of a subject's records (an entry's
+activity on a day does not depend on records after that day, so the final intervals answer every day), and
+an organization's entry reaches the subject its link names on the day: the intersection of the entry's
+interval and each stretch between the link's change points is materialised as a row of the named subject.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import NamedTuple
+
+import numpy as np
+
+from socialcredit.engine.lists import list_entries
+from socialcredit.engine.population import Population, record_order, subject_kind
+from socialcredit.index import keys as K
+from socialcredit.index.profiles import DECISIONS, ProfileTable
+from socialcredit.records import Record
+from socialcredit.scheme.model import Scheme
+
+EPOCH = date(1970, 1, 1)
+OPEN = 0xFFFF
+"""``end`` of an entry that lasts until exit (day 65535 is 2149-06-06, beyond any query)."""
+LAST_DAY = EPOCH + timedelta(days=OPEN - 1)
+NO_TARGET = np.uint64(0xFFFFFFFFFFFFFFFF)
+"""Link target of a change point that names nobody (the attribute is not text)."""
+FORMAT = 1
+_FAR = date(9999, 12, 31)
+
+
+def day_number(day: date) -> int:
+    """Days since 1970-01-01; raises ValueError outside what the index can answer (1970 to 2149)."""
+    n = (day - EPOCH).days
+    if not 0 <= n < OPEN:
+        raise ValueError(f"{day.isoformat()} is outside the days the index answers (1970-01-01 to {LAST_DAY})")
+    return n
+
+
+def _clamp_start(day: date) -> int:
+    return min(max((day - EPOCH).days, 0), OPEN)
+
+
+def _end_number(day: date | None) -> int:
+    return OPEN if day is None else min(max((day - EPOCH).days, 0), OPEN)
+
+
+def _day_of(n: int) -> date | None:
+    return None if n >= OPEN else EPOCH + timedelta(days=n)
+
+
+class Reference(NamedTuple):
+    """What a subject looks up to contest a decision: the list, the entry (case) and who it comes from."""
+
+    list_id: str
+    entry_key: str | None
+    via_subject: str | None = None
+
+
+class Answer(NamedTuple):
+    """One decision: allow/deny/review/priority, the reason code (None for allow) and the reference."""
+
+    decision: str
+    reason_code: str | None
+    reference: Reference | None
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One entry in force for a subject over ``[start, end)`` (day numbers), as the overlay keeps it."""
+
+    start: int
+    end: int
+    profile: int
+    entry_key: str | None
+    via: str | None = None
+
+
+@dataclass
+class BulkAnswers:
+    """Answers of :meth:`DecisionIndex.decide_many`, as arrays aligned with the queries."""
+
+    index: DecisionIndex
+    effect: np.ndarray
+    """uint8: 0 allow, 1 priority, 2 review, 3 deny."""
+    reason: np.ndarray
+    """int16 into ``index.profiles.reason_codes``; -1 for allow."""
+    row: np.ndarray
+    """int64: the built row behind the answer, -1 for allow or an answer from the overlay."""
+    overlay: dict[int, tuple[int, Row]] = field(default_factory=dict)
+    """Query position -> (reason, row) for answers that came from the overlay."""
+
+    def decisions(self) -> np.ndarray:
+        """The decisions as text."""
+        return np.array(DECISIONS, dtype=object)[self.effect]
+
+    def answer(self, i: int) -> Answer:
+        """The i-th answer with its reason code and reference."""
+        effect = int(self.effect[i])
+        if effect == 0:
+            return Answer("allow", None, None)
+        codes = self.index.profiles.reason_codes
+        if i in self.overlay:
+            reason, row = self.overlay[i]
+            return Answer(DECISIONS[effect], codes[reason], self.index._reference_of(row))
+        return Answer(DECISIONS[effect], codes[int(self.reason[i])], self.index.reference(int(self.row[i])))
+
+
+class DecisionIndex:
+    """Membership and active-measure answers for (subject, action, day), with an overlay for live changes."""
+
+    def __init__(
+        self,
+        profiles: ProfileTable,
+        h: np.ndarray,
+        start: np.ndarray,
+        end: np.ndarray,
+        profile: np.ndarray,
+        *,
+        ref_offsets: np.ndarray | None = None,
+        ref_blob: np.ndarray | None = None,
+        owners: dict[int, str] | None = None,
+        links: dict[str, np.ndarray] | None = None,
+        directory: np.ndarray | None = None,
+        steps: int | None = None,
+    ) -> None:
+        self.profiles = profiles
+        self._h, self._start, self._end, self._profile = h, start, end, profile
+        self._ref_offsets, self._ref_blob = ref_offsets, ref_blob
+        self._owners: dict[int, str] = dict(owners or {})
+        self._links = links if links is not None else _empty_links()
+        self._overlay: dict[int, list[Row]] = {}
+        self._overlay_links: dict[tuple[int, int], list[tuple[int, int]]] = {}
+        self._touched = np.zeros(0, dtype=np.uint64)
+        if directory is None:
+            directory, steps = _directory(h)
+        self._dir = directory
+        self._bits = round(math.log2(len(directory) - 1))
+        self._steps = int(steps if steps is not None else 0)
+        self._effects = profiles.effects
+        self._reasons = profiles.reasons
+
+    # -- building -------------------------------------------------------------------------------------------
+
+    @classmethod
+    def build(cls, scheme: Scheme, records: Iterable[Record]) -> DecisionIndex:
+        """Build from the records in force (a record file's, or the store's ``effective_records``).
+
+        Entries are the pure engine's (:func:`list_entries` per list and subject); links are followed as
+        :meth:`Population.link_target` follows them: the latest link record on or before a day names the
+        target, a non-text value names nobody.
+        """
+        table = ProfileTable.of(scheme)
+        population = records if isinstance(records, Population) else Population(records)
+        rows: list[tuple[str, Row]] = []
+        changes: list[tuple[str, int, int, str | None]] = []  # (holder, link number, day, target)
+        link_rules = [scheme.link(link_id) for link_id in table.links]
+        for subject in population.subjects():
+            recs = population.records_of(subject)
+            kind = subject_kind(subject)
+            for rule in scheme.lists:
+                if kind not in {str(k) for k in rule.subject_kinds}:
+                    continue
+                pid = table.profile_id(rule.id, kind)
+                for e in list_entries(rule, subject, recs, _FAR):
+                    start, end = _clamp_start(e.start), _end_number(e.end)
+                    if start < end:
+                        rows.append((subject, Row(start, end, pid, e.key)))
+            for number, link in enumerate(link_rules):
+                for r in sorted(recs, key=record_order):
+                    if r.type == link.record_type:
+                        value = r.attributes.get(link.attribute)
+                        changes.append(
+                            (subject, number, _clamp_start(r.occurred_at), value if isinstance(value, str) else None)
+                        )
+        return cls._from_rows(table, rows, changes)
+
+    @classmethod
+    def build_from_store(cls, scheme: Scheme, store: object, known_at: object = None) -> DecisionIndex:
+        """Build from the store: the records in force as known at ``known_at`` (now when None), of the
+        record types the scheme reads."""
+        from socialcredit.records import effective_records
+
+        versions = store.load_records(types=scheme.record_types(), known_at=known_at)  # type: ignore[attr-defined]
+        return cls.build(scheme, effective_records(versions, known_at))  # type: ignore[arg-type]
+
+    @classmethod
+    def from_entries(
+        cls,
+        scheme: Scheme,
+        entries: Iterable[tuple[str, str, str | None, date, date | None]],
+        links: Iterable[tuple[str, str, date, str | None]] = (),
+    ) -> DecisionIndex:
+        """Build from an entry table (an engine's output, or a Parquet file read by the caller).
+
+        ``entries``: (subject_id, list_id, entry_key, start, end or None) — end exclusive;
+        ``links``: (holder subject_id, link_id, day, target subject_id or None) change points, in order.
+        """
+        table = ProfileTable.of(scheme)
+        rows = []
+        for subject, list_id, key, start, end in entries:
+            s, e = _clamp_start(start), _end_number(end)
+            if s < e:
+                rows.append((subject, Row(s, e, table.profile_id(list_id, subject_kind(subject)), key)))
+        changes = [
+            (holder, table.links.index(link_id), _clamp_start(day), target)
+            for holder, link_id, day, target in links
+            if link_id in table.links
+        ]
+        return cls._from_rows(table, rows, changes)
+
+    @classmethod
+    def from_arrays(
+        cls, scheme: Scheme, keys: np.ndarray, start: np.ndarray, end: np.ndarray, profile: np.ndarray
+    ) -> DecisionIndex:
+        """Build from bare arrays of packed subject keys and rows (no references, no links): for benchmarks
+        and for loaders that produce keys themselves. Rows need not be sorted."""
+        h = K.mix_array(keys)
+        order = np.argsort(h, kind="stable")
+        return cls(
+            ProfileTable.of(scheme),
+            h[order],
+            np.asarray(start, dtype=np.uint16)[order],
+            np.asarray(end, dtype=np.uint16)[order],
+            np.asarray(profile, dtype=np.uint16)[order],
+        )
+
+    @classmethod
+    def _from_rows(
+        cls,
+        table: ProfileTable,
+        rows: list[tuple[str, Row]],
+        changes: list[tuple[str, int, int, str | None]],
+    ) -> DecisionIndex:
+        index = cls(table, *_empty_hot(), links=_empty_links())
+        holders: dict[tuple[str, int], list[tuple[int, str | None]]] = {}
+        for holder, number, day, target in changes:
+            points = holders.setdefault((holder, number), [])
+            if points and points[-1][0] == day:
+                points[-1] = (day, target)  # the last record of a day stands
+            else:
+                points.append((day, target))
+        own: dict[str, list[Row]] = {}
+        for subject, row in rows:
+            own.setdefault(subject, []).append(row)
+        linked: list[tuple[str, Row]] = []
+        for (holder, number), points in holders.items():
+            for target, row in index._reach(holder, own.get(holder, []), number, points):
+                linked.append((target, row))
+        every = [(index._key(s, add=True), s, r) for s, rs in own.items() for r in rs]
+        every += [(index._key(t, add=True), t, r) for t, r in linked]
+        link_rows = [
+            (index._key(holder, add=True), number, day, NO_TARGET if t is None else np.uint64(index._key(t, add=True)))
+            for (holder, number), points in holders.items()
+            for day, t in points
+        ]
+        index._install(every, link_rows)
+        return index
+
+    def _install(
+        self,
+        every: list[tuple[int, str, Row]],
+        link_rows: list[tuple[int, int, int, np.uint64]],
+    ) -> None:
+        n = len(every)
+        refs = [_ref_bytes(r) for _, _, r in every]
+        offsets = np.zeros(n + 1, dtype=np.uint64)
+        np.cumsum(np.fromiter((len(b) for b in refs), dtype=np.int64, count=n), out=offsets[1:])
+        self._set_arrays(
+            K.mix_array(np.array([k for k, _, _ in every], dtype=np.uint64)),
+            np.fromiter((r.start for _, _, r in every), dtype=np.uint16, count=n),
+            np.fromiter((r.end for _, _, r in every), dtype=np.uint16, count=n),
+            np.fromiter((r.profile for _, _, r in every), dtype=np.uint16, count=n),
+            offsets,
+            np.frombuffer(b"".join(refs), dtype=np.uint8),
+        )
+        link_rows.sort(key=lambda x: (x[0], x[1], x[2]))
+        self._links = {
+            "holder": np.array([x[0] for x in link_rows], dtype=np.uint64),
+            "number": np.array([x[1] for x in link_rows], dtype=np.uint8),
+            "day": np.array([x[2] for x in link_rows], dtype=np.uint16),
+            "target": np.array([x[3] for x in link_rows], dtype=np.uint64),
+        }
+
+    def _set_arrays(
+        self,
+        h: np.ndarray,
+        start: np.ndarray,
+        end: np.ndarray,
+        profile: np.ndarray,
+        offsets: np.ndarray | None,
+        blob: np.ndarray | None,
+    ) -> None:
+        """Sort rows by mixed key (stable) and install them, with their references, and a new directory."""
+        order = np.argsort(h, kind="stable")
+        self._h, self._start, self._end, self._profile = h[order], start[order], end[order], profile[order]
+        if offsets is not None and blob is not None:
+            self._ref_offsets, self._ref_blob = _gather_refs(offsets, blob, order)
+        self._dir, self._steps = _directory(self._h)
+        self._bits = round(math.log2(len(self._dir) - 1))
+
+    # -- keys -----------------------------------------------------------------------------------------------
+
+    def _key(self, subject_id: str, *, add: bool = False) -> int | None:
+        """The key of a subject: packed, or hashed and verified against the exact text (None if absent)."""
+        packed = K.pack(subject_id)
+        if packed is not None:
+            return packed
+        probe = 0
+        while True:
+            k = K.hash_key(subject_id, probe)
+            owner = self._owners.get(k)
+            if owner is None:
+                if not add:
+                    return None
+                self._owners[k] = subject_id
+                return k
+            if owner == subject_id:
+                return k
+            probe += 1
+
+    def _text(self, key: int) -> str:
+        text = K.unpack(key)
+        return text if text is not None else self._owners[key]
+
+    def keys_of(self, subject_ids: Sequence[str] | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Keys of many subjects and a mask of those the index could hold (packed, or hashed and known).
+
+        18-character texts of digits are packed vectorised; anything else one by one.
+        """
+        ids = np.asarray(subject_ids)
+        if ids.dtype.kind == "U":
+            ids = np.char.encode(ids, "utf-8") if ids.size else ids.astype("S18")
+        out = np.zeros(len(ids), dtype=np.uint64)
+        ok = np.zeros(len(ids), dtype=bool)
+        if ids.dtype.kind == "S" and ids.dtype.itemsize == 18 and len(ids):
+            out, ok = K.pack_digit_ids(ids)
+        for i in np.flatnonzero(~ok):
+            text = ids[i].decode() if isinstance(ids[i], bytes | np.bytes_) else str(ids[i])
+            k = self._key(text)
+            if k is not None:
+                out[i], ok[i] = k, True
+        return out, ok
+
+    # -- answering ------------------------------------------------------------------------------------------
+
+    def decide(self, subject_id: str, action: str, day: date) -> Answer:
+        """May ``subject_id`` do ``action`` on ``day``? The strongest effect in force decides."""
+        n = day_number(day)
+        key = self._key(subject_id)
+        if key is None:
+            return Answer("allow", None, None)
+        a = self.profiles.action_code(action)
+        best, best_row = 0, None
+        for row in self._rows(key):
+            if row.start <= n < row.end:
+                effect = int(self._effects[row.profile, a])
+                if effect > best:
+                    best, best_row = effect, row
+        if best_row is None:
+            return Answer("allow", None, None)
+        code = self.profiles.reason_codes[int(self._reasons[best_row.profile, a])]
+        return Answer(DECISIONS[best], code, self._reference_of(best_row))
+
+    def entries(self, subject_id: str, day: date) -> list[tuple[Reference, date, date | None]]:
+        """Every entry in force for ``subject_id`` on ``day`` (own and through links): membership."""
+        n = day_number(day)
+        key = self._key(subject_id)
+        if key is None:
+            return []
+        return [
+            (self._reference_of(r), _day_of(r.start) or EPOCH, _day_of(r.end))
+            for r in self._rows(key)
+            if r.start <= n < r.end
+        ]
+
+    def decide_many(
+        self,
+        subjects: np.ndarray | Sequence[str],
+        actions: np.ndarray | Sequence[str] | str,
+        days: np.ndarray | Sequence[date] | date,
+    ) -> BulkAnswers:
+        """Answer many queries at once (vectorised).
+
+        ``subjects``: uint64 packed keys (as :meth:`keys_of` returns; hash-region keys are then not verified
+        against a text) or identifier texts. ``actions``: action names, or int codes from
+        :meth:`action_codes`. ``days``: ``datetime64[D]``, int day numbers since 1970-01-01, or dates.
+        """
+        subjects = np.asarray(subjects)
+        if subjects.dtype == np.uint64:
+            keys, known = subjects, None
+        else:
+            keys, known = self.keys_of(subjects)
+        m = len(keys)
+        codes = self.action_codes(actions, m)
+        dayn = _day_numbers(days, m)
+        effect, reason, row = self._lookup(keys, codes, dayn)
+        answers = BulkAnswers(self, effect, reason, row)
+        if known is not None and not known.all():
+            effect[~known], reason[~known], row[~known] = 0, -1, -1
+        if self._touched.size:
+            hit = np.flatnonzero(_member(K.mix_array(keys), self._touched))
+            if known is not None:
+                hit = hit[known[hit]]
+            for i in hit:
+                best, best_row = 0, None
+                for r in self._overlay[int(keys[i])]:
+                    if r.start <= dayn[i] < r.end:
+                        e = int(self._effects[r.profile, codes[i]])
+                        if e > best:
+                            best, best_row = e, r
+                effect[i], row[i] = best, -1
+                reason[i] = -1 if best_row is None else self._reasons[best_row.profile, codes[i]]
+                if best_row is not None:
+                    answers.overlay[int(i)] = (int(reason[i]), best_row)
+        return answers
+
+    def action_codes(self, actions: np.ndarray | Sequence[str] | str, m: int | None = None) -> np.ndarray:
+        """Action names as the index's int codes (an unknown action is always allowed)."""
+        if isinstance(actions, str):
+            return np.full(m or 1, self.profiles.action_code(actions), dtype=np.intp)
+        arr = np.asarray(actions)
+        if arr.dtype.kind in "iu":
+            return arr.astype(np.intp, copy=False)
+        names = list(self.profiles.actions)
+        lookup = {a: i for i, a in enumerate(names)}
+        unique, inverse = np.unique(arr.astype(str), return_inverse=True)
+        mapped = np.array([lookup.get(str(u), len(names)) for u in unique], dtype=np.intp)
+        return mapped[inverse]
+
+    def _lookup(self, keys: np.ndarray, codes: np.ndarray, dayn: np.ndarray) -> tuple[np.ndarray, ...]:
+        """The vectorised path over the built arrays (the overlay is applied by the caller)."""
+        m = len(keys)
+        effect = np.zeros(m, dtype=np.uint8)
+        best_row = np.full(m, -1, dtype=np.int64)
+        reason = np.full(m, -1, dtype=np.int16)
+        n = len(self._h)
+        if n == 0 or m == 0:
+            return effect, reason, best_row
+        hq = K.mix_array(keys)
+        bucket = (hq >> np.uint64(64 - self._bits)).astype(np.intp)
+        lo = self._dir[bucket].astype(np.int64)
+        hi = self._dir[bucket + 1].astype(np.int64)
+        h = self._h
+        for _ in range(self._steps):
+            mid = (lo + hi) >> 1
+            less = h[np.minimum(mid, n - 1)] < hq
+            open_ = lo < hi
+            lo = np.where(open_ & less, mid + 1, lo)
+            hi = np.where(open_ & ~less, mid, hi)
+        found = lo < self._dir[bucket + 1]
+        found[found] = h[lo[found]] == hq[found]
+        q = np.flatnonzero(found)
+        r = lo[q]
+        effects, n_actions = self._effects, self._effects.shape[1]
+        flat = effects.reshape(-1)
+        while q.size:
+            a = codes[q]
+            d = dayn[q]
+            e = flat[self._profile[r].astype(np.intp) * n_actions + a]
+            e = np.where((self._start[r] <= d) & (d < self._end[r]), e, 0).astype(np.uint8)
+            better = e > effect[q]
+            effect[q[better]] = e[better]
+            best_row[q[better]] = r[better]
+            r = r + 1
+            more = r < n
+            q, r = q[more], r[more]
+            more = h[r] == hq[q]
+            q, r = q[more], r[more]
+        hit = best_row >= 0
+        if hit.any():
+            reason[hit] = self._reasons.reshape(-1)[
+                self._profile[best_row[hit]].astype(np.intp) * n_actions + codes[hit]
+            ]
+        return effect, reason, best_row
+
+    # -- references -----------------------------------------------------------------------------------------
+
+    def reference(self, row: int) -> Reference:
+        """The reference of a built row: list, entry key and the subject it comes from (over a link)."""
+        list_id = self.profiles.profiles[int(self._profile[row])].list_id
+        if self._ref_offsets is None or self._ref_blob is None:
+            return Reference(list_id, f"#{row}")
+        key, via = _parse_ref(bytes(self._ref_blob[int(self._ref_offsets[row]) : int(self._ref_offsets[row + 1])]))
+        return Reference(list_id, key, via)
+
+    def _reference_of(self, row: Row) -> Reference:
+        return Reference(self.profiles.profiles[row.profile].list_id, row.entry_key, row.via)
+
+    # -- rows of one subject --------------------------------------------------------------------------------
+
+    def _rows(self, key: int) -> list[Row]:
+        """Current rows of a subject: the overlay's if it was changed, else the built ones."""
+        found = self._overlay.get(key)
+        return found if found is not None else self._built_rows(key)
+
+    def _built_rows(self, key: int) -> list[Row]:
+        hk = np.uint64(K.mix(key))
+        lo = int(np.searchsorted(self._h, hk, side="left"))
+        hi = int(np.searchsorted(self._h, hk, side="right"))
+        out = []
+        for i in range(lo, hi):
+            ref = self.reference(i)
+            out.append(
+                Row(int(self._start[i]), int(self._end[i]), int(self._profile[i]), ref.entry_key, ref.via_subject)
+            )
+        return out
+
+    def _link_points(self, holder: int, number: int) -> list[tuple[int, int]]:
+        """Change points (day, target key or NO_TARGET) of a holder's link."""
+        found = self._overlay_links.get((holder, number))
+        if found is not None:
+            return found
+        lk = self._links
+        lo = int(np.searchsorted(lk["holder"], np.uint64(holder), side="left"))
+        hi = int(np.searchsorted(lk["holder"], np.uint64(holder), side="right"))
+        return [(int(lk["day"][i]), int(lk["target"][i])) for i in range(lo, hi) if int(lk["number"][i]) == number]
+
+    def _reach(
+        self, holder: str, own: list[Row], number: int, points: Sequence[tuple[int, object]]
+    ) -> list[tuple[str, Row]]:
+        """Rows that ``holder``'s own entries put on the subjects its link ``number`` names: each entry's
+        interval cut by the stretches between change points. Targets are texts or keys (NO_TARGET: nobody)."""
+        link_id = self.profiles.links[number]
+        out: list[tuple[str, Row]] = []
+        for row in own:
+            if row.via is not None:
+                continue
+            for link, pid in self.profiles.linked_profiles(row.profile):
+                if link != link_id:
+                    continue
+                for j, (day, target) in enumerate(points):
+                    if target is None or target == int(NO_TARGET):
+                        continue
+                    stop = points[j + 1][0] if j + 1 < len(points) else OPEN
+                    s, e = max(row.start, day), min(row.end, stop)
+                    if s < e:
+                        text = target if isinstance(target, str) else self._text(int(target))  # type: ignore[arg-type]
+                        out.append((text, Row(s, e, pid, row.entry_key, holder)))
+        return out
+
+    # -- the overlay ----------------------------------------------------------------------------------------
+
+    def add_entry(
+        self, subject_id: str, list_id: str, start: date, end: date | None = None, entry_key: str | None = None
+    ) -> None:
+        """Put ``subject_id`` on ``list_id`` from ``start`` to ``end`` (exclusive; None: until exit), as entry
+        ``entry_key``; an entry with that key is replaced. Visible to the next decision."""
+        pid = self.profiles.profile_id(list_id, subject_kind(subject_id))
+        s, e = _clamp_start(start), _end_number(end)
+
+        def change(rows: list[Row]) -> list[Row]:
+            kept = [r for r in rows if not _same_entry(r, pid, entry_key)]
+            return [*kept, Row(s, e, pid, entry_key)] if s < e else kept
+
+        self._change_holder(subject_id, change)
+
+    def remove_entry(self, subject_id: str, list_id: str, entry_key: str | None = None) -> bool:
+        """Take entry ``entry_key`` of ``list_id`` off ``subject_id`` (and what it put on linked subjects).
+        Returns whether there was one."""
+        pid = self.profiles.profile_id(list_id, subject_kind(subject_id))
+        removed = False
+
+        def change(rows: list[Row]) -> list[Row]:
+            nonlocal removed
+            kept = [r for r in rows if not _same_entry(r, pid, entry_key)]
+            removed = len(kept) < len(rows)
+            return kept
+
+        self._change_holder(subject_id, change)
+        return removed
+
+    def set_link(self, holder_id: str, link_id: str, day: date, target_id: str | None) -> None:
+        """From ``day`` on, ``holder_id``'s link ``link_id`` names ``target_id`` (None: nobody), as a new link
+        record would (the latest record of a day stands). Linked rows are recomputed."""
+        number = self.profiles.links.index(link_id)
+        holder = self._key(holder_id, add=True)
+        assert holder is not None
+        n = _clamp_start(day)
+        target = int(NO_TARGET) if target_id is None else self._key(target_id, add=True)
+        assert target is not None
+
+        def change(rows: list[Row]) -> list[Row]:
+            points = [p for p in self._link_points(holder, number) if p[0] != n]
+            points.append((n, target))
+            points.sort()
+            self._overlay_links[(holder, number)] = points
+            return rows
+
+        self._change_holder(holder_id, change)
+
+    def _change_holder(self, holder_id: str, change: object) -> None:
+        holder = self._key(holder_id, add=True)
+        assert holder is not None
+        before = self._reached(holder_id, holder)
+        rows = self._rows(holder)
+        self._overlay[holder] = change(rows)  # type: ignore[operator]
+        after = self._reached(holder_id, holder)
+        for target in {t for t, _ in before} | {t for t, _ in after}:
+            tk = self._key(target, add=True)
+            assert tk is not None
+            kept = [r for r in self._rows(tk) if r.via != holder_id]
+            self._overlay[tk] = kept + [r for t, r in after if t == target]
+        self._touched = np.unique(K.mix_array(np.array(list(self._overlay), dtype=np.uint64)))
+
+    def _reached(self, holder_id: str, holder: int) -> list[tuple[str, Row]]:
+        own = [r for r in self._rows(holder) if r.via is None]
+        out = []
+        for number in range(len(self.profiles.links)):
+            out += self._reach(holder_id, own, number, self._link_points(holder, number))
+        return out
+
+    @property
+    def pending(self) -> int:
+        """Subjects changed in the overlay since the last build or merge."""
+        return len(self._overlay)
+
+    def merge(self) -> None:
+        """Fold the overlay into new arrays: built rows of changed subjects are replaced by their overlay rows
+        (vectorised: the built rows are filtered and re-sorted with the overlay's, references gathered)."""
+        if not self._overlay and not self._overlay_links:
+            return
+        keep = ~_member(self._h, self._touched)
+        extra = [(key, r) for key, rows in self._overlay.items() for r in rows]
+        refs = [_ref_bytes(r) for _, r in extra]
+        m = len(extra)
+        h = np.concatenate([self._h[keep], K.mix_array(np.array([k for k, _ in extra], dtype=np.uint64))])
+        start = np.concatenate([self._start[keep], np.array([r.start for _, r in extra], dtype=np.uint16)])
+        end = np.concatenate([self._end[keep], np.array([r.end for _, r in extra], dtype=np.uint16)])
+        profile = np.concatenate([self._profile[keep], np.array([r.profile for _, r in extra], dtype=np.uint16)])
+        offsets = blob = None
+        if self._ref_offsets is not None and self._ref_blob is not None:
+            kept_offsets, kept_blob = _gather_refs(self._ref_offsets, self._ref_blob, np.flatnonzero(keep))
+            lengths = np.fromiter((len(b) for b in refs), dtype=np.int64, count=m)
+            offsets = np.concatenate([kept_offsets, kept_offsets[-1] + np.cumsum(lengths, dtype=np.uint64)])
+            blob = np.concatenate([kept_blob, np.frombuffer(b"".join(refs), dtype=np.uint8)])
+        self._set_arrays(h, start, end, profile, offsets, blob)
+        lk = self._links
+        keep_links = np.ones(len(lk["holder"]), dtype=bool)
+        for holder, number in self._overlay_links:
+            keep_links &= ~((lk["holder"] == np.uint64(holder)) & (lk["number"] == number))
+        added = [
+            (holder, number, day, t) for (holder, number), points in self._overlay_links.items() for day, t in points
+        ]
+        holders = np.concatenate([lk["holder"][keep_links], np.array([x[0] for x in added], dtype=np.uint64)])
+        numbers = np.concatenate([lk["number"][keep_links], np.array([x[1] for x in added], dtype=np.uint8)])
+        days = np.concatenate([lk["day"][keep_links], np.array([x[2] for x in added], dtype=np.uint16)])
+        targets = np.concatenate([lk["target"][keep_links], np.array([x[3] for x in added], dtype=np.uint64)])
+        order = np.lexsort((days, numbers, holders))
+        self._links = {"holder": holders[order], "number": numbers[order], "day": days[order], "target": targets[order]}
+        self._overlay.clear()
+        self._overlay_links.clear()
+        self._touched = np.zeros(0, dtype=np.uint64)
+
+    # -- size, saving, loading ------------------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self._h)
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes of the arrays every check touches: keys, days, profiles and the directory."""
+        return self._h.nbytes + self._start.nbytes + self._end.nbytes + self._profile.nbytes + self._dir.nbytes
+
+    @property
+    def bytes_per_entry(self) -> float:
+        """:attr:`nbytes` per built row."""
+        return self.nbytes / max(len(self._h), 1)
+
+    @property
+    def cold_nbytes(self) -> int:
+        """Bytes of the reference and link arrays (read only to name a reference or apply a change)."""
+        refs = (
+            0
+            if self._ref_offsets is None or self._ref_blob is None
+            else self._ref_offsets.nbytes + self._ref_blob.nbytes
+        )
+        return refs + sum(a.nbytes for a in self._links.values())
+
+    def save(self, folder: Path | str) -> Path:
+        """Merge the overlay, then write the arrays as ``.npy`` files and ``index.json`` into ``folder``."""
+        self.merge()
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        arrays = {"h": self._h, "start": self._start, "end": self._end, "profile": self._profile, "dir": self._dir}
+        if self._ref_offsets is not None and self._ref_blob is not None:
+            arrays |= {"ref_offsets": self._ref_offsets, "ref_blob": self._ref_blob}
+        arrays |= {f"link_{name}": a for name, a in self._links.items()}
+        for name, a in arrays.items():
+            np.save(folder / f"{name}.npy", np.ascontiguousarray(a))
+        meta = {
+            "format": FORMAT,
+            "key_format": K.KEY_FORMAT,
+            "epoch": EPOCH.isoformat(),
+            "rows": len(self._h),
+            "steps": self._steps,
+            "profiles": self.profiles.to_json(),
+            "owners": [[k, t] for k, t in sorted(self._owners.items())],
+        }
+        (folder / "index.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
+        return folder
+
+    @classmethod
+    def load(cls, folder: Path | str, *, mmap: bool = True) -> DecisionIndex:
+        """Open a saved index; with ``mmap`` the arrays are memory-mapped, not read."""
+        folder = Path(folder)
+        meta = json.loads((folder / "index.json").read_text(encoding="utf-8"))
+        if meta.get("format") != FORMAT or meta.get("key_format") != K.KEY_FORMAT:
+            raise ValueError(
+                f"{folder}: index format {meta.get('format')}/{meta.get('key_format')} is not "
+                f"{FORMAT}/{K.KEY_FORMAT}; rebuild it"
+            )
+        mode = "r" if mmap else None
+
+        def arr(name: str) -> np.ndarray | None:
+            path = folder / f"{name}.npy"
+            return np.load(path, mmap_mode=mode) if path.exists() else None
+
+        links = {name: arr(f"link_{name}") for name in ("holder", "number", "day", "target")}
+        return cls(
+            ProfileTable.from_json(meta["profiles"]),
+            arr("h"),  # type: ignore[arg-type]
+            arr("start"),  # type: ignore[arg-type]
+            arr("end"),  # type: ignore[arg-type]
+            arr("profile"),  # type: ignore[arg-type]
+            ref_offsets=arr("ref_offsets"),
+            ref_blob=arr("ref_blob"),
+            owners={int(k): t for k, t in meta["owners"]},
+            links=links,  # type: ignore[arg-type]
+            directory=arr("dir"),
+            steps=meta["steps"],
+        )
+
+
+def _same_entry(row: Row, pid: int, entry_key: str | None) -> bool:
+    return row.via is None and row.profile == pid and row.entry_key == entry_key
+
+
+def _member(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
+    """Which ``values`` are in ``sorted_set`` (sorted, unique)."""
+    if not sorted_set.size or not len(values):
+        return np.zeros(len(values), dtype=bool)
+    pos = np.searchsorted(sorted_set, values)
+    return sorted_set[np.minimum(pos, sorted_set.size - 1)] == values
+
+
+def _gather_refs(offsets: np.ndarray, blob: np.ndarray, order: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The references of rows ``order`` (in that order): new offsets and blob."""
+    starts = offsets[:-1][order].astype(np.int64)
+    lengths = (offsets[1:][order] - offsets[:-1][order]).astype(np.int64)
+    new_offsets = np.zeros(len(order) + 1, dtype=np.uint64)
+    np.cumsum(lengths, out=new_offsets[1:])
+    total = int(new_offsets[-1])
+    if total == 0:
+        return new_offsets, np.zeros(0, dtype=np.uint8)
+    idx = np.repeat(starts - new_offsets[:-1].astype(np.int64), lengths) + np.arange(total, dtype=np.int64)
+    return new_offsets, np.asarray(blob)[idx]
+
+
+def _ref_bytes(row: Row) -> bytes:
+    key = "\x00" if row.entry_key is None else row.entry_key
+    return f"{key}\x1f{row.via or ''}".encode()
+
+
+def _parse_ref(raw: bytes) -> tuple[str | None, str | None]:
+    key, _, via = raw.decode().partition("\x1f")
+    return (None if key == "\x00" else key), (via or None)
+
+
+def _empty_hot() -> tuple[np.ndarray, ...]:
+    return (np.zeros(0, np.uint64), np.zeros(0, np.uint16), np.zeros(0, np.uint16), np.zeros(0, np.uint16))
+
+
+def _empty_links() -> dict[str, np.ndarray]:
+    return {
+        "holder": np.zeros(0, np.uint64),
+        "number": np.zeros(0, np.uint8),
+        "day": np.zeros(0, np.uint16),
+        "target": np.zeros(0, np.uint64),
+    }
+
+
+def _directory(h: np.ndarray) -> tuple[np.ndarray, int]:
+    """Offsets of the buckets of the top ``b`` bits (about 6 rows a bucket) and the binary-search length."""
+    n = len(h)
+    bits = max(4, min(30, round(math.log2(max(n, 1) / 6)) if n > 6 else 4))
+    top = (np.asarray(h, dtype=np.uint64) >> np.uint64(64 - bits)).astype(np.int64)
+    counts = np.bincount(top, minlength=1 << bits)
+    directory = np.zeros((1 << bits) + 1, dtype=np.uint32)
+    np.cumsum(counts, out=directory[1:])
+    longest = int(counts.max()) if n else 0
+    return directory, max(1, math.ceil(math.log2(longest + 1)))
+
+
+def _day_numbers(days: np.ndarray | Sequence[date] | date, m: int) -> np.ndarray:
+    if isinstance(days, date):
+        return np.full(m, day_number(days), dtype=np.int32)
+    arr = np.asarray(days)
+    if arr.dtype.kind == "M":
+        out = arr.astype("datetime64[D]").astype(np.int64)
+    elif arr.dtype.kind in "iu":
+        out = arr.astype(np.int64)
+    else:
+        out = np.array([day_number(d) for d in arr], dtype=np.int64)
+    if out.size and (out.min() < 0 or out.max() >= OPEN):
+        raise ValueError(f"days must be from 1970-01-01 to {LAST_DAY.isoformat()}")
+    return out.astype(np.int32)
