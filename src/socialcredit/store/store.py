@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from alembic import command
 from alembic.config import Config
@@ -28,6 +28,8 @@ from sqlalchemy import Connection, Engine, Row, create_engine, event, func, inse
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+# The audit log's tables live on the store's metadata (migration 0002); importing them here registers them.
+import socialcredit.audit.schema  # noqa: F401
 from socialcredit.authorities import Authority
 from socialcredit.dates import utc_now
 from socialcredit.errors import ConflictError, NotFound, Problem, RecordError, StoreError
@@ -35,6 +37,9 @@ from socialcredit.ids import parse_subject_id
 from socialcredit.records import Record, effective_records
 from socialcredit.store.content import content_hash, differences
 from socialcredit.store.schema import authorities_table, batches_table, records_table
+
+if TYPE_CHECKING:
+    from socialcredit.audit.log import AuditLog, Entry
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 """The Alembic script folder shipped inside the package."""
@@ -215,6 +220,20 @@ class Store:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
         self._ready = False
+        self._audit_log: AuditLog | None = None
+
+    @property
+    def audit_log(self) -> AuditLog:
+        """The audit log every write appends to (key from the environment unless one was set)."""
+        if self._audit_log is None:
+            from socialcredit.audit.log import AuditLog
+
+            self._audit_log = AuditLog.from_environment()
+        return self._audit_log
+
+    @audit_log.setter
+    def audit_log(self, log: AuditLog) -> None:
+        self._audit_log = log
 
     # -- lifecycle -----------------------------------------------------------------------------------------
 
@@ -279,6 +298,25 @@ class Store:
             raise ConcurrentWrite(
                 f"the write conflicts with what another writer stored meanwhile; submit again ({exc.orig})"
             ) from exc
+        except OperationalError as exc:
+            raise StoreError(f"store at {self.url}: {exc.orig}") from exc
+
+    @contextmanager
+    def write_transaction(self) -> Iterator[Connection]:
+        """A write transaction (SQLite: write lock taken up front), committed when the block ends."""
+        with self._transaction(write=True) as conn:
+            yield conn
+
+    @contextmanager
+    def read_snapshot(self) -> Iterator[Connection]:
+        """A read-only transaction that sees one snapshot throughout (PostgreSQL: REPEATABLE READ)."""
+        try:
+            with self._engine.connect() as conn:
+                if self.backend == "postgresql":
+                    conn.execution_options(isolation_level="REPEATABLE READ")
+                with conn.begin():
+                    self._require_ready(conn)
+                    yield conn
         except OperationalError as exc:
             raise StoreError(f"store at {self.url}: {exc.orig}") from exc
 
@@ -356,6 +394,7 @@ class Store:
         source: str,
         file_sha256: str | None = None,
         recorded_at: datetime | None = None,
+        actor: str | None = None,
     ) -> IngestResult:
         """Write one batch of an authority's records, all or nothing, in one transaction.
 
@@ -369,14 +408,16 @@ class Store:
         nothing is inserted.
         """
         submission = Submission(authority_code, list(records), source, file_sha256)
-        return self.add_batches([submission], recorded_at=recorded_at)[0]
+        return self.add_batches([submission], recorded_at=recorded_at, actor=actor)[0]
 
     def add_batches(
-        self, submissions: Sequence[Submission], *, recorded_at: datetime | None = None
+        self, submissions: Sequence[Submission], *, recorded_at: datetime | None = None, actor: str | None = None
     ) -> list[IngestResult]:
         """Write several batches in one transaction: all of them, or (on any error) none.
 
-        Each batch is checked as :meth:`add_records` describes; later batches see the earlier ones.
+        Each batch is checked as :meth:`add_records` describes; later batches see the earlier ones. The audit
+        log gets a ``batch.write`` leaf per batch and a ``record.write`` leaf per inserted record, by ``actor``
+        (default ``authority:<code>``), in the same transaction.
         """
         at = recorded_at if recorded_at is not None else utc_now()
         if at.tzinfo is None or at.utcoffset() is None:
@@ -384,14 +425,20 @@ class Store:
         for attempt in range(1, _ATTEMPTS + 1):
             try:
                 with self._transaction(write=True) as conn:
-                    return [self._add_batch(conn, submission, at) for submission in submissions]
+                    entries: list[Entry] = []
+                    results = [self._add_batch(conn, submission, at, actor, entries) for submission in submissions]
+                    if entries:
+                        self.audit_log.append(conn, entries)
+                    return results
             except ConcurrentWrite:
                 # Lost a race on PostgreSQL (SQLite serialises writers): check again against what won.
                 if attempt == _ATTEMPTS:
                     raise
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _add_batch(self, conn: Connection, submission: Submission, at: datetime) -> IngestResult:
+    def _add_batch(
+        self, conn: Connection, submission: Submission, at: datetime, actor: str | None, audit: list[Entry]
+    ) -> IngestResult:
         code = submission.authority
         self._get_authority(conn, code)
         kinds: dict[str, tuple[str, str]] = {}
@@ -474,6 +521,20 @@ class Store:
         statement = insert(records_table)
         for chunk in _chunks(rows, _INSERT_CHUNK):
             conn.execute(statement, list(chunk))
+        from socialcredit.audit.log import batch_entries
+
+        audit.extend(
+            batch_entries(
+                conn,
+                actor=actor or f"authority:{code}",
+                batch_id=int(batch_id),
+                authority=code,
+                source=submission.source,
+                file_sha256=submission.file_sha256,
+                recorded_at=at,
+                written=[(record.record_id, record.subject_id, kind, digest) for record, digest, kind in new],
+            )
+        )
         return IngestResult(inserted=len(new), unchanged=unchanged, batch_id=int(batch_id))
 
     def known_record_ids(self, authority_code: str, record_ids: Collection[str]) -> set[str]:
