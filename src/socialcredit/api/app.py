@@ -1,0 +1,67 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import datetime
+
+from fastapi import FastAPI
+
+from socialcredit.api import errors
+from socialcredit.api.limits import BodyLimit
+from socialcredit.api.routes import cases, decisions, parties, public, records, subjects
+from socialcredit.dates import utc_now
+from socialcredit.service.due_process import DueProcess
+from socialcredit.service.notices import Sender
+from socialcredit.service.platform import Platform
+from socialcredit.settings import Settings
+from socialcredit.store import Store, open_store
+
+DESCRIPTION = """
+The socialcredit platform's HTTP API. Send a party's token as `Authorization: Bearer TOKEN`; without one you are
+the public. Authorities submit records; service providers ask for decisions and learn only the decision, a
+reason code and a reference; subjects see their own file, object and apply for repair; reviewers decide within
+deadlines; the public sees published list entries with identity numbers masked. Every refused request is logged.
+"""
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    store: Store | None = None,
+    clock: Callable[[], datetime] = utc_now,
+    sender: Sender | None = None,
+) -> FastAPI:
+    """The FastAPI application over the store the settings name (or ``store``, which the caller then closes)."""
+    settings = settings or Settings()
+    owned = store is None
+    the_store = store if store is not None else open_store(settings.store_url())
+    platform = Platform(the_store, settings, clock=clock, sender=sender)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            if owned:
+                the_store.close()
+
+    app = FastAPI(
+        title="socialcredit",
+        version="1",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    app.state.platform = platform
+    app.state.due_process = DueProcess(platform)
+    errors.install(app)
+    for module in (records, decisions, subjects, cases, public, parties):
+        app.include_router(module.router)
+
+    @app.get("/healthz", tags=["health"], summary="Liveness")
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
+    return app

@@ -1,0 +1,130 @@
+"""Request bodies. Every string is bounded and free of NUL characters; every list is bounded."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from socialcredit.records import Record
+from socialcredit.service.platform import MAX_BATCH, Query
+
+NO_NUL = r"^[^\x00]*$"
+
+
+def text(max_length: int, min_length: int = 0, **kw: Any) -> Any:
+    """A bounded text field without NUL characters."""
+    return Field(min_length=min_length, max_length=max_length, pattern=NO_NUL, **kw)
+
+
+Name = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.:\-]*$")]
+"""A record type, an action, a list id or an attribute name."""
+SubjectIdText = Annotated[str, text(64, 1, description="A resident ID, USCC, permanent residence card or passport.")]
+Reference = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[A-Z]{1,3}-[0-9A-F]{1,32}$")]
+AttributeValue = Annotated[str, text(4000)] | bool | Annotated[int, Field(ge=-(2**53), le=2**53)] | Annotated[
+    float, Field(allow_inf_nan=False)
+]
+
+
+class Strict(BaseModel):
+    """Unknown fields are refused."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class RecordIn(Strict):
+    """One record, as in a records file."""
+
+    record_id: Annotated[str, text(128, 1)]
+    subject_id: SubjectIdText
+    type: Name
+    occurred_at: date
+    attributes: Annotated[dict[Name, AttributeValue], Field(max_length=64)] = Field(default_factory=dict)
+    legal_basis: Annotated[str, text(2000)] | None = None
+    source_ref: Annotated[str, text(2000)] | None = None
+    supersedes: Annotated[str, text(128, 1)] | None = None
+    revoked: bool = False
+
+    def to_record(self) -> Record:
+        """The domain record."""
+        return Record(
+            record_id=self.record_id,
+            subject_id=self.subject_id,
+            type=self.type,
+            occurred_at=self.occurred_at,
+            attributes=self.attributes,
+            legal_basis=self.legal_basis,
+            source_ref=self.source_ref,
+            supersedes=self.supersedes,
+            revoked=self.revoked,
+        )
+
+
+class RecordBatch(Strict):
+    """A batch of up to 10,000 records: stored all or nothing, idempotent by record id."""
+
+    source: Annotated[str, text(200, 1)] = "api"
+    records: Annotated[list[RecordIn], Field(min_length=1, max_length=MAX_BATCH)]
+
+
+class QueryIn(Strict):
+    """May this subject do this action on this day (today when absent)?"""
+
+    subject_id: SubjectIdText
+    action: Name
+    at: date | None = None
+
+    def to_query(self) -> Query:
+        """The service's query."""
+        return Query(self.subject_id, self.action, self.at)
+
+
+class DecisionRequest(Strict):
+    """Up to 10,000 queries."""
+
+    queries: Annotated[list[QueryIn], Field(min_length=1, max_length=MAX_BATCH)]
+
+
+class Target(Strict):
+    """What an objection is about: a record (authority, record_id), a list entry (list_id, key) or a score."""
+
+    kind: Literal["record", "list_entry", "score"]
+    authority: Annotated[str, text(64, 1)] | None = None
+    record_id: Annotated[str, text(128, 1)] | None = None
+    list_id: Name | None = None
+    key: Annotated[str, text(200, 1)] | None = None
+
+
+class ObjectionIn(Strict):
+    """A subject's objection."""
+
+    scheme: Name
+    target: Target
+    statement: Annotated[str, text(4000, 1)]
+
+
+class RepairIn(Strict):
+    """A subject's application for credit repair of a list entry."""
+
+    scheme: Name
+    list_id: Name
+    key: Annotated[str, text(200, 1)] | None = None
+    obligation_performed: bool
+    commitment: Annotated[str, text(4000, 1)]
+    statement: Annotated[str, text(4000)] = ""
+
+
+class CaseDecisionIn(Strict):
+    """A reviewer's decision: upheld/rejected (objection) or granted/refused (repair), with reasons; an upheld
+    objection to a record or entry may carry corrected attributes (otherwise the item is revoked)."""
+
+    outcome: Literal["upheld", "rejected", "granted", "refused"]
+    reasons: Annotated[str, text(4000, 1)]
+    corrected_attributes: Annotated[dict[Name, AttributeValue], Field(max_length=64)] | None = None
+
+
+class LookupIn(Strict):
+    """A full identifier to look up on the published lists."""
+
+    subject_id: SubjectIdText

@@ -1,0 +1,64 @@
+"""What anyone may see: published lists (numbers masked), the lookup of a full number, figures, schemes."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query
+
+from socialcredit.api.deps import DueProcessDep, Limit, Offset, PartyDep, PlatformDep
+from socialcredit.api.models import LookupIn, Name
+
+router = APIRouter(tags=["public"])
+
+
+@router.get("/v1/schemes", summary="The schemes in operation")
+def schemes(platform: PlatformDep) -> dict[str, Any]:
+    """Name, version, title and objection route of each published scheme."""
+    return {
+        "schemes": [
+            {
+                "scheme": s.scheme,
+                "version": s.version,
+                "label": s.label,
+                "title": s.title,
+                "objection": {
+                    "how": s.objection.how.strip(),
+                    "decided_within_days": platform.objection_days(s),
+                    "legal_basis": s.objection.legal_basis,
+                },
+                "repair_decided_within_working_days": platform.repair_working_days(s),
+            }
+            for s in platform.schemes
+        ]
+    }
+
+
+@router.get("/v1/public/lists", summary="The published lists")
+def lists(platform: PlatformDep) -> dict[str, Any]:
+    """Lists a scheme marks public."""
+    return {"lists": platform.public_lists()}
+
+
+@router.get("/v1/public/lists/{list_id}/entries", summary="Active entries of a published list")
+def entries(
+    list_id: Annotated[Name, Path()], platform: PlatformDep, limit: Limit = 100, offset: Offset = 0
+) -> dict[str, Any]:
+    """Personal identity numbers are masked as 371082YYYY****NNNN; organizations' codes are shown."""
+    return platform.public_entries(list_id, limit=limit, offset=offset)
+
+
+@router.post("/v1/public/lookup", summary="Is this full identifier on a published list?")
+def lookup(body: LookupIn, party: PartyDep, platform: PlatformDep) -> dict[str, Any]:
+    """For someone who holds a full number. Sent in the body, not the URL; recorded in the subject's access log."""
+    return platform.public_lookup(party, body.subject_id)
+
+
+@router.get("/v1/transparency", summary="Published figures per list and period")
+def transparency(
+    due: DueProcessDep,
+    period: Annotated[str, Query(min_length=4, max_length=7, pattern=r"^\d{4}(-\d{2})?$")],
+) -> dict[str, Any]:
+    """Entries made, objections filed and upheld, corrections, repairs applied and granted, median days to
+    decide, for a year (2026) or a month (2026-06)."""
+    return due.figures(period)
