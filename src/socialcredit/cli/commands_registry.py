@@ -7,7 +7,14 @@ import typer
 
 def register_all(app: typer.Typer) -> None:
     """Attach each command module's commands to ``app``."""
-    from socialcredit.cli import demo_commands, engine_commands, scheme_commands, store_commands
+    from socialcredit.cli import (
+        demo_commands,
+        engine_commands,
+        party_commands,
+        scheme_commands,
+        serve_commands,
+        store_commands,
+    )
 
-    for module in (store_commands, engine_commands, scheme_commands, demo_commands):
+    for module in (store_commands, engine_commands, scheme_commands, demo_commands, party_commands, serve_commands):
         module.register(app)
