@@ -8,7 +8,6 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from socialcredit.cli.context import settings_from
 from socialcredit.dates import today_cst
@@ -99,11 +98,9 @@ def serve(
     console.print(f"socialcredit service on {base}  (store {settings.store_url()})", highlight=False)
     console.print(f"  OpenAPI: {base}/openapi.json   docs: {base}/docs", highlight=False)
     if issued:
-        table = Table("party", "role", "bound to", "token")
         for party, token in issued:
-            table.add_row(party.code, str(party.role), party.authority or party.subject_id or ", ".join(party.actions)
-                          or "-", token)
-        console.print(table)
+            bound = party.authority or party.subject_id or ", ".join(party.actions) or "-"
+            console.print(f"  {party.code:<20} {party.role!s:<10} {bound:<40} {token}", highlight=False, soft_wrap=True)
         env = settings.data_dir / "demo-tokens.env"
         _write_env(env, base, issued)
         console.print(f"  tokens also in {env}: `source {env}` then e.g.\n"
