@@ -1,0 +1,140 @@
+"""Due process over HTTP: suspension of an undecided objection, correction notified to recipients, expiry
+without anyone acting, repair conditions, tracking, access log window, figures."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.api.conftest import ALICE, BOB, World
+
+LIST = "dishonest-judgment-debtors"
+
+
+def _object_to_entry(w: World, key: str, who: str = "alice") -> dict[str, Any]:
+    return w.ok(who, "POST", "/v1/objections", 201, json={
+        "scheme": "judgment-debtors", "statement": "not my debt",
+        "target": {"kind": "list_entry", "list_id": LIST, "key": key}})
+
+
+def test_an_objection_not_decided_in_time_suspends_the_entry_until_decided(world: World) -> None:
+    w = world
+    w.submit("court", w.listing(ALICE, "C1"))
+    objection = _object_to_entry(w, "C1")
+    assert objection["deadline"] == "2026-07-15"
+    # Disputed at once, but still in use within the deadline.
+    w.advance(15)
+    assert w.decide("seller", ALICE)["decision"] == "deny"
+    # One day late: suspended. Decisions, publication and the lookup no longer rely on it.
+    w.advance(1)
+    assert w.ok("alice", "GET", f"/v1/cases/{objection['reference']}")["status"] == "suspended"
+    assert w.decide("seller", ALICE)["decision"] == "allow"
+    assert w.ok(None, "GET", f"/v1/public/lists/{LIST}/entries")["total"] == 0
+    file = w.ok("alice", "GET", f"/v1/subjects/{ALICE}/file")
+    (entry,) = next(s for s in file["schemes"] if s["scheme"].startswith("judgment-debtors"))["list_entries"]
+    assert entry["disputed"] and entry["suspended"]
+    # Decided (rejected): back in use.
+    w.ok("reviewer", "POST", f"/v1/cases/{objection['reference']}/decision",
+         json={"outcome": "rejected", "reasons": "Served in person; the debt is hers."})
+    assert w.decide("seller", ALICE)["decision"] == "deny"
+    assert w.ok(None, "GET", f"/v1/public/lists/{LIST}/entries")["total"] == 1
+
+
+def test_an_upheld_objection_corrects_by_a_new_version_and_tells_every_recipient(world: World) -> None:
+    w = world
+    listing = w.listing(ALICE, "C1")
+    w.submit("court", listing)
+    first = w.decide("seller", ALICE)
+    second = w.decide("seller", ALICE, action="buy_g_train_ticket")
+    objection = w.ok("alice", "POST", "/v1/objections", 201, json={
+        "scheme": "judgment-debtors", "statement": "the case was settled before listing",
+        "target": {"kind": "record", "authority": "RC-COURT", "record_id": listing["record_id"]}})
+    decided = w.ok("reviewer", "POST", f"/v1/cases/{objection['reference']}/decision",
+                   json={"outcome": "upheld", "reasons": "Settlement of 2026-05-20 on file."})
+    assert decided["status"] == "upheld"
+    (correction,) = decided["correction"]
+    assert correction.startswith(f"RC-COURT/{listing['record_id']}~")
+    # The seller is told which decisions rested on the corrected record.
+    (notice,) = w.ok("seller", "GET", "/v1/notices")["items"]
+    assert notice["kind"] == "correction"
+    assert set(notice["body"]["decisions"]) == {first["reference"], second["reference"]}
+    assert w.decide("seller", ALICE)["decision"] == "allow"
+    # The old version stays, superseded; the file download shows both.
+    download = w.call("alice", "GET", f"/v1/subjects/{ALICE}/file/download")
+    assert download.status_code == 200 and "attachment" in download.headers["content-disposition"]
+    versions = download.json()["record_versions"]
+    assert [v["record_id"] for v in versions] == [listing["record_id"], correction.split("/", 1)[1]]
+    assert versions[1]["supersedes"] == listing["record_id"] and versions[1]["revoked"] is True
+    figures = w.ok(None, "GET", "/v1/transparency", params={"period": "2026-06"})
+    row = next(r for r in figures["lists"] if r["list_id"] == LIST)
+    assert (row["objections_filed"], row["objections_upheld"], row["corrections"]) == (1, 1, 1)
+
+
+def test_an_upheld_objection_may_correct_attributes(world: World) -> None:
+    w = world
+    listing = w.listing(ALICE, "C1", day="2025-01-10", ground=1)
+    w.submit("court", listing)
+    objection = w.ok("alice", "POST", "/v1/objections", 201, json={
+        "scheme": "judgment-debtors", "statement": "ground 2, not 1: the period is two years",
+        "target": {"kind": "record", "authority": "RC-COURT", "record_id": listing["record_id"]}})
+    w.ok("reviewer", "POST", f"/v1/cases/{objection['reference']}/decision",
+         json={"outcome": "upheld", "reasons": "Ground 2 per the decision.", "corrected_attributes": {"ground": 2}})
+    assert w.decide("seller", ALICE)["decision"] == "deny"
+    w.advance(200)  # 2027-01-16: two years from 2025-01-10 have passed
+    assert w.decide("seller", ALICE)["decision"] == "allow"
+
+
+def test_nothing_is_served_after_its_maximum_period(world: World) -> None:
+    w = world
+    w.submit("court", w.listing(BOB, "C9", day="2024-07-01", ground=2))  # two years: ends 2026-07-01
+    assert w.decide("seller", BOB)["decision"] == "deny"
+    assert w.ok(None, "POST", "/v1/public/lookup", json={"subject_id": BOB})["listed"] is True
+    w.advance(1)  # 2026-07-01 in Rongcheng
+    assert w.decide("seller", BOB)["decision"] == "allow"
+    assert w.ok(None, "POST", "/v1/public/lookup", json={"subject_id": BOB})["listed"] is False
+    assert w.ok(None, "GET", f"/v1/public/lists/{LIST}/entries")["total"] == 0
+
+
+def test_repair_needs_its_conditions_and_cannot_be_filed_twice(world: World) -> None:
+    w = world
+    w.submit("court", w.listing(ALICE, "C1"))
+    body = {"scheme": "judgment-debtors", "list_id": LIST, "key": "C1", "obligation_performed": False,
+            "commitment": "ok"}
+    refused = w.ok("alice", "POST", "/v1/repairs", 422, json=body)
+    assert {p["field"] for p in refused["problems"]} == {"obligation_performed", "commitment"}
+    body |= {"obligation_performed": True, "commitment": "I will honour judgments."}
+    filed = w.ok("alice", "POST", "/v1/repairs", 201, json=body)
+    assert w.call("alice", "POST", "/v1/repairs", json=body).status_code == 409
+    w.advance(30)
+    assert w.ok("alice", "GET", f"/v1/cases/{filed['reference']}")["status"] == "overdue"
+    pending = w.ok("reviewer", "GET", "/v1/cases", params={"status": "open"})["items"]
+    assert pending[0]["reference"] == filed["reference"]
+    refused = w.ok("reviewer", "POST", f"/v1/cases/{filed['reference']}/decision",
+                   json={"outcome": "refused", "reasons": "No proof of payment."})
+    assert refused["status"] == "refused"
+    assert w.call("reviewer", "POST", f"/v1/cases/{filed['reference']}/decision",
+                  json={"outcome": "granted", "reasons": "changed my mind"}).status_code == 409
+    assert w.call("reviewer", "POST", f"/v1/cases/{filed['reference']}/decision",
+                  json={"outcome": "upheld", "reasons": "wrong outcome kind"}).status_code == 422
+
+
+def test_the_access_log_shows_the_last_24_months(world: World) -> None:
+    w = world
+    w.decide("seller", ALICE)
+    w.ok("reviewer", "GET", f"/v1/subjects/{ALICE}/file")
+    parties = {i["party"] for i in w.ok("alice", "GET", f"/v1/subjects/{ALICE}/access-log")["items"]}
+    assert parties == {"seller", "reviewer"}
+    w.advance(25 * 31)
+    assert w.ok("alice", "GET", f"/v1/subjects/{ALICE}/access-log")["items"] == []
+
+
+def test_a_score_objection_is_tracked(world: World) -> None:
+    w = world
+    w.submit("court", {"record_id": "F1", "subject_id": ALICE, "type": "court.breach_of_contract",
+                       "occurred_at": "2026-03-01", "attributes": {}})
+    filed = w.ok("alice", "POST", "/v1/objections", 201, json={
+        "scheme": "rongcheng", "statement": "my score is wrong", "target": {"kind": "score"}})
+    assert filed["target"]["kind"] == "score" and filed["status"] == "open"
+    mine = w.ok("alice", "GET", "/v1/cases")["items"]
+    assert [c["reference"] for c in mine] == [filed["reference"]]
+    assert w.ok("bob", "GET", "/v1/cases")["items"] == []
+    assert w.call("alice", "GET", "/v1/transparency", params={"period": "2026-13"}).status_code == 422
