@@ -6,7 +6,7 @@ Layout (``n`` rows, one per list entry in force over a day interval, for one sub
   mix, sorted), ``start`` and ``end`` (uint16 days since 1970-01-01; ``end`` exclusive, 65535 = until exit),
   ``profile`` (uint16 into a small :class:`ProfileTable`: list, holder kind, link; per action the strongest
   effect and its reason code). A directory of ``2^b + 1`` uint32 offsets on the top ``b`` bits of ``h``
-  (about 6 rows a bucket, well under a byte a row) narrows each lookup to a few rows, searched by a
+  (3 rows a bucket at most on average: at most 1.33 bytes a row) narrows each lookup to a few rows, searched by a
   vectorised binary search of fixed length.
 * cold arrays, read only to name a reference: per row the entry key (the case number) and, for a row reaching
   the subject through a link, the subject it comes from (``ref_offsets`` + ``ref_blob``); the change points of
@@ -49,6 +49,9 @@ LAST_DAY = EPOCH + timedelta(days=OPEN - 1)
 NO_TARGET = np.uint64(0xFFFFFFFFFFFFFFFF)
 """Link target of a change point that names nobody (the attribute is not text)."""
 FORMAT = 1
+CHUNK = 1 << 13
+"""Queries answered together by :meth:`DecisionIndex.decide_many`: temporaries stay in the CPU caches."""
+ROWS_PER_BUCKET = 3
 _FAR = date(9999, 12, 31)
 
 
@@ -159,6 +162,7 @@ class DecisionIndex:
             directory, steps = _directory(h)
         self._dir = directory
         self._bits = round(math.log2(len(directory) - 1))
+        self._bounds = _pairs(directory)
         self._steps = int(steps if steps is not None else 0)
         self._effects = profiles.effects
         self._reasons = profiles.reasons
@@ -321,6 +325,7 @@ class DecisionIndex:
             self._ref_offsets, self._ref_blob = _gather_refs(offsets, blob, order)
         self._dir, self._steps = _directory(self._h)
         self._bits = round(math.log2(len(self._dir) - 1))
+        self._bounds = _pairs(self._dir)
 
     # -- keys -----------------------------------------------------------------------------------------------
 
@@ -452,35 +457,52 @@ class DecisionIndex:
         return mapped[inverse]
 
     def _lookup(self, keys: np.ndarray, codes: np.ndarray, dayn: np.ndarray) -> tuple[np.ndarray, ...]:
-        """The vectorised path over the built arrays (the overlay is applied by the caller)."""
+        """The vectorised path over the built arrays (the overlay is applied by the caller), in chunks that
+        stay in cache."""
         m = len(keys)
         effect = np.zeros(m, dtype=np.uint8)
         best_row = np.full(m, -1, dtype=np.int64)
         reason = np.full(m, -1, dtype=np.int16)
-        n = len(self._h)
-        if n == 0 or m == 0:
+        if len(self._h) == 0 or m == 0:
             return effect, reason, best_row
+        for i in range(0, m, CHUNK):
+            part = slice(i, i + CHUNK)
+            self._lookup_chunk(keys[part], codes[part], dayn[part], effect[part], best_row[part], reason[part])
+        return effect, reason, best_row
+
+    def _lookup_chunk(
+        self,
+        keys: np.ndarray,
+        codes: np.ndarray,
+        dayn: np.ndarray,
+        effect: np.ndarray,
+        best_row: np.ndarray,
+        reason: np.ndarray,
+    ) -> None:
+        h, n = self._h, len(self._h)
         hq = K.mix_array(keys)
-        bucket = (hq >> np.uint64(64 - self._bits)).astype(np.intp)
-        lo = self._dir[bucket].astype(np.int64)
-        hi = self._dir[bucket + 1].astype(np.int64)
-        h = self._h
+        # One gather reads a bucket's first row and the next bucket's (two adjacent uint32 as one uint64).
+        bounds = self._bounds[(hq >> np.uint64(64 - self._bits)).astype(np.intp)]
+        base = (bounds & np.uint64(0xFFFFFFFF)).astype(np.intp)
+        end = (bounds >> np.uint64(32)).astype(np.intp)
+        length = end - base
+        np.minimum(base, n - 1, out=base)  # an empty last bucket; equal keys always share a bucket
+        # Branchless lower bound of fixed length: base stays the last row below the key (or the first row).
         for _ in range(self._steps):
-            mid = (lo + hi) >> 1
-            less = h[np.minimum(mid, n - 1)] < hq
-            open_ = lo < hi
-            lo = np.where(open_ & less, mid + 1, lo)
-            hi = np.where(open_ & ~less, mid, hi)
-        found = lo < self._dir[bucket + 1]
-        found[found] = h[lo[found]] == hq[found]
+            half = length >> 1
+            probe = base + half
+            base = np.where(h[probe] < hq, probe, base)
+            length -= half
+        base += h[base] < hq
+        found = base < end
+        found[found] = h[base[found]] == hq[found]
         q = np.flatnonzero(found)
-        r = lo[q]
-        effects, n_actions = self._effects, self._effects.shape[1]
-        flat = effects.reshape(-1)
+        r = base[q]
+        n_actions = self._effects.shape[1]
+        flat = self._effects.reshape(-1)
         while q.size:
-            a = codes[q]
             d = dayn[q]
-            e = flat[self._profile[r].astype(np.intp) * n_actions + a]
+            e = flat[self._profile[r].astype(np.intp) * n_actions + codes[q]]
             e = np.where((self._start[r] <= d) & (d < self._end[r]), e, 0).astype(np.uint8)
             better = e > effect[q]
             effect[q[better]] = e[better]
@@ -492,10 +514,8 @@ class DecisionIndex:
             q, r = q[more], r[more]
         hit = best_row >= 0
         if hit.any():
-            reason[hit] = self._reasons.reshape(-1)[
-                self._profile[best_row[hit]].astype(np.intp) * n_actions + codes[hit]
-            ]
-        return effect, reason, best_row
+            flat_reasons = self._reasons.reshape(-1)
+            reason[hit] = flat_reasons[self._profile[best_row[hit]].astype(np.intp) * n_actions + codes[hit]]
 
     # -- references -----------------------------------------------------------------------------------------
 
@@ -803,16 +823,23 @@ def _empty_links() -> dict[str, np.ndarray]:
     }
 
 
+def _pairs(directory: np.ndarray) -> np.ndarray:
+    """A uint64 view of overlapping (directory[i], directory[i + 1]) pairs (little-endian: low word first)."""
+    d = np.ascontiguousarray(directory, dtype=np.uint32)
+    assert np.little_endian
+    return np.ndarray(shape=(len(d) - 1,), dtype=np.uint64, buffer=d, strides=(4,))
+
+
 def _directory(h: np.ndarray) -> tuple[np.ndarray, int]:
-    """Offsets of the buckets of the top ``b`` bits (about 6 rows a bucket) and the binary-search length."""
+    """Offsets of the buckets of the top ``b`` bits (2 to 3 rows a bucket on average) and the binary-search length."""
     n = len(h)
-    bits = max(4, min(30, round(math.log2(max(n, 1) / 6)) if n > 6 else 4))
+    bits = max(4, min(30, math.floor(math.log2(n / ROWS_PER_BUCKET)) if n > ROWS_PER_BUCKET << 4 else 4))
     top = (np.asarray(h, dtype=np.uint64) >> np.uint64(64 - bits)).astype(np.int64)
     counts = np.bincount(top, minlength=1 << bits)
     directory = np.zeros((1 << bits) + 1, dtype=np.uint32)
     np.cumsum(counts, out=directory[1:])
     longest = int(counts.max()) if n else 0
-    return directory, max(1, math.ceil(math.log2(longest + 1)))
+    return directory, max(1, math.ceil(math.log2(max(longest, 1))))
 
 
 def _day_numbers(days: np.ndarray | Sequence[date] | date, m: int) -> np.ndarray:
