@@ -17,27 +17,59 @@ from sqlalchemy import Connection, Table, delete, select, update
 
 from socialcredit.audit import verify_store
 from socialcredit.audit.schema import audit_checkpoints_table, audit_leaves_table, audit_state_table
-from socialcredit.store import Store
+from socialcredit.store import Store, open_store
 from socialcredit.store.schema import batches_table, records_table
+from tests.audit.conftest import build_log
+from tests.conftest import STORE_BACKENDS, _fresh_postgres_database
 
 LEAVES, CHECKPOINTS, RECORDS, BATCHES = 17, 6, 11, 3
 
 
 @contextmanager
-def raw(store: Store) -> Iterator[Connection]:
-    """A transaction with foreign keys and triggers off: what someone with the database's password can do."""
+def raw(store: Store, *, rollback: bool = False) -> Iterator[Connection]:
+    """A transaction with foreign keys and triggers off: what someone with the database's password can do.
+
+    ``rollback`` undoes it at the end, so that one built log serves many tampers.
+    """
     with store.engine.connect() as conn:
         dbapi = conn.connection.dbapi_connection
+        assert dbapi is not None
         if store.backend == "sqlite":
             dbapi.execute("PRAGMA foreign_keys=OFF")
         try:
-            with conn.begin():
+            transaction = conn.begin()
+            try:
                 if store.backend == "postgresql":
                     conn.exec_driver_sql("SET LOCAL session_replication_role = replica")
                 yield conn
+            except BaseException:
+                transaction.rollback()
+                raise
+            if rollback:
+                transaction.rollback()
+            else:
+                transaction.commit()
         finally:
             if store.backend == "sqlite":
                 dbapi.execute("PRAGMA foreign_keys=ON")
+
+
+@pytest.fixture(scope="module", params=STORE_BACKENDS)
+def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    """One log per backend for the whole module; every tamper on it is rolled back (the tampers are many)."""
+    folder = tmp_path_factory.mktemp("audit")
+    if request.param == "sqlite":
+        urls: Iterator[str] = iter([f"sqlite:///{(folder / 'socialcredit.db').as_posix()}"])
+    else:
+        urls = _fresh_postgres_database(request.getfixturevalue("postgres_admin"))
+    url = next(urls)
+    store = open_store(url)
+    try:
+        store.migrate()
+        yield build_log(store, folder)
+    finally:
+        store.close()
+        next(urls, None)  # drops the PostgreSQL database
 
 
 def flip(value: Any, bit: int = 0) -> Any:
@@ -66,10 +98,10 @@ def _pk(table: Table) -> Any:
     return column
 
 
-def flip_column(store: Store, table: Table, column: str, position: int) -> str:
+def flip_column(conn: Connection, table: Table, column: str, position: int) -> str:
     """Flip one bit of ``column`` in the row at ``position`` (or the next row where it is not null)."""
     pk = _pk(table)
-    with raw(store) as conn:
+    if True:
         rows = conn.execute(select(pk, table.c[column]).order_by(pk)).all()
         keys = {row[0] for row in rows}
         for offset in range(len(rows)):
@@ -124,10 +156,11 @@ for column in STATE_COLUMNS:
 
 
 @pytest.mark.parametrize(("table", "column", "position"), CASES)
-def test_one_flipped_bit_is_caught(audited: Store, table: Table, column: str, position: int) -> None:
-    assert verify_store(audited).ok
-    what = flip_column(audited, table, column, position)
-    report = verify_store(audited)
+def test_one_flipped_bit_is_caught(built: Store, table: Table, column: str, position: int) -> None:
+    with raw(built, rollback=True) as conn:
+        assert built.audit_log.verify(conn).ok
+        what = flip_column(conn, table, column, position)
+        report = built.audit_log.verify(conn)
     assert not report.ok, what
     where = {"audit_leaves": "leaf ", "audit_checkpoints": "checkpoint ", "audit_state": "state"}.get(table.name)
     if where is not None:

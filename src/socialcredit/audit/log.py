@@ -369,7 +369,8 @@ class AuditLog:
         record_leaves: dict[int, tuple[int, dict[str, Any], str | None]] = {}
         batch_leaves: dict[int, tuple[int, dict[str, Any]]] = {}
         t = audit_leaves_table
-        result = conn.execution_options(yield_per=5_000).execute(select(t).order_by(t.c.seq))
+        # Stream (statement option: the caller's connection keeps its own options).
+        result = conn.execute(select(t).order_by(t.c.seq).execution_options(yield_per=5_000))
         for row in result:
             expected = frontier.size
             if row.seq != expected:
@@ -480,8 +481,10 @@ class AuditLog:
 
         seen: set[int] = set()
         r = records_table
-        result = conn.execution_options(yield_per=5_000).execute(
-            select(r.c.id, r.c.subject_kind, r.c.batch_id, r.c.content_hash, *_record_fields(r)).order_by(r.c.id)
+        result = conn.execute(
+            select(r.c.id, r.c.subject_kind, r.c.batch_id, r.c.content_hash, *_record_fields(r))
+            .order_by(r.c.id)
+            .execution_options(yield_per=5_000)
         )
         for row in result:
             report.records += 1
