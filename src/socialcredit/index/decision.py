@@ -289,6 +289,7 @@ class DecisionIndex:
         every: list[tuple[int, str, Row]],
         link_rows: list[tuple[int, int, int, np.uint64]],
     ) -> None:
+        every = sorted(every, key=lambda x: (x[0], _order(x[2])))
         n = len(every)
         refs = [_ref_bytes(r) for _, _, r in every]
         offsets = np.zeros(n + 1, dtype=np.uint64)
@@ -637,13 +638,13 @@ class DecisionIndex:
         assert holder is not None
         before = self._reached(holder_id, holder)
         rows = self._rows(holder)
-        self._overlay[holder] = change(rows)  # type: ignore[operator]
+        self._overlay[holder] = sorted(change(rows), key=_order)  # type: ignore[operator]
         after = self._reached(holder_id, holder)
         for target in {t for t, _ in before} | {t for t, _ in after}:
             tk = self._key(target, add=True)
             assert tk is not None
             kept = [r for r in self._rows(tk) if r.via != holder_id]
-            self._overlay[tk] = kept + [r for t, r in after if t == target]
+            self._overlay[tk] = sorted(kept + [r for t, r in after if t == target], key=_order)
         self._touched = np.unique(K.mix_array(np.array(list(self._overlay), dtype=np.uint64)))
 
     def _reached(self, holder_id: str, holder: int) -> list[tuple[str, Row]]:
@@ -773,6 +774,11 @@ class DecisionIndex:
             directory=arr("dir"),
             steps=meta["steps"],
         )
+
+
+def _order(row: Row) -> tuple[object, ...]:
+    """The order of a subject's rows, everywhere: the first of equally strong rows gives the reason."""
+    return (row.profile, row.start, row.end, row.entry_key is not None, row.entry_key or "", row.via or "")
 
 
 def _same_entry(row: Row, pid: int, entry_key: str | None) -> bool:
