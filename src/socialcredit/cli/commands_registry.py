@@ -8,6 +8,7 @@ import typer
 def register_all(app: typer.Typer) -> None:
     """Attach each command module's commands to ``app``."""
     from socialcredit.cli import (
+        audit_commands,
         demo_commands,
         engine_commands,
         party_commands,
@@ -16,5 +17,13 @@ def register_all(app: typer.Typer) -> None:
         store_commands,
     )
 
-    for module in (store_commands, engine_commands, scheme_commands, demo_commands, party_commands, serve_commands):
+    for module in (
+        store_commands,
+        engine_commands,
+        scheme_commands,
+        demo_commands,
+        party_commands,
+        serve_commands,
+        audit_commands,
+    ):
         module.register(app)
