@@ -1,0 +1,230 @@
+"""Benchmark: the decision index at national scale against a Python ``set`` of the same identifiers.
+
+    .venv/bin/python bench/decision_index.py                      # 27 M entries (about 4 GiB peak with the set)
+    .venv/bin/python bench/decision_index.py --entries 1000000    # a quick run
+
+Synthetic, valid-looking subjects: 18-character resident identity numbers from real division codes, birth
+dates 1950-2005, sequence numbers 1-999 and a correct ISO 7064 check character (generated with numpy; the
+few drawn for the overlay are checked with ``parse_subject_id``). One list entry per person (the flight-ban
+list of 2019 counted 26.82 M people), 10 % until exit, the rest two years, starting 2019-2026.
+
+Measured in the same run, on one thread (numpy does these operations single-threaded):
+
+* memory: the index's arrays (``nbytes``: keys, days, profiles, directory) per entry, and the RSS growth
+  while building it; the set's RSS growth per identifier (set table + one ``str`` per identifier);
+* bulk checks a second: ``decide_many`` on packed keys and on identifier texts (packing included), against
+  ``[x in s for x in queries]`` over fresh ``str`` objects; the set only answers membership, while the index
+  answers (subject, action, day) -> decision, reason and reference;
+* single ``decide`` calls a second; an overlay of changes and the cost of ``merge()``.
+
+Both wall-clock and CPU time (``time.thread_time``) are printed: on a shared machine the CPU time is the
+one-core figure. Queries are 50 % listed subjects by default (``--hit-rate``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import os
+import time
+import tracemalloc
+from datetime import date
+
+import numpy as np
+
+from socialcredit.ids import parse_subject_id
+from socialcredit.ids.places import division
+from socialcredit.index import DecisionIndex
+from socialcredit.index import keys as K
+from socialcredit.index.decision import OPEN, day_number
+from socialcredit.scheme import load_scheme
+
+DIVISIONS = [
+    "110101", "110105", "120101", "130102", "140105", "210102", "220102", "230102", "310101", "310115",
+    "320102", "330106", "340102", "350102", "360102", "370102", "371082", "410102", "420102", "430102",
+    "440106", "440305", "450102", "500103", "510104", "520102", "530102", "610113", "620102", "650102",
+]  # fmt: skip
+
+
+def rss() -> int:
+    """Resident set size of this process, in bytes."""
+    with open(f"/proc/{os.getpid()}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+def synthetic_bodies(rng: np.random.Generator, n: int, exclude: np.ndarray | None = None) -> np.ndarray:
+    """``n`` distinct 17-digit bodies of valid-looking resident identity numbers (the DIGITS-region keys)."""
+    divisions = np.array([int(d) for d in DIVISIONS if division(d) is not None], dtype=np.uint64)
+    out = np.zeros(0, dtype=np.uint64)
+    while len(out) < n:
+        want = int((n - len(out)) * 1.05) + 16
+        birth = np.datetime64("1950-01-01") + rng.integers(0, 20_000, want).astype("timedelta64[D]")
+        years = birth.astype("datetime64[Y]").astype(np.int64) + 1970
+        months = birth.astype("datetime64[M]").astype(np.int64) % 12 + 1
+        days = (birth - birth.astype("datetime64[M]")).astype(np.int64) + 1
+        ymd = (years * 10_000 + months * 100 + days).astype(np.uint64)
+        seq = rng.integers(1, 1000, want).astype(np.uint64)
+        bodies = divisions[rng.integers(0, len(divisions), want)] * np.uint64(10**11) + ymd * np.uint64(1000) + seq
+        out = np.unique(np.concatenate([out, bodies]))
+        if exclude is not None:
+            out = out[~np.isin(out, exclude)]
+    return rng.permutation(out)[:n]
+
+
+def rate(count: int, seconds: float) -> str:
+    return f"{count / seconds / 1e6:7.2f} M/s"
+
+
+def timed(fn, repeat):
+    """Run ``fn`` ``repeat`` times: its last result, the best wall-clock and the best CPU seconds."""
+    best_wall = best_cpu = float("inf")
+    out = None
+    for _ in range(repeat):
+        w, c = time.perf_counter(), time.thread_time()
+        out = fn()
+        best_cpu = min(best_cpu, time.thread_time() - c)
+        best_wall = min(best_wall, time.perf_counter() - w)
+    return out, best_wall, best_cpu
+
+
+def bench_index(args, scheme, listed, queries, texts, action_codes, action_names, days) -> tuple[float, float]:
+    """Build and query the index. Returns (bytes per entry, bulk checks a CPU second)."""
+    n, m = len(listed), len(queries)
+    rng = np.random.default_rng(args.seed + 1)
+    start = rng.integers(day_number(date(2019, 1, 1)), day_number(date(2026, 6, 30)), n).astype(np.uint16)
+    end = np.where(rng.random(n) < 0.1, OPEN, start.astype(np.int64) + 730).astype(np.uint16)
+    profile = np.zeros(n, dtype=np.uint16)  # a person's own entry on the list
+    gc.collect()
+    tracemalloc.start()
+    t = time.perf_counter()
+    index = DecisionIndex.from_arrays(scheme, listed, start, end, profile)
+    build = time.perf_counter() - t
+    del start, end, profile
+    gc.collect()
+    held, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    per_entry = index.bytes_per_entry
+    print(
+        f"index built in {build:.1f} s: {index.nbytes / 2**20:,.0f} MiB of arrays, {per_entry:.2f} bytes/entry "
+        f"(tracemalloc: {held / n:.2f} bytes/entry held after the build, {peak / 2**20:,.0f} MiB peak while "
+        f"building; directory 2^{index._bits}, {index._steps} search steps)"
+    )
+    answers, wall, cpu = timed(lambda: index.decide_many(queries, action_codes, days), args.repeat)
+    print(
+        f"index decide_many, packed keys:    {rate(m, cpu)} CPU, {rate(m, wall)} wall "
+        f"({(answers.effect == 3).mean():.1%} deny)"
+    )
+    by_text, wall_t, cpu_t = timed(lambda: index.decide_many(texts, action_codes, days), args.repeat)
+    assert (by_text.effect == answers.effect).all()
+    print(f"index decide_many, S18 texts:      {rate(m, cpu_t)} CPU, {rate(m, wall_t)} wall (packing included)")
+
+    k = min(20_000, m)
+    single = [x.decode() for x in texts[:k]]
+    day_objs = [date.fromordinal(date(1970, 1, 1).toordinal() + int(d)) for d in days[:k]]
+    names = [str(a) for a in action_names[:k]]
+    _, _, cpu_s = timed(lambda: [index.decide(*q) for q in zip(single, names, day_objs, strict=True)], 1)
+    print(f"index decide (one at a time):      {k / cpu_s / 1e3:7.1f} k/s CPU ({cpu_s / k * 1e6:.1f} µs a check)")
+
+    changed = [x.decode() for x in texts[:1000]]
+    for x in changed[:5]:
+        parse_subject_id(x)  # the synthetic identifiers are valid
+    t = time.perf_counter()
+    for i, x in enumerate(changed):
+        if i % 2:
+            index.remove_entry(x, "dishonest-judgment-debtors", None)
+        else:
+            index.add_entry(x, "dishonest-judgment-debtors", date(2024, 1, 1), None, f"(2024)京0105执{i}号")
+    ops = time.perf_counter() - t
+    _, _, cpu_o = timed(lambda: index.decide_many(queries, action_codes, days), args.repeat)
+    print(
+        f"overlay: {len(changed):,} changes in {ops * 1e3:.0f} ms ({ops / len(changed) * 1e3:.2f} ms each); "
+        f"decide_many with them pending: {rate(m, cpu_o)} CPU"
+    )
+    t = time.perf_counter()
+    index.merge()
+    print(f"merge() of the overlay into {len(index):,} rows: {time.perf_counter() - t:.1f} s")
+    return per_entry, m / cpu
+
+
+def bench_set(args, listed, texts) -> tuple[float, float]:
+    """The baseline: a Python set of the same identifiers, as str. Returns (bytes per entry, checks/s CPU)."""
+    n, m = len(listed), len(texts)
+    set_n = min(args.set_entries or n, n)
+    id_list = K.unpack_digit_keys(listed[:set_n]).astype(str).tolist()
+    gc.collect()
+    before = rss()
+    t = time.perf_counter()
+    baseline = set(id_list)
+    set_build = time.perf_counter() - t
+    gc.collect()
+    table = rss() - before
+    strings = sum(x.__sizeof__() for x in id_list[:10_000]) / min(10_000, set_n)
+    per_entry = table / set_n + strings
+    note = "" if set_n == n else f" (measured at {set_n:,}, per entry)"
+    print(
+        f"python set of {set_n:,} str built in {set_build:.1f} s: table +{table / 2**20:,.0f} MiB (RSS), "
+        f"{per_entry:.1f} bytes/entry with the str objects ({strings:.0f} bytes each){note}"
+    )
+
+    def membership():
+        fresh = texts.astype(str).tolist()  # new str objects: their hashes are not cached yet
+        w, c = time.perf_counter(), time.thread_time()
+        found = [x in baseline for x in fresh]
+        return found, time.perf_counter() - w, time.thread_time() - c
+
+    best = min((membership() for _ in range(args.repeat)), key=lambda r: r[2])
+    print(f"python set membership:             {rate(m, best[2])} CPU, {rate(m, best[1])} wall")
+    return per_entry, m / best[2]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--entries", type=int, default=27_000_000, help="active entries (default 27 M)")
+    parser.add_argument("--queries", type=int, default=2_000_000, help="bulk queries per timing")
+    parser.add_argument("--hit-rate", type=float, default=0.5, help="share of queries about listed subjects")
+    parser.add_argument("--set-entries", type=int, default=None, help="identifiers in the set (default: --entries)")
+    parser.add_argument("--repeat", type=int, default=3, help="timings per measurement (the best is kept)")
+    parser.add_argument("--seed", type=int, default=2019)
+    args = parser.parse_args()
+    rng = np.random.default_rng(args.seed)
+    scheme = load_scheme("judgment-debtors")
+    n, m = args.entries, args.queries
+    print(f"decision index benchmark: {n:,} entries, {m:,} queries, hit rate {args.hit_rate:.0%}")
+    print(f"load average at start: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
+    t = time.perf_counter()
+    listed = synthetic_bodies(rng, n)
+    hits = int(m * args.hit_rate)
+    others = synthetic_bodies(rng, m - hits, exclude=listed)
+    queries = rng.permutation(np.concatenate([listed[rng.integers(0, n, hits)], others]))
+    texts = K.unpack_digit_keys(queries)
+    actions = np.array([*scheme.measures[0].actions, "public_bidding", "buy_bus_ticket"])
+    action_names = actions[rng.integers(0, len(actions), m)]
+    days = rng.integers(day_number(date(2024, 1, 1)), day_number(date(2026, 12, 31)), m).astype(np.int32)
+    print(f"generated {n + m:,} identifiers in {time.perf_counter() - t:.1f} s")
+    codes = DecisionIndex.from_arrays(scheme, *(np.zeros(0, t) for t in ("u8", "u2", "u2", "u2"))).action_codes(
+        action_names
+    )
+
+    per_entry, index_rate = bench_index(args, scheme, listed, queries, texts, codes, action_names, days)
+    gc.collect()
+    set_per_entry, set_rate = bench_set(args, listed, texts)
+    print()
+    print(
+        f"RESULT entries={n} bytes_per_entry={per_entry:.2f} set_bytes_per_entry={set_per_entry:.1f} "
+        f"memory_ratio={set_per_entry / per_entry:.1f}x"
+    )
+    print(
+        f"RESULT checks_per_s_cpu={index_rate / 1e6:.2f}M set_checks_per_s_cpu={set_rate / 1e6:.2f}M "
+        f"speed_ratio={index_rate / set_rate:.2f}x (index: decision+reason+reference; set: membership only)"
+    )
+    print(
+        f"targets: <= 16 bytes/entry: {'met' if per_entry <= 16 else 'NOT met'}; "
+        f">= 5 M checks/s on one core: {'met' if index_rate >= 5e6 else 'NOT met'}"
+    )
+
+
+if __name__ == "__main__":
+    main()
