@@ -11,6 +11,7 @@ def register_all(app: typer.Typer) -> None:
         audit_commands,
         demo_commands,
         engine_commands,
+        index_commands,
         party_commands,
         scheme_commands,
         serve_commands,
@@ -25,5 +26,6 @@ def register_all(app: typer.Typer) -> None:
         party_commands,
         serve_commands,
         audit_commands,
+        index_commands,
     ):
         module.register(app)
