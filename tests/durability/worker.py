@@ -1,0 +1,61 @@
+"""The process the kill test kills: ingests numbered batches through the real path, acknowledging each one.
+
+``python -m tests.durability.worker URL START`` ingests batch START, START+1, ... with
+:func:`socialcredit.service.ingest.ingest_records` (store + audit log, one transaction per batch) and prints
+``ACK <n> <records> <inserted>`` only after the batch's commit has returned; every third batch it also logs a
+read of a subject's file. A batch that was committed but not acknowledged before a kill is submitted again
+after the restart: ingestion is idempotent, so it inserts nothing the second time (``inserted`` is 0).
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+
+from socialcredit.audit import log_read
+from socialcredit.authorities import Authority
+from socialcredit.records import Record
+from socialcredit.service.ingest import ingest_records
+from socialcredit.store import open_store
+from tests.factories import person
+
+AUTHORITY = Authority("DUR-COURT", "Durability Court", "371082", ("court.*",))
+SUBJECTS = [person(n) for n in range(1, 21)]
+
+
+def batch_size(n: int) -> int:
+    """1 to 150 records, varying from batch to batch."""
+    return 1 + (n * 37) % 150
+
+
+def batch_records(n: int) -> list[Record]:
+    """The records of batch ``n``: the same every time (the test regenerates them to check what is stored)."""
+    return [
+        Record(
+            record_id=f"B{n:05d}-{j:03d}",
+            subject_id=SUBJECTS[(n + j) % len(SUBJECTS)],
+            type="court.judgment",
+            occurred_at=date(2024, 1 + n % 12, 1 + j % 28),
+            attributes={"amount": n * 1000 + j, "note": f"batch {n}"},
+            authority=AUTHORITY.code,
+            legal_basis="Civil Procedure Law art. 255",
+        )
+        for j in range(batch_size(n))
+    ]
+
+
+def main(argv: list[str]) -> None:
+    url, start = argv[0], int(argv[1])
+    store = open_store(url)
+    print("READY", flush=True)
+    n = start
+    while True:
+        report = ingest_records(store, batch_records(n), AUTHORITY.code, source=f"batch-{n}")
+        print(f"ACK {n} {report.records} {report.inserted}", flush=True)
+        if n % 3 == 0:
+            log_read(store, "party:durability", SUBJECTS[n % len(SUBJECTS)], "durability test")
+        n += 1
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
