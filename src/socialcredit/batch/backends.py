@@ -1,0 +1,127 @@
+"""Where a compiled query runs: DuckDB (embedded, the default) or Spark. One tree, printed per dialect.
+
+A backend registers input tables (Arrow or Parquet), creates views and materialised tables from query trees,
+and returns results as Arrow tables. Nothing here knows the scheme language.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+import pyarrow as pa
+from sqlglot import exp
+
+from socialcredit.batch.sql import Expr, ident, to_sql
+
+
+class Backend(Protocol):
+    dialect: str
+
+    def register_arrow(self, name: str, table: pa.Table) -> None: ...
+    def register_parquet(self, name: str, paths: Sequence[Path]) -> None: ...
+    def columns(self, name: str) -> list[str]: ...
+    def view(self, name: str, query: Expr) -> None: ...
+    def table(self, name: str, query: Expr) -> None: ...
+    def arrow(self, query: Expr) -> pa.Table: ...
+    def close(self) -> None: ...
+
+
+class DuckDBBackend:
+    """An in-process DuckDB database (in memory; spills to ``temp_directory`` beyond ``memory_limit``)."""
+
+    dialect = "duckdb"
+
+    def __init__(
+        self, *, memory_limit: str | None = None, threads: int | None = None, temp_directory: str | None = None
+    ) -> None:
+        import duckdb
+
+        config: dict[str, Any] = {}
+        if memory_limit:
+            config["memory_limit"] = memory_limit
+        if threads:
+            config["threads"] = threads
+        if temp_directory:
+            config["temp_directory"] = temp_directory
+        self.con = duckdb.connect(config=config)
+
+    def register_arrow(self, name: str, table: pa.Table) -> None:
+        self.con.register(name, table)
+
+    def register_parquet(self, name: str, paths: Sequence[Path]) -> None:
+        self.con.read_parquet([str(p) for p in paths]).create_view(name, replace=True)
+
+    def columns(self, name: str) -> list[str]:
+        return list(self.con.table(name).columns)
+
+    def _create(self, kind: str, name: str, query: Expr) -> None:
+        create = exp.Create(
+            this=exp.Table(this=ident(name)),
+            kind=kind,
+            expression=query,
+            replace=True,
+            properties=exp.Properties(expressions=[exp.TemporaryProperty()]),
+        )
+        self.con.execute(to_sql(create, self.dialect))
+
+    def view(self, name: str, query: Expr) -> None:
+        self._create("VIEW", name, query)
+
+    def table(self, name: str, query: Expr) -> None:
+        self._create("TABLE", name, query)
+
+    def arrow(self, query: Expr) -> pa.Table:
+        return self.con.sql(to_sql(query, self.dialect)).to_arrow_table()
+
+    def close(self) -> None:
+        self.con.close()
+
+
+class SparkBackend:
+    """A Spark session (local mode in tests; a cluster's session in production)."""
+
+    dialect = "spark"
+
+    def __init__(self, session: Any) -> None:
+        self.spark = session
+
+    def register_arrow(self, name: str, table: pa.Table) -> None:
+        self.spark.createDataFrame(table).createOrReplaceTempView(name)
+
+    def register_parquet(self, name: str, paths: Sequence[Path]) -> None:
+        self.spark.read.parquet(*[str(p) for p in paths]).createOrReplaceTempView(name)
+
+    def columns(self, name: str) -> list[str]:
+        return list(self.spark.table(name).columns)
+
+    def view(self, name: str, query: Expr) -> None:
+        self.spark.sql(to_sql(query, self.dialect)).createOrReplaceTempView(name)
+
+    def table(self, name: str, query: Expr) -> None:
+        frame = self.spark.sql(to_sql(query, self.dialect)).localCheckpoint(eager=True)
+        frame.createOrReplaceTempView(name)
+
+    def arrow(self, query: Expr) -> pa.Table:
+        return self.spark.sql(to_sql(query, self.dialect)).toArrow()
+
+    def close(self) -> None:
+        for name in [t.name for t in self.spark.catalog.listTables() if t.isTemporary]:
+            self.spark.catalog.dropTempView(name)
+
+
+def local_spark(*, cores: int = 2, memory: str = "2g") -> Any:
+    """A local-mode Spark session for one machine (tests, benchmarks, the CLI)."""
+    from pyspark.sql import SparkSession
+
+    return (
+        SparkSession.builder.master(f"local[{cores}]")
+        .appName("socialcredit-batch")
+        .config("spark.driver.memory", memory)
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.sql.shuffle.partitions", str(max(2, cores * 2)))
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+        .getOrCreate()
+    )

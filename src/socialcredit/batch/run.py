@@ -1,0 +1,111 @@
+"""Evaluate a scheme over a record table on a backend: prepare the records, subjects, then each part."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pyarrow as pa
+from sqlglot import exp
+
+from socialcredit.batch.backends import Backend
+from socialcredit.batch.conditions import Attributes
+from socialcredit.batch.sql import Expr, col, fill, in_list
+from socialcredit.batch.tables import attribute_columns
+from socialcredit.engine.population import subject_kind
+from socialcredit.scheme.model import Scheme
+
+
+@dataclass
+class BatchResult:
+    """``scores``: subject_id, score, grade (None for a scheme without a score); ``entries``: every list entry
+    (subject_id, list_id, key, start, end, status); ``measures``: measures in force on the as-of day."""
+
+    scores: pa.Table | None
+    entries: pa.Table | None
+    measures: pa.Table | None
+
+
+def prepare(backend: Backend, records: str = "records") -> Attributes:
+    """Views ``rec`` (records in force, days as keys) and table ``subjects`` (first day, kind) from ``records``."""
+    columns = backend.columns(records)
+    attrs = attribute_columns(columns)
+    authority = col("authority") if "authority" in columns else fill("''")
+    select = [
+        col("record_id"),
+        col("subject_id"),
+        col("type"),
+        exp.alias_(fill("COALESCE(:a, '')", a=authority), "authority"),
+        exp.alias_(fill("YEAR(occurred_at) * 10000 + MONTH(occurred_at) * 100 + DAY(occurred_at)"), "ok"),
+        *(col(c) for c in attrs),
+    ]
+    if "subject_kind" in columns:
+        select.append(col("subject_kind"))
+    query = exp.select(*select).from_(exp.to_table(records).as_("r"))
+    if "revoked" in columns:
+        query = query.where(fill("NOT COALESCE(r.revoked, FALSE)"))
+    if "supersedes" in columns:
+        superseded = fill(
+            "SELECT COALESCE(s.authority, '') AS authority, s.supersedes FROM :t AS s WHERE s.supersedes IS NOT NULL"
+            if "authority" in columns
+            else "SELECT '' AS authority, s.supersedes FROM :t AS s WHERE s.supersedes IS NOT NULL",
+            t=exp.to_table(records),
+        )
+        query = query.where(
+            fill(
+                "NOT EXISTS (SELECT 1 FROM (:s) AS x WHERE x.authority = :a AND x.supersedes = r.record_id)",
+                s=superseded,
+                a=fill("COALESCE(:a, '')", a=col("authority", "r")) if "authority" in columns else fill("''"),
+            )
+        )
+    backend.view("rec", query)
+    if "subject_kind" in columns:
+        backend.table(
+            "subjects",
+            fill("SELECT subject_id, MIN(ok) AS first_ok, MIN(subject_kind) AS kind FROM rec GROUP BY subject_id"),
+        )
+    else:
+        distinct = backend.arrow(fill("SELECT DISTINCT subject_id FROM rec"))
+        ids = distinct.column("subject_id").to_pylist()
+        backend.register_arrow(
+            "subject_kinds",
+            pa.table(
+                {
+                    "subject_id": pa.array(ids, pa.string()),
+                    "kind": pa.array([subject_kind(s) for s in ids], pa.string()),
+                }
+            ),
+        )
+        backend.table(
+            "subjects",
+            fill(
+                "SELECT rec.subject_id, MIN(rec.ok) AS first_ok, MIN(k.kind) AS kind FROM rec "
+                "JOIN subject_kinds AS k ON k.subject_id = rec.subject_id GROUP BY rec.subject_id"
+            ),
+        )
+    return Attributes(attrs)
+
+
+def covered(kinds: list[str]) -> Expr:
+    return fill("SELECT subject_id, first_ok, kind FROM subjects WHERE :k", k=in_list(col("kind"), sorted(kinds)))
+
+
+def evaluate(
+    scheme: Scheme, backend: Backend, as_of: date, *, records: str = "records", lists: bool = True
+) -> BatchResult:
+    """Everything the batch engine computes for ``scheme`` on ``as_of`` over the table ``records``."""
+    from socialcredit.batch.lists import entries_table
+    from socialcredit.batch.measures import measures_table
+    from socialcredit.batch.scores import scores_query
+
+    attrs = prepare(backend, records)
+    kinds = [str(k) for k in scheme.subject_kinds]
+    scores = None
+    if scheme.score is not None:
+        query = scores_query(scheme, attrs, as_of, [("subj", covered(kinds))])
+        scores = backend.arrow(query.order_by("subject_id")).sort_by("subject_id")
+    entries = measures = None
+    if lists and (scheme.lists or scheme.measures):
+        entries = entries_table(scheme, attrs, backend, as_of)
+        measures = measures_table(scheme, attrs, backend, as_of)
+    return BatchResult(scores, entries, measures)
