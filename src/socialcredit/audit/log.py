@@ -633,12 +633,12 @@ def batch_entries(
 
 
 @contextmanager
-def _write_connection(target: Connection | Store) -> Iterator[tuple[Connection, AuditLog]]:
+def _write_connection(target: Connection | Store, log: AuditLog | None) -> Iterator[tuple[Connection, AuditLog]]:
     if isinstance(target, Connection):
-        yield target, AuditLog.from_environment()
+        yield target, log or AuditLog.from_environment()
         return
     with target.write_transaction() as conn:
-        yield conn, target.audit_log
+        yield conn, log or target.audit_log
 
 
 def log_access(
@@ -649,15 +649,22 @@ def log_access(
     *,
     object_ref: str | None = None,
     detail: Mapping[str, Any] | None = None,
+    log: AuditLog | None = None,
 ) -> Checkpoint:
     """Append one act to the log: in ``target``'s open transaction (a Connection), or in a transaction of its
-    own (a Store). The subject id is validated and stored in canonical form."""
+    own (a Store). The subject id is validated and stored in canonical form.
+
+    With a Connection, the entry commits or rolls back with the caller's transaction, which should be a write
+    transaction (``Store.write_transaction()``): on SQLite a read transaction that turns into a write may
+    fail with "database is locked" when another writer committed meanwhile. ``log`` defaults to the store's
+    log (a Store) or one keyed from the environment (a Connection).
+    """
     from socialcredit.ids import parse_subject_id
 
     subject = parse_subject_id(subject_id).value if subject_id is not None else None
     entry = Entry(actor=actor, action=action, subject_id=subject, object_ref=object_ref, detail=dict(detail or {}))
-    with _write_connection(target) as (conn, log):
-        return log.append(conn, [entry])
+    with _write_connection(target, log) as (conn, audit_log):
+        return audit_log.append(conn, [entry])
 
 
 def log_read(
@@ -668,10 +675,11 @@ def log_read(
     *,
     object_ref: str | None = None,
     detail: Mapping[str, Any] | None = None,
+    log: AuditLog | None = None,
 ) -> Checkpoint:
     """Log that ``actor`` read ``subject_id``'s file for ``purpose`` (``file.read``)."""
     detail = {**(detail or {}), "purpose": purpose}
-    return log_access(target, actor, ACTION_FILE_READ, subject_id, object_ref=object_ref, detail=detail)
+    return log_access(target, actor, ACTION_FILE_READ, subject_id, object_ref=object_ref, detail=detail, log=log)
 
 
 def log_decision(
@@ -683,6 +691,7 @@ def log_decision(
     *,
     reference: str | None = None,
     detail: Mapping[str, Any] | None = None,
+    log: AuditLog | None = None,
 ) -> Checkpoint:
     """Log that ``actor`` received a decision about ``subject_id`` (``decision``)."""
     return log_access(
@@ -692,6 +701,7 @@ def log_decision(
         subject_id,
         object_ref=reference,
         detail={**(detail or {}), "asked": action_asked, "outcome": outcome},
+        log=log,
     )
 
 
