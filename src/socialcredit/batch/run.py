@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import pyarrow as pa
+import pyarrow.compute
 from sqlglot import exp
 
 from socialcredit.batch.backends import Backend
@@ -100,12 +101,18 @@ def evaluate(
 
     attrs = prepare(backend, records)
     kinds = [str(k) for k in scheme.subject_kinds]
-    scores = None
+    scores = grades = None
     if scheme.score is not None:
-        query = scores_query(scheme, attrs, as_of, [("subj", covered(kinds))])
-        scores = backend.arrow(query.order_by("subject_id")).sort_by("subject_id")
+        everyone = fill("SELECT subject_id, first_ok, kind FROM subjects")
+        query = scores_query(scheme, attrs, as_of, [("subj", everyone)])
+        graded = backend.arrow(
+            fill("SELECT x.*, s.kind FROM (:q) AS x JOIN subjects AS s ON s.subject_id = x.subject_id", q=query)
+        )
+        grades = graded.filter(pa.compute.is_valid(graded.column("grade")))
+        mask = pa.compute.is_in(graded.column("kind"), value_set=pa.array(kinds, pa.string()))
+        scores = graded.filter(mask).select(["subject_id", "score", "grade"]).sort_by("subject_id")
     entries = measures = None
     if lists and (scheme.lists or scheme.measures):
         entries = entries_table(scheme, attrs, backend, as_of)
-        measures = measures_table(scheme, attrs, backend, as_of)
+        measures = measures_table(scheme, attrs, backend, as_of, entries, grades)
     return BatchResult(scores, entries, measures)
