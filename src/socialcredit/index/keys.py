@@ -148,18 +148,22 @@ _POW10 = (10 ** np.arange(16, -1, -1, dtype=np.uint64)).astype(np.uint64)
 _CHECK_BYTES = np.frombuffer(_MOD11_2.encode(), dtype=np.uint8)
 
 
-def pack_digit_ids(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def pack_digit_ids(ids: np.ndarray, chunk: int = 1 << 14) -> tuple[np.ndarray, np.ndarray]:
     """Vectorised :func:`pack` for the DIGITS region: ``ids`` is an ``S18`` array (ASCII bytes).
 
     Returns ``(keys, ok)``: ``ok`` is False where a text is not 17 digits plus its MOD 11-2 check (those keys
-    are meaningless; pack them one by one with :func:`subject_key`).
+    are meaningless; pack them one by one with :func:`pack`). Works in cache-sized chunks.
     """
-    raw = np.ascontiguousarray(ids, dtype="S18").view(np.uint8).reshape(-1, 18)
-    digits = raw[:, :17].astype(np.int64) - 48
-    ok = ((digits >= 0) & (digits <= 9)).all(axis=1)
-    check = _CHECK_BYTES[(digits @ _W17) % 11]
-    ok &= check == raw[:, 17]
-    keys = (np.clip(digits, 0, 9).astype(np.uint64) * _POW10).sum(axis=1, dtype=np.uint64)
+    raw_all = np.ascontiguousarray(ids, dtype="S18").view(np.uint8).reshape(-1, 18)
+    keys = np.zeros(len(raw_all), dtype=np.uint64)
+    ok = np.zeros(len(raw_all), dtype=bool)
+    for i in range(0, len(raw_all), chunk):
+        raw = raw_all[i : i + chunk]
+        digits = raw[:, :17] - np.uint8(48)  # a non-digit wraps above 9
+        good = (digits <= 9).all(axis=1)
+        good &= _CHECK_BYTES[(digits @ _W17) % 11] == raw[:, 17]
+        ok[i : i + chunk] = good
+        keys[i : i + chunk] = (np.minimum(digits, 9) * _POW10).sum(axis=1, dtype=np.uint64)
     return keys, ok
 
 
