@@ -56,7 +56,7 @@ def key_text(attrs: Attributes, name: str) -> Expr:
     )
 
 
-def _events(l: int, rule: ListRule, attrs: Attributes, as_of: date) -> Expr:
+def _events(index: int, rule: ListRule, attrs: Attributes, as_of: date) -> Expr:
     key = key_text(attrs, rule.entry.key) if rule.entry.key else lit("")
     present = attrs.present(rule.entry.key) if rule.entry.key else exp.true()
     durations = []
@@ -82,7 +82,7 @@ def _events(l: int, rule: ListRule, attrs: Attributes, as_of: date) -> Expr:
     common = "SELECT rec.subject_id, :l AS l, :key AS k, ok, authority, record_id, "
     source = " FROM rec JOIN subjects AS s ON s.subject_id = rec.subject_id WHERE ok <= :d AND :kinds AND :present"
     kinds = in_list(col("kind", "s"), sorted(str(k) for k in rule.subject_kinds))
-    args = {"l": l, "key": key, "d": dk.key_of(as_of), "kinds": kinds, "present": present}
+    args = {"l": index, "key": key, "d": dk.key_of(as_of), "kinds": kinds, "present": present}
     parts = [
         fill(
             common
@@ -146,8 +146,8 @@ def entries_table(scheme: Scheme, attrs: Attributes, backend: Backend, as_of: da
     if not scheme.lists:
         return empty
     union = _events(0, scheme.lists[0], attrs, as_of)
-    for l, rule in enumerate(scheme.lists[1:], start=1):
-        union = exp.union(union, _events(l, rule, attrs, as_of), distinct=False)
+    for index, rule in enumerate(scheme.lists[1:], start=1):
+        union = exp.union(union, _events(index, rule, attrs, as_of), distinct=False)
     backend.table(
         "lev",
         fill(
@@ -205,13 +205,15 @@ def entries_table(scheme: Scheme, attrs: Attributes, backend: Backend, as_of: da
         )
         agg = fill(
             f"SELECT {GROUP}, MAX(seq) AS last_seq, MIN(CASE WHEN phase = 2 THEN ok END) AS exit_ok, "
-            f"CAST(SUM(COALESCE(years, 0)) AS BIGINT) AS s_tot, MIN(leap_incl) AS leap_all FROM (:p) AS p GROUP BY {GROUP}",
+            "CAST(SUM(COALESCE(years, 0)) AS BIGINT) AS s_tot, MIN(leap_incl) AS leap_all "
+            f"FROM (:p) AS p GROUP BY {GROUP}",
             p=prefix,
         )
         backend.table(
             f"lsess{step}",
             fill(
-                "SELECT o.subject_id, o.l, o.k, o.start, COALESCE(a.last_seq, o.s) AS c, a.exit_ok IS NOT NULL AS ended, "
+                "SELECT o.subject_id, o.l, o.k, o.start, COALESCE(a.last_seq, o.s) AS c, "
+                "a.exit_ok IS NOT NULL AS ended, "
                 "CASE WHEN a.exit_ok IS NOT NULL THEN a.exit_ok ELSE :end END AS end_key "
                 "FROM lopen AS o LEFT JOIN (SELECT *, COALESCE(s_tot, 0) AS s_all, COALESCE(leap_all, 1) AS leap_ok "
                 "FROM (:a) AS a0) AS a ON a.subject_id = o.subject_id AND a.l = o.l AND a.k = o.k",
