@@ -19,6 +19,7 @@ asked to write the scheme prefix: records never attach to a subject by guesswork
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 
 from socialcredit.errors import InvalidIdentifier, Problem
 from socialcredit.ids.foreign import passport_from_text, permanent_residence_id
@@ -75,6 +76,18 @@ def parse_subject_id(text: str, *, field: str = "subject_id") -> SubjectId:
     Raises :class:`InvalidIdentifier` with one :class:`Problem` (``field``, the text as given, a reason that
     names the scheme and says what was expected).
     """
+    if isinstance(text, str):
+        # A file names the same subjects again and again; valid answers are remembered (errors are not).
+        return _parse_cached(text, field)
+    return _parse(text, field)
+
+
+@lru_cache(maxsize=1 << 18)
+def _parse_cached(text: str, field: str) -> SubjectId:
+    return _parse(text, field)
+
+
+def _parse(text: str, field: str) -> SubjectId:
     if not isinstance(text, str):
         raise _refuse(field, repr(text), "an identifier must be text")
     value = normalise(text)
