@@ -88,3 +88,15 @@ def records_table(records: Iterable[Record]) -> pa.Table:
 def attribute_columns(columns: Iterable[str]) -> list[str]:
     """The attribute columns among a table's columns."""
     return [c for c in columns if "__" in c and c.rsplit("__", 1)[1] in SUFFIXES]
+
+
+def scores_arrow(rows: Iterable[tuple[str, int | None, str]]) -> pa.Table:
+    """``subject_id, score, grade`` rows (grade "" for none) as the batch engines' score table."""
+    rows = list(rows)
+    return pa.table(
+        {
+            "subject_id": pa.array([r[0] for r in rows], pa.string()),
+            "score": pa.array([r[1] for r in rows], pa.int64()),
+            "grade": pa.array([r[2] or None for r in rows], pa.string()),
+        }
+    )

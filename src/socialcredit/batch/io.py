@@ -1,0 +1,113 @@
+"""Record sources for the batch engines (record files, Parquet, the store) and result files (CSV, Parquet)."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from socialcredit.batch.backends import Backend
+from socialcredit.batch.tables import attribute_columns, records_table
+from socialcredit.errors import InputError, Problem
+from socialcredit.records import Record, effective_records
+
+RECORD_FILES = (".csv", ".jsonl", ".ndjson")
+
+
+def parquet_paths(path: Path) -> list[Path]:
+    """A Parquet file, or every ``*.parquet`` file in a folder (sorted)."""
+    path = Path(path)
+    paths = sorted(path.glob("*.parquet")) if path.is_dir() else [path]
+    if not paths or not all(p.is_file() for p in paths):
+        raise InputError([Problem(field="--records", value=str(path), reason="no Parquet file there")])
+    return paths
+
+
+def is_parquet(path: Path) -> bool:
+    return Path(path).is_dir() or Path(path).suffix.lower() == ".parquet"
+
+
+def load(
+    backend: Backend,
+    records_file: Path | None,
+    *,
+    store_url: str | None = None,
+    known_at: datetime | None = None,
+    name: str = "records",
+) -> None:
+    """Register the records in force as table ``name``: a record file (read and checked as the pure engine
+    reads it), Parquet in the wide schema (:mod:`socialcredit.batch.tables`), or the store."""
+    if records_file is not None and is_parquet(records_file):
+        backend.register_parquet(name, parquet_paths(records_file))
+        return
+    backend.register_arrow(name, records_table(_records(records_file, store_url, known_at)))
+
+
+def _records(records_file: Path | None, store_url: str | None, known_at: datetime | None) -> list[Record]:
+    if records_file is not None:
+        from socialcredit.io.record_files import read_records
+
+        return effective_records(read_records(records_file), known_at)
+    from socialcredit.store import open_store
+
+    assert store_url is not None
+    store = open_store(store_url)
+    try:
+        return effective_records(store.iter_records(), known_at)
+    finally:
+        store.close()
+
+
+def records_from_parquet(path: Path) -> list[Record]:
+    """Records from Parquet in the wide schema, for the pure engine (versions resolved as the batch engines do)."""
+    table = pa.concat_tables([pq.read_table(p) for p in parquet_paths(path)], promote_options="permissive")
+    attrs = attribute_columns(table.column_names)
+    out = []
+    for row in table.to_pylist():
+        attributes = {}
+        for c in attrs:
+            if row[c] is not None:
+                attributes[c.rsplit("__", 1)[0]] = row[c]
+        out.append(
+            Record(
+                record_id=row["record_id"],
+                subject_id=row["subject_id"],
+                type=row["type"],
+                occurred_at=row["occurred_at"],
+                attributes=attributes,
+                authority=row.get("authority") or "",
+                supersedes=row.get("supersedes"),
+                revoked=bool(row.get("revoked")),
+            )
+        )
+    return effective_records(out)
+
+
+def write(table: pa.Table, out: Path) -> int:
+    """Write ``table`` to ``out`` (``.csv`` like the pure engine's files, or ``.parquet``), atomically."""
+    out = Path(out)
+    if out.suffix.lower() == ".parquet":
+        fd, tmp = tempfile.mkstemp(dir=out.parent or ".", prefix=f".{out.name}.", suffix=".part")
+        os.close(fd)
+        try:
+            pq.write_table(table, tmp)
+            os.replace(tmp, out)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        return table.num_rows
+    if out.suffix.lower() != ".csv":
+        raise InputError([Problem(field="--out", value=str(out), reason="expected a .csv or .parquet file")])
+    from socialcredit.cli.output import write_csv_atomically
+
+    return write_csv_atomically(out, tuple(table.column_names), _csv_rows(table))
+
+
+def _csv_rows(table: pa.Table) -> Sequence[tuple[object, ...]]:
+    columns = [table.column(i).to_pylist() for i in range(table.num_columns)]
+    return [tuple("" if v is None else v for v in row) for row in zip(*columns, strict=True)]
