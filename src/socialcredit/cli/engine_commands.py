@@ -59,15 +59,29 @@ def score(
     records: RecordsOpt = None,
     as_of: AsOfOpt = None,
     known_at: KnownAtOpt = None,
-    out: Annotated[Path | None, typer.Option("--out", help="Write subject_id,score,grade CSV here.")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Write subject_id,score,grade (.csv or .parquet).")] = None,
+    engine: Annotated[str, typer.Option("--engine", help="pure (the reference, default), duckdb or spark.")] = "pure",
 ) -> None:
     """Score every subject the scheme concerns: one row per subject, sorted by subject id."""
+    from socialcredit.batch.command import ENGINES, score_batch
+
     settings = settings_from(ctx)
     the_scheme = load_scheme(scheme)
     if the_scheme.score is None:
         raise InputError([Problem(field="--scheme", value=scheme, reason="this scheme has no score")])
+    if engine not in ENGINES:
+        raise InputError([Problem(field="--engine", value=engine, reason="expected pure, duckdb or spark")])
     day = parse_day(as_of, "--as-of")
-    evaluator = Evaluator(the_scheme, load_records(settings, records, parse_instant(known_at, "--known-at")))
+    if engine != "pure":
+        url = settings.store_url() if records is None else None
+        score_batch(the_scheme, engine, records, url, day, parse_instant(known_at, "--known-at"), out)
+        return
+    if records is not None and records.suffix.lower() == ".parquet":
+        from socialcredit.batch.io import records_from_parquet
+
+        evaluator = Evaluator(the_scheme, records_from_parquet(records))
+    else:
+        evaluator = Evaluator(the_scheme, load_records(settings, records, parse_instant(known_at, "--known-at")))
     subjects = evaluator.subjects()
     err = Console(stderr=True)
     rows = []
@@ -83,7 +97,13 @@ def score(
         for row in rows:
             typer.echo(",".join(str(c) for c in row))
         return
-    n = write_csv_atomically(out, header, rows)
+    if out.suffix.lower() == ".parquet":
+        from socialcredit.batch.io import write
+        from socialcredit.batch.tables import scores_arrow
+
+        n = write(scores_arrow(rows), out)
+    else:
+        n = write_csv_atomically(out, header, rows)
     err.print(f"scored {n} subjects under {the_scheme.label} as of {day.isoformat()} → {out}")
 
 
