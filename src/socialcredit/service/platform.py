@@ -36,7 +36,7 @@ from socialcredit.engine.evaluate import EFFECT_STRENGTH, Evaluator
 from socialcredit.engine.explain import decision_to_dict, result_to_dict
 from socialcredit.engine.population import Population, subject_kind
 from socialcredit.engine.results import ListEntry, RecordRef
-from socialcredit.errors import InputError, NotFound, Problem
+from socialcredit.errors import ConflictError, InputError, NotFound, Problem
 from socialcredit.ids import mask_resident_id, parse_subject_id
 from socialcredit.ids.model import IdScheme
 from socialcredit.records import Record, effective_records
@@ -311,7 +311,11 @@ class Platform:
             raise InputError([Problem(f"at most {MAX_BATCH} records in one batch", "records", str(len(records)))])
         if not records:
             raise InputError([Problem("a batch has at least one record", "records", "0")])
-        report = ingest_records(self.store, records, party.authority, source=source, now=self.now())
+        try:
+            report = ingest_records(self.store, records, party.authority, source=source, now=self.now())
+        except (InputError, ConflictError) as exc:
+            self.log_refusal(party, "records.submit", f"{source}: {exc}"[:2000])
+            raise
         inserted: list[Record] = []
         if report.batch_id is not None:
             with _tx(self.store, write=False) as conn:
