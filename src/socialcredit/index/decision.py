@@ -48,7 +48,9 @@ OPEN = 0xFFFF
 LAST_DAY = EPOCH + timedelta(days=OPEN - 1)
 NO_TARGET = np.uint64(0xFFFFFFFFFFFFFFFF)
 """Link target of a change point that names nobody (the attribute is not text)."""
-FORMAT = 1
+FORMAT = 2
+PROFILE_MASK = 0x7FFF
+"""A row's profile id; the top bit says that the next row is the same subject's."""
 CHUNK = 1 << 13
 """Queries answered together by :meth:`DecisionIndex.decide_many`: temporaries stay in the CPU caches."""
 ROWS_PER_BUCKET = 3
@@ -139,9 +141,7 @@ class DecisionIndex:
         self,
         profiles: ProfileTable,
         h: np.ndarray,
-        start: np.ndarray,
-        end: np.ndarray,
-        profile: np.ndarray,
+        rows: np.ndarray,
         *,
         ref_offsets: np.ndarray | None = None,
         ref_blob: np.ndarray | None = None,
@@ -151,7 +151,8 @@ class DecisionIndex:
         steps: int | None = None,
     ) -> None:
         self.profiles = profiles
-        self._h, self._start, self._end, self._profile = h, start, end, profile
+        self._h = h
+        self._set_rows(rows)
         self._ref_offsets, self._ref_blob = ref_offsets, ref_blob
         self._owners: dict[int, str] = dict(owners or {})
         self._links = links if links is not None else _empty_links()
@@ -243,14 +244,9 @@ class DecisionIndex:
         """Build from bare arrays of packed subject keys and rows (no references, no links): for benchmarks
         and for loaders that produce keys themselves. Rows need not be sorted."""
         h = K.mix_array(keys)
-        order = np.argsort(h, kind="stable")
-        return cls(
-            ProfileTable.of(scheme),
-            h[order],
-            np.asarray(start, dtype=np.uint16)[order],
-            np.asarray(end, dtype=np.uint16)[order],
-            np.asarray(profile, dtype=np.uint16)[order],
-        )
+        index = cls(ProfileTable.of(scheme), *_empty_hot())
+        index._set_arrays(h, _stack(start, end, profile), None, None)
+        return index
 
     @classmethod
     def _from_rows(
@@ -296,9 +292,11 @@ class DecisionIndex:
         np.cumsum(np.fromiter((len(b) for b in refs), dtype=np.int64, count=n), out=offsets[1:])
         self._set_arrays(
             K.mix_array(np.array([k for k, _, _ in every], dtype=np.uint64)),
-            np.fromiter((r.start for _, _, r in every), dtype=np.uint16, count=n),
-            np.fromiter((r.end for _, _, r in every), dtype=np.uint16, count=n),
-            np.fromiter((r.profile for _, _, r in every), dtype=np.uint16, count=n),
+            _stack(
+                np.fromiter((r.start for _, _, r in every), dtype=np.uint16, count=n),
+                np.fromiter((r.end for _, _, r in every), dtype=np.uint16, count=n),
+                np.fromiter((r.profile for _, _, r in every), dtype=np.uint16, count=n),
+            ),
             offsets,
             np.frombuffer(b"".join(refs), dtype=np.uint8),
         )
@@ -310,18 +308,21 @@ class DecisionIndex:
             "target": np.array([x[3] for x in link_rows], dtype=np.uint64),
         }
 
-    def _set_arrays(
-        self,
-        h: np.ndarray,
-        start: np.ndarray,
-        end: np.ndarray,
-        profile: np.ndarray,
-        offsets: np.ndarray | None,
-        blob: np.ndarray | None,
-    ) -> None:
-        """Sort rows by mixed key (stable) and install them, with their references, and a new directory."""
+    def _set_rows(self, rows: np.ndarray) -> None:
+        self._table = rows
+        self._packed_rows = rows.view("V6").reshape(-1)  # gathers of 6-byte rows go fastest through np.take
+        self._start, self._end, self._profile = rows[:, 0], rows[:, 1], rows[:, 2]
+
+    def _set_arrays(self, h: np.ndarray, rows: np.ndarray, offsets: np.ndarray | None, blob: np.ndarray | None) -> None:
+        """Sort rows by mixed key (stable) and install them, with their references, and a new directory. The
+        top bit of a row's profile says that the next row belongs to the same subject."""
         order = np.argsort(h, kind="stable")
-        self._h, self._start, self._end, self._profile = h[order], start[order], end[order], profile[order]
+        self._h = h[order]
+        rows = rows[order]
+        rows[:, 2] &= PROFILE_MASK
+        if len(order) > 1:
+            rows[:-1, 2] |= (self._h[1:] == self._h[:-1]).astype(np.uint16) << 15
+        self._set_rows(rows)
         if offsets is not None and blob is not None:
             self._ref_offsets, self._ref_blob = _gather_refs(offsets, blob, order)
         self._dir, self._steps = _directory(self._h)
@@ -501,28 +502,28 @@ class DecisionIndex:
         r = base[q]
         n_actions = self._effects.shape[1]
         flat = self._effects.reshape(-1)
+        rows = self._packed_rows
         while q.size:
+            got = np.take(rows, r).view(np.uint16).reshape(-1, 3)  # one gather: start, end, profile (+ bit)
             d = dayn[q]
-            e = flat[self._profile[r].astype(np.intp) * n_actions + codes[q]]
-            e = np.where((self._start[r] <= d) & (d < self._end[r]), e, 0).astype(np.uint8)
+            e = flat[(got[:, 2] & PROFILE_MASK).astype(np.intp) * n_actions + codes[q]]
+            e = np.where((got[:, 0] <= d) & (d < got[:, 1]), e, 0).astype(np.uint8)
             better = e > effect[q]
             effect[q[better]] = e[better]
             best_row[q[better]] = r[better]
-            r = r + 1
-            more = r < n
-            q, r = q[more], r[more]
-            more = h[r] == hq[q]
-            q, r = q[more], r[more]
+            more = got[:, 2] > PROFILE_MASK
+            q, r = q[more], r[more] + 1
         hit = best_row >= 0
         if hit.any():
             flat_reasons = self._reasons.reshape(-1)
-            reason[hit] = flat_reasons[self._profile[best_row[hit]].astype(np.intp) * n_actions + codes[hit]]
+            profiles = (self._profile[best_row[hit]] & PROFILE_MASK).astype(np.intp)
+            reason[hit] = flat_reasons[profiles * n_actions + codes[hit]]
 
     # -- references -----------------------------------------------------------------------------------------
 
     def reference(self, row: int) -> Reference:
         """The reference of a built row: list, entry key and the subject it comes from (over a link)."""
-        list_id = self.profiles.profiles[int(self._profile[row])].list_id
+        list_id = self.profiles.profiles[int(self._profile[row]) & PROFILE_MASK].list_id
         if self._ref_offsets is None or self._ref_blob is None:
             return Reference(list_id, f"#{row}")
         key, via = _parse_ref(bytes(self._ref_blob[int(self._ref_offsets[row]) : int(self._ref_offsets[row + 1])]))
@@ -546,7 +547,13 @@ class DecisionIndex:
         for i in range(lo, hi):
             ref = self.reference(i)
             out.append(
-                Row(int(self._start[i]), int(self._end[i]), int(self._profile[i]), ref.entry_key, ref.via_subject)
+                Row(
+                    int(self._start[i]),
+                    int(self._end[i]),
+                    int(self._profile[i]) & PROFILE_MASK,
+                    ref.entry_key,
+                    ref.via_subject,
+                )
             )
         return out
 
@@ -669,16 +676,19 @@ class DecisionIndex:
         refs = [_ref_bytes(r) for _, r in extra]
         m = len(extra)
         h = np.concatenate([self._h[keep], K.mix_array(np.array([k for k, _ in extra], dtype=np.uint64))])
-        start = np.concatenate([self._start[keep], np.array([r.start for _, r in extra], dtype=np.uint16)])
-        end = np.concatenate([self._end[keep], np.array([r.end for _, r in extra], dtype=np.uint16)])
-        profile = np.concatenate([self._profile[keep], np.array([r.profile for _, r in extra], dtype=np.uint16)])
+        rows = np.concatenate(
+            [
+                self._table[keep],
+                _stack(*(np.array([getattr(r, f) for _, r in extra]) for f in ("start", "end", "profile"))),
+            ]
+        )
         offsets = blob = None
         if self._ref_offsets is not None and self._ref_blob is not None:
             kept_offsets, kept_blob = _gather_refs(self._ref_offsets, self._ref_blob, np.flatnonzero(keep))
             lengths = np.fromiter((len(b) for b in refs), dtype=np.int64, count=m)
             offsets = np.concatenate([kept_offsets, kept_offsets[-1] + np.cumsum(lengths, dtype=np.uint64)])
             blob = np.concatenate([kept_blob, np.frombuffer(b"".join(refs), dtype=np.uint8)])
-        self._set_arrays(h, start, end, profile, offsets, blob)
+        self._set_arrays(h, rows, offsets, blob)
         lk = self._links
         keep_links = np.ones(len(lk["holder"]), dtype=bool)
         for holder, number in self._overlay_links:
@@ -704,7 +714,7 @@ class DecisionIndex:
     @property
     def nbytes(self) -> int:
         """Bytes of the arrays every check touches: keys, days, profiles and the directory."""
-        return self._h.nbytes + self._start.nbytes + self._end.nbytes + self._profile.nbytes + self._dir.nbytes
+        return self._h.nbytes + self._table.nbytes + self._dir.nbytes
 
     @property
     def bytes_per_entry(self) -> float:
@@ -726,7 +736,7 @@ class DecisionIndex:
         self.merge()
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
-        arrays = {"h": self._h, "start": self._start, "end": self._end, "profile": self._profile, "dir": self._dir}
+        arrays = {"h": self._h, "rows": self._table, "dir": self._dir}
         if self._ref_offsets is not None and self._ref_blob is not None:
             arrays |= {"ref_offsets": self._ref_offsets, "ref_blob": self._ref_blob}
         arrays |= {f"link_{name}": a for name, a in self._links.items()}
@@ -764,9 +774,7 @@ class DecisionIndex:
         return cls(
             ProfileTable.from_json(meta["profiles"]),
             arr("h"),  # type: ignore[arg-type]
-            arr("start"),  # type: ignore[arg-type]
-            arr("end"),  # type: ignore[arg-type]
-            arr("profile"),  # type: ignore[arg-type]
+            arr("rows"),  # type: ignore[arg-type]
             ref_offsets=arr("ref_offsets"),
             ref_blob=arr("ref_blob"),
             owners={int(k): t for k, t in meta["owners"]},
@@ -817,7 +825,14 @@ def _parse_ref(raw: bytes) -> tuple[str | None, str | None]:
 
 
 def _empty_hot() -> tuple[np.ndarray, ...]:
-    return (np.zeros(0, np.uint64), np.zeros(0, np.uint16), np.zeros(0, np.uint16), np.zeros(0, np.uint16))
+    return (np.zeros(0, np.uint64), np.zeros((0, 3), np.uint16))
+
+
+def _stack(start: np.ndarray, end: np.ndarray, profile: np.ndarray) -> np.ndarray:
+    """Rows as one (n, 3) uint16 array: start, end, profile; one gather reads a row."""
+    out = np.empty((len(start), 3), dtype=np.uint16)
+    out[:, 0], out[:, 1], out[:, 2] = start, end, profile
+    return out
 
 
 def _empty_links() -> dict[str, np.ndarray]:
