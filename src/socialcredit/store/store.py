@@ -35,6 +35,7 @@ from socialcredit.dates import utc_now
 from socialcredit.errors import ConflictError, NotFound, Problem, RecordError, StoreError
 from socialcredit.ids import parse_subject_id
 from socialcredit.records import Record, effective_records
+from socialcredit.service import tables as _service_tables  # noqa: F401  (HTTP service tables, migration 0003)
 from socialcredit.store.content import content_hash, differences
 from socialcredit.store.schema import authorities_table, batches_table, records_table
 
