@@ -1,9 +1,10 @@
 """A record acknowledged is never lost: SIGKILL the ingesting process at random moments, restart, check.
 
 For each store backend (an SQLite file in WAL mode; PostgreSQL when the suite has one), a worker process
-(:mod:`tests.durability.worker`) ingests batches in a loop through the real store, ingestion and audit path
-and acknowledges each batch on stdout after its commit returns. The test kills it with SIGKILL at a random
-moment (seeded), reads the acknowledgements that made it out, restarts it from the batch after the last one
+(forked by :mod:`tests.durability.worker`, which has done the imports once) opens the store and ingests
+batches in a loop through the real store, ingestion and audit path, acknowledging each batch on stdout after
+its commit returns. The test kills it with SIGKILL at a random moment (seeded) after it starts ingesting,
+reads the acknowledgements that made it out, starts a new worker from the batch after the last one
 acknowledged, and repeats. Afterwards: every acknowledged batch is stored whole and exactly as submitted, no
 batch is half stored, SQLite's ``PRAGMA integrity_check`` is ok, and the audit log verifies (leaves,
 checkpoints, and every record row against its leaf).
@@ -30,39 +31,70 @@ from socialcredit.store.schema import batches_table, records_table
 from tests.durability.worker import AUTHORITY, batch_records
 
 ROOT = Path(__file__).resolve().parents[2]
-KILLS = {"sqlite": 50, "postgresql": 25}
-"""Kills per backend: at least 50 in total even when only SQLite is available."""
+KILLS = {"sqlite": 50, "postgresql": 50}
+"""Kills per backend: at least 50 even when only SQLite is available."""
 SEED = 20261127
 
 
-def _run_once(url: str, start: int, delay: float) -> tuple[list[tuple[int, int, int]], str]:
-    """Start a worker at batch ``start``, SIGKILL it ``delay`` seconds after it is ready; its acknowledgements."""
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "tests.durability.worker", url, str(start)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    assert proc.stdout is not None and proc.stderr is not None
-    ready = proc.stdout.readline()
-    if ready.strip() != "READY":
-        proc.kill()
-        raise AssertionError(f"worker did not start: {ready!r} {proc.stderr.read()}")
-    time.sleep(delay)
-    exited = proc.poll()
-    proc.send_signal(signal.SIGKILL)
-    out, err = proc.communicate(timeout=30)
-    assert exited is None, f"worker died on its own (exit {exited}): {err}"
-    assert proc.returncode == -signal.SIGKILL
-    acks = []
-    for line in out.splitlines():
-        word, n, records, inserted = line.split()
-        assert word == "ACK", line
-        acks.append((int(n), int(records), int(inserted)))
-    return acks, err
+class Workers:
+    """The worker server (:mod:`tests.durability.worker`): forks a fresh ingesting process on request."""
+
+    def __init__(self, url: str) -> None:
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "tests.durability.worker", url],
+            cwd=ROOT,
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        assert self._line() == ["READY"]
+
+    def _line(self) -> list[str]:
+        assert self.proc.stdout is not None
+        line = self.proc.stdout.readline()
+        if not line:
+            raise AssertionError(f"the worker server ended: {self.proc.communicate()[1]}")
+        return line.split()
+
+    def _send(self, text: str) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(text + "\n")
+        self.proc.stdin.flush()
+
+    def run_and_kill(self, start: int, delay: float) -> list[tuple[int, int, int]]:
+        """A worker ingesting from batch ``start``, SIGKILLed ``delay`` s after it starts ingesting; its ACKs."""
+        self._send(f"RUN {start}")
+        acks: list[tuple[int, int, int]] = []
+        pid, running = None, False
+        while pid is None or not running:
+            words = self._line()
+            if words[0] == "PID":
+                pid = int(words[1])
+            elif words[0] == "RUNNING":
+                running = True
+            elif words[0] == "ACK":
+                acks.append((int(words[1]), int(words[2]), int(words[3])))
+            else:
+                raise AssertionError(f"unexpected {words}")
+        time.sleep(delay)
+        os.kill(pid, signal.SIGKILL)
+        self._send(f"WAIT {pid}")
+        while True:
+            words = self._line()
+            if words[0] == "DONE":
+                status = int(words[2])
+                assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL, (
+                    f"the worker ended on its own (status {status}): see the worker server's stderr"
+                )
+                return acks
+            assert words[0] == "ACK", words
+            acks.append((int(words[1]), int(words[2]), int(words[3])))
+
+    def close(self) -> None:
+        self.proc.communicate(input="", timeout=60)
 
 
 def _check(store: Store, acknowledged: dict[int, int]) -> tuple[int, int]:
@@ -101,8 +133,9 @@ def test_sigkill_never_loses_an_acknowledged_batch(store: Store, store_url: str)
     acknowledged: dict[int, int] = {}
     resubmitted = 0
     next_batch = 0
+    workers = Workers(store_url)
     for _ in range(kills):
-        acks, _err = _run_once(store_url, next_batch, rng.uniform(0.0, 0.6))
+        acks = workers.run_and_kill(next_batch, rng.uniform(0.0, 0.5))
         for n, records, inserted in acks:
             assert n == next_batch
             if inserted == 0:
@@ -111,6 +144,7 @@ def test_sigkill_never_loses_an_acknowledged_batch(store: Store, store_url: str)
                 assert inserted == records
             acknowledged[n] = records
             next_batch = n + 1
+    workers.close()
 
     batches, records = _check(store, acknowledged)
     assert batches >= len(acknowledged) >= kills // 2, "the worker hardly ever got a batch through"
