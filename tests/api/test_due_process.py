@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from socialcredit.audit import verify_store
 from tests.api.conftest import ALICE, BOB, World
 
 LIST = "dishonest-judgment-debtors"
@@ -67,6 +68,8 @@ def test_an_upheld_objection_corrects_by_a_new_version_and_tells_every_recipient
     figures = w.ok(None, "GET", "/v1/transparency", params={"period": "2026-06"})
     row = next(r for r in figures["lists"] if r["list_id"] == LIST)
     assert (row["objections_filed"], row["objections_upheld"], row["corrections"]) == (1, 1, 1)
+    report = verify_store(w.store)
+    assert report.ok, report.problems
 
 
 def test_an_upheld_objection_may_correct_attributes(world: World) -> None:

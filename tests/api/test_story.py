@@ -3,6 +3,7 @@ sees why and objects, a reviewer decides, the person pays and applies for repair
 
 from __future__ import annotations
 
+from socialcredit.audit import subject_history, verify_store
 from tests.api.conftest import ALICE, World
 
 CASE = "(2026)鲁1082执123号"
@@ -106,3 +107,12 @@ def test_the_story(world: World) -> None:
     assert row["entries_made"] == 1 and row["objections_filed"] == 1 and row["repairs_granted"] == 1
     kinds = [n["kind"] for n in w.sender.sent]
     assert kinds == ["listing", "objection_received", "objection_decided", "repair_received", "repair_decided"]
+
+    # 8. Every read of her file and every decision about her is in the tamper-evident audit log, which verifies.
+    report = verify_store(w.store)
+    assert report.ok, report.problems
+    history = subject_history(w.store, ALICE)
+    actions = [(leaf.actor, leaf.action) for leaf in history]
+    assert ("provider:seller", "decision") in actions and ("subject:alice", "file.read") in actions
+    assert ("reviewer:reviewer", "repair.decide") in actions
+    assert any(action == "record.write" and actor == "reviewer:reviewer" for actor, action in actions)

@@ -39,7 +39,7 @@ from socialcredit.service.notices import enqueue
 from socialcredit.service.parties import Party, Role
 from socialcredit.service.platform import MAX_PAGE, Platform, _tx, key_of, working_days_after
 from socialcredit.service.tables import case_events_table, cases_table, decisions_table
-from socialcredit.store.schema import records_table
+from socialcredit.store import Submission
 
 TARGET_KINDS = ("record", "list_entry", "score")
 OBJECTION_OUTCOMES = ("upheld", "rejected")
@@ -385,7 +385,7 @@ class DueProcess:
             p.log(conn, party, f"{row.kind}.decide", subject_id=row.subject_id, detail=f"{reference}: {outcome}")
             # The corrections are written with the decision: one transaction, so neither exists without the other.
             for authority, records in by_authority.items():
-                self._insert_records(conn, authority, records, reference, now)
+                self._insert_records(conn, authority, records, reference, now, party)
             if row.kind == "objection" and outcome == "upheld":
                 self._notify_recipients(conn, row, reference, now)
         hooks.record_event(
@@ -443,48 +443,15 @@ class DueProcess:
             return []
         return [record]
 
-    def _insert_records(self, conn: Any, authority: str, records: list[Record], reference: str, at: datetime) -> None:
-        # Inside the decision's transaction; the store's own batch writer opens its own, so write the rows here
-        # through the same checks it makes (supersedes target exists, nothing supersedes it yet).
-        from socialcredit.ids import parse_subject_id
-        from socialcredit.store.content import content_hash
-        from socialcredit.store.schema import batches_table
-
-        for r in records:
-            if r.supersedes is not None:
-                taken = conn.execute(
-                    select(records_table.c.id).where(
-                        records_table.c.authority == authority, records_table.c.supersedes == r.supersedes
-                    )
-                ).first()
-                if taken is not None:
-                    raise ConflictError(f"record {r.supersedes!r} of {authority!r} was corrected meanwhile")
-        batch_id = conn.execute(
-            insert(batches_table).values(
-                authority=authority, source=f"due process {reference}", file_sha256=None,
-                record_count=len(records), recorded_at=at,
-            )
-        ).inserted_primary_key[0]
-        for r in records:
-            parsed = parse_subject_id(r.subject_id)
-            conn.execute(
-                insert(records_table).values(
-                    authority=authority,
-                    record_id=r.record_id,
-                    subject_id=parsed.value,
-                    subject_kind=str(parsed.kind),
-                    type=r.type,
-                    occurred_at=r.occurred_at,
-                    attributes=dict(r.attributes),
-                    legal_basis=r.legal_basis,
-                    source_ref=r.source_ref,
-                    supersedes=r.supersedes,
-                    revoked=r.revoked,
-                    recorded_at=at,
-                    batch_id=batch_id,
-                    content_hash=content_hash(r),
-                )
-            )
+    def _insert_records(
+        self, conn: Any, authority: str, records: list[Record], reference: str, at: datetime, party: Party
+    ) -> None:
+        """Write the corrections in the decision's transaction through the store's own batch checks (supersedes
+        target exists and is the latest version), with their audit leaves."""
+        entries: list[Any] = []
+        submission = Submission(authority, records, f"due process {reference}")
+        self.store._add_batch(conn, submission, at, f"{party.role}:{party.code}", entries)
+        self.platform.audit(conn, entries)
 
     def _notify_recipients(self, conn: Any, row: Any, reference: str, at: datetime) -> None:
         """Every party that received a decision relying on a corrected record is told which decisions."""

@@ -80,8 +80,7 @@ def token_hash(token: str) -> str:
 
 
 def _tx(store: Store, *, write: bool):
-    # The store owns transactions (SQLite write lock, readiness check, error mapping); the service reuses them.
-    return store._transaction(write=write)
+    return store.write_transaction() if write else store.read_snapshot()
 
 
 def _row_to_party(row) -> Party:

@@ -70,7 +70,7 @@ ADVERSE_EFFECTS = {str(Effect.DENY), str(Effect.REVIEW)}
 
 
 def _tx(store: Store, *, write: bool):
-    return store._transaction(write=write)
+    return store.write_transaction() if write else store.read_snapshot()
 
 
 def key_of(ref: RecordRef | Record) -> tuple[str, str]:
@@ -199,6 +199,13 @@ class Platform:
                 detail=detail[:2000] if detail else None,
             )
         )
+        if outcome == "ok":
+            self.audit(conn, [audit_entry(party, action, subject_id, detail)])
+
+    def audit(self, conn: Connection, entries: Sequence[Any]) -> None:
+        """Append to the tamper-evident audit log in the caller's transaction (it commits or rolls back with it)."""
+        if entries:
+            self.store.audit_log.append(conn, list(entries))
 
     def log_refusal(self, party: Party, action: str, detail: str, *, subject_id: str | None = None) -> None:
         """Log a refused request in its own transaction."""
@@ -535,6 +542,13 @@ class Platform:
             for start in range(0, len(rows), 1000):
                 conn.execute(insert(decisions_table), rows[start : start + 1000])
                 conn.execute(insert(access_table), logs[start : start + 1000])
+            self.audit(
+                conn,
+                [
+                    audit_entry(party, "decision", row["subject_id"], log["detail"], object_ref=row["reference"])
+                    for row, log in zip(rows, logs, strict=True)
+                ],
+            )
         hooks.record_event("decisions", party=party.code, subject_id=None, detail={"count": len(rows)})
         return answers
 
@@ -781,6 +795,21 @@ class Platform:
     def anonymous(self) -> Party:
         """The party of a request without a token."""
         return ANONYMOUS
+
+
+def audit_entry(
+    party: Party, action: str, subject_id: str | None, detail: str | None, *, object_ref: str | None = None
+) -> Any:
+    """An audit log leaf for an act of ``party`` (actor ``role:code``)."""
+    from socialcredit.audit import Entry
+
+    return Entry(
+        actor=f"{party.role}:{party.code}",
+        action=action,
+        subject_id=subject_id,
+        object_ref=object_ref,
+        detail={"detail": detail} if detail else {},
+    )
 
 
 def case_dict(row: Any, today: date, events: Sequence[Any] = ()) -> dict[str, Any]:
