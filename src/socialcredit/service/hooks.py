@@ -1,8 +1,9 @@
-"""The audit hook: every read of a subject's file, every decision served, every write and refusal is reported here.
+"""Event hooks: every read of a subject's file, every decision served, every write and refusal is reported here.
 
-The tamper-evident log (:mod:`socialcredit.audit`) subscribes with :func:`subscribe`; tests may too. A listener
-that fails does not undo the act (that is already committed in the access log); the failure propagates only
-when ``strict`` listeners are registered, so that an audit outage can be made to stop the service instead.
+The tamper-evident audit log is written directly, in the transaction of the act (see
+:meth:`socialcredit.service.platform.Platform.audit`), so that no act commits without its leaf. These hooks are
+for everything else that wants to watch (metrics, alerts, tests): a listener that fails does not undo the act,
+unless it was registered ``strict``, when the failure propagates to the caller.
 """
 
 from __future__ import annotations
