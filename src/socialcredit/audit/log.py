@@ -58,9 +58,12 @@ ACTION_FILE_READ = "file.read"
 ACTION_DECISION = "decision"
 
 
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
 def canonical_json(value: Any) -> bytes:
     """Sorted keys, no whitespace, UTF-8, no NaN."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode()
+    return _CANONICAL.encode(value).encode()
 
 
 def _check_detail(value: Any, where: str = "detail") -> None:
@@ -108,10 +111,26 @@ class Entry:
             raise ValueError("an audit entry's subject id is at most 64 characters")
         _check_detail(dict(self.detail))
 
+    @classmethod
+    def _trusted(
+        cls, actor: str, action: str, subject_id: str | None, object_ref: str | None, detail: dict[str, Any]
+    ) -> Entry:
+        """An entry built by this module from values it knows to be valid (skips the checks: bulk writes)."""
+        entry = object.__new__(cls)
+        for name, value in (
+            ("actor", actor),
+            ("action", action),
+            ("subject_id", subject_id),
+            ("object_ref", object_ref),
+            ("detail", detail),
+        ):
+            object.__setattr__(entry, name, value)
+        return entry
+
 
 def leaf_content(
     seq: int,
-    at: datetime,
+    at: datetime | str,
     actor: str,
     action: str,
     subject_id: str | None,
@@ -123,7 +142,7 @@ def leaf_content(
         {
             "v": 1,
             "seq": seq,
-            "at": format_instant(at),
+            "at": at if isinstance(at, str) else format_instant(at),
             "actor": actor,
             "action": action,
             "subject": subject_id,
@@ -258,11 +277,12 @@ class AuditLog:
         row = conn.execute(select(state).where(state.c.id == _STATE_ID)).one()
         frontier = Frontier.decode(int(row.tree_size), row.frontier)
         at = self._clock()
+        stamp = format_instant(at)
         rows = []
         for entry in entries:
             seq = frontier.size
             digest = leaf_hash(
-                leaf_content(seq, at, entry.actor, entry.action, entry.subject_id, entry.object_ref, entry.detail)
+                leaf_content(seq, stamp, entry.actor, entry.action, entry.subject_id, entry.object_ref, entry.detail)
             )
             frontier.append(digest)
             rows.append(
@@ -610,12 +630,12 @@ def batch_entries(
     ]
     for record_id, subject_id, kind, digest in written:
         entries.append(
-            Entry(
-                actor=actor,
-                action=ACTION_RECORD_WRITE,
-                subject_id=subject_id,
-                object_ref=f"record:{authority}/{record_id}",
-                detail={
+            Entry._trusted(
+                actor,
+                ACTION_RECORD_WRITE,
+                subject_id,
+                f"record:{authority}/{record_id}",
+                {
                     "row": int(ids[record_id]),
                     "authority": authority,
                     "record_id": record_id,
