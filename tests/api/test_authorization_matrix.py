@@ -35,6 +35,10 @@ def setup(shared_world: World) -> dict[str, str]:
     w.submit("registry", {"record_id": "acme-rep", "subject_id": ACME, "type": "registry.legal_representative",
                           "occurred_at": "2025-01-01", "attributes": {"person_id": BOB}})
     ref = w.decide("seller", ALICE)["reference"]
+    # Alice has a case, so that a reviewer may read her file; Bob's file is out of a reviewer's reach until then.
+    w.ok("alice", "POST", "/v1/objections", 201, json={
+        "scheme": "judgment-debtors", "statement": "not mine",
+        "target": {"kind": "list_entry", "list_id": "dishonest-judgment-debtors", "key": "A-1"}})
     objection = {"scheme": "judgment-debtors", "statement": "not me",
                  "target": {"kind": "list_entry", "list_id": "dishonest-judgment-debtors", "key": "B-1"}}
     bob_case = w.ok("bob", "POST", "/v1/objections", 201, json=objection)["reference"]
@@ -80,7 +84,7 @@ def _matrix() -> list[tuple[str, str | None, str, str, Any, int]]:
     add("alice's file", "GET", f"/v1/subjects/{ALICE}/file", None,
         {"alice": 200, "reviewer": 200, **others(403, "alice", "reviewer")})
     add("ACME's file", "GET", f"/v1/subjects/{ACME}/file", None,
-        {"acme-1": 200, "bob": 403, "alice": 403, "seller": 403, None: 403})
+        {"acme-1": 200, "bob": 403, "alice": 403, "seller": 403, "reviewer": 403, None: 403})
     add("alice's download", "GET", f"/v1/subjects/{ALICE}/file/download", None,
         {"alice": 200, "bob": 403, "seller": 403, "operator": 403, None: 403})
     add("alice's access log", "GET", f"/v1/subjects/{ALICE}/access-log", None,

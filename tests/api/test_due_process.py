@@ -123,9 +123,12 @@ def test_repair_needs_its_conditions_and_cannot_be_filed_twice(world: World) -> 
 def test_the_access_log_shows_the_last_24_months(world: World) -> None:
     w = world
     w.decide("seller", ALICE)
+    assert w.call("reviewer", "GET", f"/v1/subjects/{ALICE}/file").status_code == 403  # no case: no reason to look
+    w.ok("alice", "POST", "/v1/objections", 201, json={
+        "scheme": "rongcheng", "statement": "my score is wrong", "target": {"kind": "score"}})
     w.ok("reviewer", "GET", f"/v1/subjects/{ALICE}/file")
     parties = {i["party"] for i in w.ok("alice", "GET", f"/v1/subjects/{ALICE}/access-log")["items"]}
-    assert parties == {"seller", "reviewer"}
+    assert parties == {"seller", "reviewer", "alice"}
     w.advance(25 * 31)
     assert w.ok("alice", "GET", f"/v1/subjects/{ALICE}/access-log")["items"] == []
 

@@ -233,7 +233,16 @@ class Platform:
         if party.role is Role.SUBJECT and party.subject_id == subject_id:
             return
         if reviewer and party.role is Role.REVIEWER:
-            return
+            # A reviewer reads only the files it has to decide on: subjects with an objection or an application.
+            with _tx(self.store, write=False) as conn:
+                has_case = conn.execute(
+                    select(cases_table.c.id).where(cases_table.c.subject_id == subject_id).limit(1)
+                ).first()
+            if has_case is not None:
+                return
+            raise self.refuse(
+                party, action, "a reviewer reads only the files of subjects with a case", subject_id=subject_id
+            )
         raise self.refuse(party, action, "only the subject itself may see this", subject_id=subject_id)
 
     @staticmethod
@@ -254,6 +263,8 @@ class Platform:
         query = select(t.c.kind, t.c.subject_id, t.c.scheme, t.c.target_kind, t.c.basis, t.c.status, t.c.deadline)
         query = query.where(t.c.status.in_(["open", "granted"]))
         wanted = None if subjects is None else set(subjects)
+        if wanted is not None and len(wanted) <= 500:
+            query = query.where(t.c.subject_id.in_(sorted(wanted)))
         today = self.today()
         out = Overlay(set(), set(), set(), set())
         with _tx(self.store, write=False) as conn:
