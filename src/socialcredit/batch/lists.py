@@ -116,7 +116,7 @@ def _events(index: int, rule: ListRule, attrs: Attributes, as_of: date) -> Expr:
         )
     union = parts[0]
     for p in parts[1:]:
-        union = exp.union(union, p, distinct=False)
+        union = exp.union(union, p, distinct=False, copy=False)
     return union
 
 
@@ -147,7 +147,7 @@ def entries_table(scheme: Scheme, attrs: Attributes, backend: Backend, as_of: da
         return empty
     union = _events(0, scheme.lists[0], attrs, as_of)
     for index, rule in enumerate(scheme.lists[1:], start=1):
-        union = exp.union(union, _events(index, rule, attrs, as_of), distinct=False)
+        union = exp.union(union, _events(index, rule, attrs, as_of), distinct=False, copy=False)
     backend.table(
         "lev",
         fill(
@@ -229,7 +229,7 @@ def entries_table(scheme: Scheme, attrs: Attributes, backend: Backend, as_of: da
         return empty
     sessions = fill(f"SELECT * FROM lsess{0}")
     for i in range(1, step):
-        sessions = exp.union(sessions, fill(f"SELECT * FROM lsess{i}"), distinct=False)
+        sessions = exp.union(sessions, fill(f"SELECT * FROM lsess{i}"), distinct=False, copy=False)
     d = dk.key_of(as_of)
     list_id = case([(fill("l = :i", i=i), lit(r.id)) for i, r in enumerate(scheme.lists)])
     keyed = in_list(col("l"), [i for i, r in enumerate(scheme.lists) if r.entry.key is not None])

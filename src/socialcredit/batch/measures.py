@@ -84,7 +84,7 @@ def measures_table(
         return pa.table({c: pa.array([], pa.string()) for c in COLUMNS})
     union = parts[0]
     for p in parts[1:]:
-        union = exp.union(union, p, distinct=False)
+        union = exp.union(union, p, distinct=False, copy=False)
     rows = backend.arrow(union).to_pylist()
     kinds = {str(k) for k in scheme.subject_kinds}
     known = {r["subject_id"] for r in grades.to_pylist()} if scheme.score is not None else set()

@@ -337,5 +337,5 @@ def scores_query(scheme: Scheme, attrs: Attributes, as_of: date, subjects_ctes: 
         previous
     )
     for name, body in ctes:
-        query = query.with_(name, as_=body)
+        query = query.with_(name, as_=body, copy=False)
     return query

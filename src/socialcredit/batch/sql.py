@@ -23,17 +23,19 @@ def _parsed(template: str) -> Expr:
 
 
 def fill(template: str, **values: Expr | str | int | float | bool | None) -> Expr:
-    """Parse ``template`` and put a fresh copy of each value in place of its ``:name`` placeholders.
-
-    A value is an expression, or a Python scalar that becomes a literal (never parsed as SQL).
+    """Parse ``template`` and put each value in place of its ``:name`` placeholders (the value itself if it is in
+    no tree yet, else a copy). A value is an expression, or a Python scalar that becomes a literal (never
+    parsed as SQL).
     """
     tree = _parsed(template).copy()
     nodes = {name: v if isinstance(v, Expr) else lit(v) for name, v in values.items()}
+    used: set[str] = set()
     for placeholder in list(tree.find_all(exp.Placeholder)):
         name = placeholder.name
         if name not in nodes:
             raise KeyError(f"no value for placeholder :{name} in {template!r}")
-        replacement = nodes[name].copy()
+        replacement = nodes[name].copy() if name in used else own(nodes[name])
+        used.add(name)
         if isinstance(replacement, _COMPOUND) or not isinstance(replacement, _ATOMIC):
             replacement = exp.Paren(this=replacement)
         if placeholder is tree:
@@ -41,6 +43,12 @@ def fill(template: str, **values: Expr | str | int | float | bool | None) -> Exp
         else:
             placeholder.replace(replacement)
     return tree
+
+
+def own(node: Expr) -> Expr:
+    """``node`` itself when it is in no tree yet, else a copy: trees never share nodes, and nothing is copied
+    that need not be (copying large trees is most of the cost of building queries)."""
+    return node if node.parent is None else node.copy()
 
 
 def lit(value: str | int | float | bool | None) -> Expr:
@@ -77,25 +85,25 @@ def typed_null(sql_type: str) -> Expr:
 
 def and_(*parts: Expr) -> Expr:
     """Conjunction (TRUE when empty)."""
-    parts = tuple(p.copy() for p in parts)
-    return exp.and_(*parts) if parts else exp.true()
+    parts = tuple(own(p) for p in parts)
+    return exp.and_(*parts, copy=False) if parts else exp.true()
 
 
 def or_(*parts: Expr) -> Expr:
     """Disjunction (FALSE when empty)."""
-    parts = tuple(p.copy() for p in parts)
-    return exp.or_(*parts) if parts else exp.false()
+    parts = tuple(own(p) for p in parts)
+    return exp.or_(*parts, copy=False) if parts else exp.false()
 
 
 def case(branches: list[tuple[Expr, Expr]], default: Expr | None = None) -> Expr:
     """CASE WHEN c1 THEN v1 ... ELSE default END (the default alone when there are no branches)."""
     if not branches:
-        return default.copy() if default is not None else exp.Null()
+        return own(default) if default is not None else exp.Null()
     node = exp.Case()
     for cond, value in branches:
-        node = node.when(cond.copy(), value.copy(), copy=False)
+        node = node.when(own(cond), own(value), copy=False)
     if default is not None:
-        node = node.else_(default.copy(), copy=False)
+        node = node.else_(own(default), copy=False)
     return node
 
 
@@ -103,9 +111,9 @@ def in_list(value: Expr, options: list[str] | list[int]) -> Expr:
     """``value IN (...)`` with literal options (FALSE when there are none)."""
     if not options:
         return exp.false()
-    return exp.In(this=value.copy(), expressions=[lit(o) for o in options])
+    return exp.In(this=own(value), expressions=[lit(o) for o in options])
 
 
 def to_sql(tree: Expr, dialect: str) -> str:
     """The tree as SQL text for ``duckdb`` or ``spark``."""
-    return tree.sql(dialect=dialect)
+    return tree.sql(dialect=dialect, copy=False)
