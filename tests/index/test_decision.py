@@ -171,7 +171,7 @@ def query_days(records, extra):
     return sorted(found)[:40]
 
 
-@settings(max_examples=120, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(debtor_records(), st.lists(days, min_size=1, max_size=4))
 def test_the_index_decides_as_the_pure_engine(records, extra):
     evaluator = Evaluator(SCHEME, records)
@@ -226,7 +226,7 @@ def reference_answers(index, queries):
     return [index.decide(s, a, day) for s, a, day in queries]
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=50, deadline=None)
 @given(operations, operations, st.lists(days, min_size=3, max_size=6))
 def test_the_overlay_answers_as_a_fresh_build(tmp_path_factory, before, after, qdays):
     model_entries: dict = {}
@@ -316,3 +316,23 @@ def test_days_outside_the_range_are_refused():
     index = DecisionIndex.build(SCHEME, [listing(P, "2023-03-10")])
     with pytest.raises(ValueError, match="outside"):
         index.decide(P, "buy_air_ticket", date(1969, 12, 31))
+
+
+@settings(max_examples=40, deadline=None)
+@given(debtor_records(), debtor_records(), st.lists(days, min_size=1, max_size=3))
+def test_refreshing_subjects_after_new_records_answers_as_the_engine(first, later, extra):
+    later = [record(r.subject_id, r.type, r.occurred_at, f"L{r.record_id}", **dict(r.attributes)) for r in later]
+    index = DecisionIndex.build(SCHEME, first)
+    everything = first + later
+    index.refresh(SCHEME, everything, {r.subject_id for r in later})
+    evaluator = Evaluator(SCHEME, everything)
+    queries = [(s, a, day) for s in PEOPLE + ORGS for a in ACTIONS[:2] for day in query_days(everything, extra)]
+    assert_same(index, evaluator, queries)
+    index.merge()
+    assert_same(index, evaluator, queries)
+
+
+def test_refresh_refuses_another_scheme():
+    index = DecisionIndex.build(SCHEME, [])
+    with pytest.raises(ValueError, match="judgment-debtors"):
+        index.refresh(load_scheme("rongcheng"), [])

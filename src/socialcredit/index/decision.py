@@ -182,25 +182,10 @@ class DecisionIndex:
         population = records if isinstance(records, Population) else Population(records)
         rows: list[tuple[str, Row]] = []
         changes: list[tuple[str, int, int, str | None]] = []  # (holder, link number, day, target)
-        link_rules = [scheme.link(link_id) for link_id in table.links]
         for subject in population.subjects():
-            recs = population.records_of(subject)
-            kind = subject_kind(subject)
-            for rule in scheme.lists:
-                if kind not in {str(k) for k in rule.subject_kinds}:
-                    continue
-                pid = table.profile_id(rule.id, kind)
-                for e in list_entries(rule, subject, recs, _FAR):
-                    start, end = _clamp_start(e.start), _end_number(e.end)
-                    if start < end:
-                        rows.append((subject, Row(start, end, pid, e.key)))
-            for number, link in enumerate(link_rules):
-                for r in sorted(recs, key=record_order):
-                    if r.type == link.record_type:
-                        value = r.attributes.get(link.attribute)
-                        changes.append(
-                            (subject, number, _clamp_start(r.occurred_at), value if isinstance(value, str) else None)
-                        )
+            own, points = _subject_rows(scheme, table, subject, population.records_of(subject))
+            rows += [(subject, r) for r in own]
+            changes += [(subject, number, day, target) for number, pts in enumerate(points) for day, target in pts]
         return cls._from_rows(table, rows, changes)
 
     @classmethod
@@ -640,6 +625,29 @@ class DecisionIndex:
 
         self._change_holder(holder_id, change)
 
+    def refresh(self, scheme: Scheme, records: Iterable[Record], subjects: Iterable[str] | None = None) -> None:
+        """Recompute ``subjects`` (default: every subject in ``records``) from all their records in force, as
+        the service calls it after ingesting records about them: their own entries and links are replaced in
+        the overlay, and what their entries put on linked subjects follows. ``records`` must hold every record
+        in force of those subjects (of the types the scheme reads), not only the new ones."""
+        if scheme.label != self.profiles.scheme_label:
+            raise ValueError(f"the index is of {self.profiles.scheme_label}, not {scheme.label}")
+        population = records if isinstance(records, Population) else Population(records)
+        for subject in population.subjects() if subjects is None else subjects:
+            own, points = _subject_rows(scheme, self.profiles, subject, population.records_of(subject))
+            holder = self._key(subject, add=True)
+            assert holder is not None
+            keyed = [
+                [(day, int(NO_TARGET) if t is None else self._key(t, add=True)) for day, t in pts] for pts in points
+            ]
+
+            def change(rows: list[Row], holder: int = holder, keyed: list = keyed, own: list[Row] = own) -> list[Row]:
+                for number, pts in enumerate(keyed):
+                    self._overlay_links[(holder, number)] = pts  # type: ignore[assignment]
+                return [r for r in rows if r.via is not None] + own
+
+            self._change_holder(subject, change)
+
     def _change_holder(self, holder_id: str, change: object) -> None:
         holder = self._key(holder_id, add=True)
         assert holder is not None
@@ -782,6 +790,35 @@ class DecisionIndex:
             directory=arr("dir"),
             steps=meta["steps"],
         )
+
+
+def _subject_rows(
+    scheme: Scheme, table: ProfileTable, subject: str, records: Sequence[Record]
+) -> tuple[list[Row], list[list[tuple[int, str | None]]]]:
+    """A subject's own rows (the engine's list entries) and, per link, its change points (the last of a day)."""
+    kind = subject_kind(subject)
+    own: list[Row] = []
+    for rule in scheme.lists:
+        if kind not in {str(k) for k in rule.subject_kinds}:
+            continue
+        pid = table.profile_id(rule.id, kind)
+        for e in list_entries(rule, subject, records, _FAR):
+            start, end = _clamp_start(e.start), _end_number(e.end)
+            if start < end:
+                own.append(Row(start, end, pid, e.key))
+    points: list[list[tuple[int, str | None]]] = []
+    for link_id in table.links:
+        link = scheme.link(link_id)
+        found: list[tuple[int, str | None]] = []
+        for r in sorted(records, key=record_order):
+            if r.type == link.record_type:
+                value = r.attributes.get(link.attribute)
+                day = _clamp_start(r.occurred_at)
+                if found and found[-1][0] == day:
+                    found.pop()
+                found.append((day, value if isinstance(value, str) else None))
+        points.append(found)
+    return own, points
 
 
 def _order(row: Row) -> tuple[object, ...]:

@@ -2,7 +2,8 @@
 
 The key space is cut into regions; within a region the packing is injective, and ``decode`` recomputes the
 check characters that the packing leaves out, so a text is packed only when ``decode(encode(text)) == text``
-(a text with a wrong check character, odd casing or any other form falls through to the hash region):
+(a text with a wrong check character, odd casing or any other form falls through to the hash region; a text
+that has two packed forms, an all-digit USCC whose last digit is also the MOD 11-2 check, takes the first):
 
 ==============  ===========================================  ==========================================
 region          text form                                    packing
