@@ -386,7 +386,6 @@ class AuditLog:
 
         frontier = Frontier()
         witnessed: bytes | None = None
-        record_leaves: dict[int, tuple[int, dict[str, Any], str | None]] = {}
         batch_leaves: dict[int, tuple[int, dict[str, Any]]] = {}
         t = audit_leaves_table
         # Stream (statement option: the caller's connection keeps its own options).
@@ -408,11 +407,9 @@ class AuditLog:
             if row.leaf_hash != digest.hex():
                 problem(f"leaf {row.seq}: stored leaf hash does not match its content ({row.action} by {row.actor})")
             frontier.append(digest)
-            if records and isinstance(row.detail, dict):
-                if row.action == ACTION_RECORD_WRITE and isinstance(row.detail.get("row"), int):
-                    record_leaves.setdefault(row.detail["row"], (int(row.seq), row.detail, row.subject_id))
-                elif row.action == ACTION_BATCH_WRITE and isinstance(row.detail.get("batch"), int):
-                    batch_leaves.setdefault(row.detail["batch"], (int(row.seq), row.detail))
+            batch = row.detail.get("batch") if isinstance(row.detail, dict) else None
+            if records and row.action == ACTION_BATCH_WRITE and isinstance(batch, int):
+                batch_leaves.setdefault(batch, (int(row.seq), row.detail))
             cp = by_size.get(frontier.size)
             if cp is not None and frontier.root().hex() != cp.root_hash:
                 problem(
@@ -449,7 +446,7 @@ class AuditLog:
             elif (witnessed if witness.size else bytes(root_of([]))) != witness.root:
                 problem(f"witness: the first {witness.size} leaves do not hash to the witnessed root: rewritten")
         if records:
-            self._verify_records(conn, report, record_leaves, batch_leaves, problem)
+            self._verify_records(conn, report, batch_leaves, problem)
         return report
 
     def _verify_checkpoints(self, conn: Connection, report: VerifyReport, problem: Any) -> list[Checkpoint]:
@@ -490,30 +487,55 @@ class AuditLog:
         self,
         conn: Connection,
         report: VerifyReport,
-        record_leaves: dict[int, tuple[int, dict[str, Any], str | None]],
         batch_leaves: dict[int, tuple[int, dict[str, Any]]],
         problem: Any,
     ) -> None:
+        """Record rows against their ``record.write`` leaves: a merge of two streams, both ordered by row id,
+        so memory stays constant however many records there are (the leaves were hash-checked already, in
+        this same snapshot)."""
         # Imported here: the store imports this module lazily, and this needs the store's row mapping.
         from socialcredit.store.content import content_hash
         from socialcredit.store.schema import batches_table, records_table
         from socialcredit.store.store import _row_to_record
 
-        seen: set[int] = set()
-        r = records_table
-        result = conn.execute(
+        r, t = records_table, audit_leaves_table
+        rows = conn.execute(
             select(r.c.id, r.c.subject_kind, r.c.batch_id, r.c.content_hash, *_record_fields(r))
             .order_by(r.c.id)
             .execution_options(yield_per=5_000)
         )
-        for row in result:
+        row_key = t.c.detail["row"].as_numeric(38, 0)
+        leaves = conn.execute(
+            select(t.c.seq, t.c.subject_id, t.c.detail)
+            .where(t.c.action == ACTION_RECORD_WRITE, row_key.is_not(None))
+            .order_by(row_key, t.c.seq)
+            .execution_options(yield_per=5_000)
+        )
+
+        def leaf_stream() -> Iterator[tuple[int, int, dict[str, Any], str | None]]:
+            previous: tuple[int, int] | None = None
+            for leaf in leaves:
+                row_id = leaf.detail.get("row") if isinstance(leaf.detail, dict) else None
+                if not isinstance(row_id, int) or isinstance(row_id, bool):
+                    continue
+                if previous is not None and previous[0] == row_id:
+                    problem(f"leaf {leaf.seq}: names record row {row_id}, written already by leaf {previous[1]}")
+                    continue
+                previous = (row_id, int(leaf.seq))
+                yield row_id, int(leaf.seq), leaf.detail, leaf.subject_id
+
+        pending = leaf_stream()
+        leaf = next(pending, None)
+        for row in rows:
             report.records += 1
-            leaf = record_leaves.get(row.id)
-            if leaf is None:
+            while leaf is not None and leaf[0] < row.id:
+                problem(_gone(leaf))
+                leaf = next(pending, None)
+            if leaf is None or leaf[0] != row.id:
                 problem(f"record row {row.id} ({row.authority}/{row.record_id}): no audit leaf records its write")
                 continue
-            seen.add(row.id)
-            seq, detail, subject = leaf
+            _, seq, detail, subject = leaf
+            leaf = next(pending, None)
             digest = content_hash(_row_to_record(row))
             stored = {
                 "authority": row.authority,
@@ -525,7 +547,6 @@ class AuditLog:
                 "recorded_at": format_instant(row.recorded_at),
             }
             wanted = {key: (subject if key == "subject" else detail.get(key)) for key in stored}
-            wanted["content_hash"] = detail.get("content_hash")
             differs = [key for key in stored if stored[key] != wanted[key]]
             if digest != detail.get("content_hash") and "content_hash" not in differs:
                 differs.append("content")
@@ -534,9 +555,9 @@ class AuditLog:
                     f"leaf {seq}: record row {row.id} ({row.authority}/{row.record_id}) no longer matches its "
                     f"audit leaf ({', '.join(differs)} changed)"
                 )
-        for row_id in sorted(set(record_leaves) - seen):
-            seq, detail, _ = record_leaves[row_id]
-            problem(f"leaf {seq}: record row {row_id} ({detail.get('authority')}/{detail.get('record_id')}) is gone")
+        while leaf is not None:
+            problem(_gone(leaf))
+            leaf = next(pending, None)
 
         b = batches_table
         seen_batches: set[int] = set()
@@ -560,6 +581,11 @@ class AuditLog:
                 problem(f"leaf {seq}: batch row {row.id} no longer matches its audit leaf ({', '.join(differs)})")
         for batch_id in sorted(set(batch_leaves) - seen_batches):
             problem(f"leaf {batch_leaves[batch_id][0]}: batch row {batch_id} is gone")
+
+
+def _gone(leaf: tuple[int, int, dict[str, Any], str | None]) -> str:
+    row_id, seq, detail, _ = leaf
+    return f"leaf {seq}: record row {row_id} ({detail.get('authority')}/{detail.get('record_id')}) is gone"
 
 
 def _record_fields(r: Any) -> tuple[Any, ...]:
