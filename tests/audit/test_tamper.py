@@ -222,3 +222,21 @@ def test_a_record_inserted_behind_the_log_is_caught(audited: Store) -> None:
         conn.execute(records_table.insert().values(row))
     report = verify_store(audited)
     assert not report.ok and "no audit leaf records its write" in report.problems[0]
+
+
+def test_a_leaf_appended_behind_the_log_is_caught(built: Store) -> None:
+    with raw(built, rollback=True) as conn:
+        last = conn.execute(select(audit_leaves_table).order_by(audit_leaves_table.c.seq.desc()).limit(1)).one()
+        forged = last._asdict()
+        forged.update(seq=last.seq + 1, actor="party:nobody")
+        conn.execute(audit_leaves_table.insert().values(forged))
+        report = built.audit_log.verify(conn)
+    assert not report.ok and report.problems[0].startswith(f"leaf {last.seq + 1}:")
+
+
+@pytest.mark.parametrize("seq", [0, 2, CHECKPOINTS - 2])
+def test_a_checkpoint_removed_from_the_middle_is_caught(built: Store, seq: int) -> None:
+    with raw(built, rollback=True) as conn:
+        conn.execute(delete(audit_checkpoints_table).where(audit_checkpoints_table.c.seq == seq))
+        report = built.audit_log.verify(conn)
+    assert not report.ok and report.problems[0].startswith(f"checkpoint {seq}:")
