@@ -336,3 +336,26 @@ def test_refresh_refuses_another_scheme():
     index = DecisionIndex.build(SCHEME, [])
     with pytest.raises(ValueError, match="judgment-debtors"):
         index.refresh(load_scheme("rongcheng"), [])
+
+
+@settings(max_examples=40, deadline=None)
+@given(operations, st.lists(days, min_size=3, max_size=5))
+def test_the_vectorised_arrow_build_equals_the_row_build(ops, qdays):
+    pa = pytest.importorskip("pyarrow")
+    from socialcredit.index.tables import ENTRY_COLUMNS, LINK_COLUMNS, _type
+
+    model_entries: dict = {}
+    model_links: dict = {}
+    for op in ops:
+        apply(model_entries, model_links, op)
+    entries = [(s, LIST, k, start, end) for (s, k), (start, end) in model_entries.items()]
+    links = [(org, LINK, day, who) for org, points in model_links.items() for day, who in sorted(points.items())]
+
+    def table(rows, columns):
+        return pa.table({c: pa.array([r[i] for r in rows], type=_type(c)) for i, c in enumerate(columns)})
+
+    vectorised = DecisionIndex.from_arrow(SCHEME, table(entries, ENTRY_COLUMNS), table(links, LINK_COLUMNS))
+    by_rows = DecisionIndex.from_entries(SCHEME, entries, links)
+    queries = [(s, a, day) for s in PEOPLE + ORGS for a in ACTIONS[:2] for day in qdays]
+    assert reference_answers(vectorised, queries) == reference_answers(by_rows, queries)
+    assert len(vectorised) == len(by_rows)

@@ -48,10 +48,10 @@ def build(
     if entries is not None:
         if records is not None:
             raise InputError([Problem(field="--entries", reason="give --records or --entries, not both")])
-        from socialcredit.index.tables import read_parquet_tables
+        from socialcredit.index.tables import read_arrow_tables
 
-        entry_rows, link_rows = read_parquet_tables(entries, links)
-        index = DecisionIndex.from_entries(the_scheme, entry_rows, link_rows)
+        entry_table, link_table = read_arrow_tables(entries, links)
+        index = DecisionIndex.from_arrow(the_scheme, entry_table, link_table)
         source = str(entries)
     else:
         settings = settings_from(ctx)

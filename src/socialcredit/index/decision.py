@@ -223,6 +223,94 @@ class DecisionIndex:
         return cls._from_rows(table, rows, changes)
 
     @classmethod
+    def from_arrow(cls, scheme: Scheme, entries: object, links: object | None = None) -> DecisionIndex:
+        """Build from Arrow tables (a batch engine's Parquet output; see :mod:`socialcredit.index.tables`),
+        vectorised for the entries: subject keys, days and references are computed column-wise.
+
+        Rows reached over a link are materialised in Python for the holders that have both entries and link
+        change points (organizations on a list), which is a small share at national scale.
+        """
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        table = ProfileTable.of(scheme)
+        index = cls(table, *_empty_hot(), links=_empty_links())
+        ent = entries.combine_chunks() if isinstance(entries, pa.Table) else entries  # type: ignore[attr-defined]
+        subjects = ent.column("subject_id").to_numpy(zero_copy_only=False).astype(str)
+        keys, _ = index.keys_of(subjects, add=True)
+        kind = ((keys >= np.uint64(K.USCC_BASE)) & (keys < np.uint64(K.USCC_END))).astype(np.intp)
+        for i in np.flatnonzero(keys >= np.uint64(K.HASH_BASE)):
+            kind[i] = 1 if subject_kind(str(subjects[i])) == "organization" else 0
+        lists, list_index = np.unique(
+            ent.column("list_id").to_numpy(zero_copy_only=False).astype(str), return_inverse=True
+        )
+        pids = np.array(
+            [
+                [_profile_or_missing(table, str(x), kind_name) for kind_name in ("person", "organization")]
+                for x in lists
+            ],
+            dtype=np.int64,
+        ).reshape(-1, 2)
+        profile = pids[list_index, kind] if len(lists) else np.zeros(0, np.int64)
+        if (profile < 0).any():
+            bad = int(np.flatnonzero(profile < 0)[0])
+            raise KeyError(
+                f"row {bad + 1}: no list {lists[list_index[bad]]!r} for {subjects[bad]} in {table.scheme_label}"
+            )
+        start = np.clip(pc.fill_null(ent.column("start").cast(pa.int32()), 0).to_numpy(), 0, OPEN)
+        end = np.clip(pc.fill_null(ent.column("end").cast(pa.int32()), OPEN).to_numpy(), 0, OPEN)
+        keep = start < end
+        refs = pc.binary_join_element_wise(pc.fill_null(ent.column("entry_key").cast(pa.string()), "\x00"), "", "\x1f")
+        refs = refs.combine_chunks() if isinstance(refs, pa.ChunkedArray) else refs
+        offsets = np.frombuffer(refs.buffers()[1], dtype=np.int32)[refs.offset : refs.offset + len(refs) + 1]
+        blob = np.frombuffer(refs.buffers()[2], dtype=np.uint8)
+        offsets, blob = _gather_refs(offsets.astype(np.uint64), blob, np.flatnonzero(keep))
+        h = K.mix_array(keys[keep])
+        rows = _stack(start[keep], end[keep], profile[keep])
+        link_rows: list[tuple[int, int, int, np.uint64]] = []
+        if links is not None:
+            lk = links.combine_chunks() if isinstance(links, pa.Table) else links  # type: ignore[attr-defined]
+            points: dict[tuple[str, int], list[tuple[int, str | None]]] = {}
+            for holder, link_id, day, target in zip(
+                *(lk.column(c).to_pylist() for c in ("holder_id", "link_id", "day", "target_id")), strict=True
+            ):
+                if link_id not in table.links:
+                    continue
+                pts = points.setdefault((holder, table.links.index(link_id)), [])
+                n = _clamp_start(day)
+                if pts and pts[-1][0] == n:
+                    pts.pop()
+                pts.append((n, target))
+            holder_keys = np.unique(np.array([index._key(hd, add=True) for hd, _ in points], dtype=np.uint64))
+            extra: list[tuple[int, Row]] = []
+            mine = np.flatnonzero(keep & np.isin(keys, holder_keys))
+            own_of: dict[str, list[Row]] = {}
+            entry_keys = ent.column("entry_key").to_pylist()
+            for i in mine:
+                row = Row(int(start[i]), int(end[i]), int(profile[i]), entry_keys[i])
+                own_of.setdefault(str(subjects[i]), []).append(row)
+            for (holder, number), pts in points.items():
+                for target, row in index._reach(holder, own_of.get(holder, []), number, pts):
+                    extra.append((index._key(target, add=True), row))  # type: ignore[arg-type]
+                key = index._key(holder, add=True)
+                link_rows += [
+                    (key, number, day, NO_TARGET if t is None else np.uint64(index._key(t, add=True)))  # type: ignore[misc]
+                    for day, t in pts
+                ]
+            if extra:
+                more = [_ref_bytes(r) for _, r in extra]
+                lengths = np.array([len(b) for b in more], dtype=np.uint64)
+                offsets = np.concatenate([offsets, offsets[-1] + np.cumsum(lengths, dtype=np.uint64)])
+                blob = np.concatenate([blob, np.frombuffer(b"".join(more), dtype=np.uint8)])
+                h = np.concatenate([h, K.mix_array(np.array([k for k, _ in extra], dtype=np.uint64))])
+                rows = np.concatenate(
+                    [rows, _stack(*(np.array([getattr(r, f) for _, r in extra]) for f in ("start", "end", "profile")))]
+                )
+        index._set_arrays(h, rows, offsets, blob)
+        index._set_links(link_rows)
+        return index
+
+    @classmethod
     def from_arrays(
         cls, scheme: Scheme, keys: np.ndarray, start: np.ndarray, end: np.ndarray, profile: np.ndarray
     ) -> DecisionIndex:
@@ -285,6 +373,9 @@ class DecisionIndex:
             offsets,
             np.frombuffer(b"".join(refs), dtype=np.uint8),
         )
+        self._set_links(link_rows)
+
+    def _set_links(self, link_rows: list[tuple[int, int, int, np.uint64]]) -> None:
         link_rows.sort(key=lambda x: (x[0], x[1], x[2]))
         self._links = {
             "holder": np.array([x[0] for x in link_rows], dtype=np.uint64),
@@ -301,7 +392,7 @@ class DecisionIndex:
     def _set_arrays(self, h: np.ndarray, rows: np.ndarray, offsets: np.ndarray | None, blob: np.ndarray | None) -> None:
         """Sort rows by mixed key (stable) and install them, with their references, and a new directory. The
         top bit of a row's profile says that the next row belongs to the same subject."""
-        order = np.argsort(h, kind="stable")
+        order = _canonical_order(h, rows, offsets, blob)
         self._h = h[order]
         rows = rows[order]
         rows[:, 2] &= PROFILE_MASK
@@ -338,7 +429,7 @@ class DecisionIndex:
         text = K.unpack(key)
         return text if text is not None else self._owners[key]
 
-    def keys_of(self, subject_ids: Sequence[str] | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def keys_of(self, subject_ids: Sequence[str] | np.ndarray, *, add: bool = False) -> tuple[np.ndarray, np.ndarray]:
         """Keys of many subjects and a mask of those the index could hold (packed, or hashed and known).
 
         18-character texts of digits are packed vectorised; anything else one by one.
@@ -352,7 +443,7 @@ class DecisionIndex:
             out, ok = K.pack_digit_ids(ids)
         for i in np.flatnonzero(~ok):
             text = ids[i].decode() if isinstance(ids[i], bytes | np.bytes_) else str(ids[i])
-            k = self._key(text)
+            k = self._key(text, add=add)
             if k is not None:
                 out[i], ok[i] = k, True
         return out, ok
@@ -790,6 +881,36 @@ class DecisionIndex:
             directory=arr("dir"),
             steps=meta["steps"],
         )
+
+
+def _canonical_order(
+    h: np.ndarray, rows: np.ndarray, offsets: np.ndarray | None, blob: np.ndarray | None
+) -> np.ndarray:
+    """The row order of :func:`_order` within each subject: by profile, start, end, then the reference text
+    (entry key, then the subject it comes from). Without references, by key only (stable)."""
+    if offsets is None or blob is None or len(h) < 2:
+        return np.argsort(h, kind="stable")
+    profile = rows[:, 2] & PROFILE_MASK
+    order = np.lexsort((rows[:, 1], rows[:, 0], profile, h))
+    hs, rs, ps = h[order], rows[order], profile[order]
+    same = (hs[1:] == hs[:-1]) & (ps[1:] == ps[:-1]) & (rs[1:, 0] == rs[:-1, 0]) & (rs[1:, 1] == rs[:-1, 1])
+    if same.any():
+        ties = np.flatnonzero(same)
+        starts = ties[np.concatenate([[True], ties[1:] != ties[:-1] + 1])]
+        for a in starts:
+            b = a + 1
+            while b < len(same) and same[b]:
+                b += 1
+            group = order[a : b + 1]
+            order[a : b + 1] = sorted(group, key=lambda i: bytes(blob[int(offsets[i]) : int(offsets[i + 1])]))
+    return order
+
+
+def _profile_or_missing(table: ProfileTable, list_id: str, kind: str) -> int:
+    try:
+        return table.profile_id(list_id, kind)
+    except KeyError:
+        return -1
 
 
 def _subject_rows(

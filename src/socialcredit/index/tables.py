@@ -46,6 +46,28 @@ def _read(path: Path, columns: tuple[str, ...]) -> list[tuple[object, ...]]:
     return rows
 
 
+def read_arrow_tables(entries: Path, links: Path | None = None) -> tuple[object, object | None]:
+    """The entry table and (optionally) the link table as Arrow tables, columns checked (for
+    :meth:`DecisionIndex.from_arrow`, the vectorised build)."""
+    pq = _pyarrow()
+    out = []
+    for path, columns in ((entries, ENTRY_COLUMNS), (links, LINK_COLUMNS)):
+        if path is None:
+            out.append(None)
+            continue
+        table = pq.read_table(path)
+        missing = [c for c in columns if c not in table.column_names]
+        if missing:
+            raise InputError(
+                [Problem(file=str(path), field=missing[0], reason=f"missing column(s) {', '.join(missing)}")]
+            )
+        for c in ("start", "end", "day"):
+            if c in columns and str(table.schema.field(c).type) != "date32[day]":
+                raise InputError([Problem(file=str(path), field=c, reason="expected a date column (date32)")])
+        out.append(table.select(list(columns)))
+    return out[0], out[1]
+
+
 def read_parquet_tables(entries: Path, links: Path | None = None) -> tuple[list[EntryRow], list[LinkRow]]:
     """The rows of an entry table and (optionally) a link table."""
     entry_rows = _read(entries, ENTRY_COLUMNS)
