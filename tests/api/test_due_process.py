@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from socialcredit.audit import verify_store
-from tests.api.conftest import ALICE, BOB, World
+from tests.api.conftest import ACME, ALICE, BOB, World
 
 LIST = "dishonest-judgment-debtors"
 
@@ -144,3 +144,23 @@ def test_a_score_objection_is_tracked(world: World) -> None:
     assert [c["reference"] for c in mine] == [filed["reference"]]
     assert w.ok("bob", "GET", "/v1/cases")["items"] == []
     assert w.call("alice", "GET", "/v1/transparency", params={"period": "2026-13"}).status_code == 422
+
+
+def test_a_correction_reaches_providers_of_decisions_about_linked_subjects(world: World) -> None:
+    w = world
+    w.submit("registry", {"record_id": "REP1", "subject_id": ACME, "type": "registry.legal_representative",
+                          "occurred_at": "2025-01-01", "attributes": {"person_id": BOB}})
+    listing = w.listing(ACME, "ORG-1")
+    w.submit("court", listing)
+    about_bob = w.decide("seller", BOB)
+    assert about_bob["decision"] == "deny"
+    (code,) = about_bob["reason_codes"]
+    assert code == "legal-representative-consumption:dishonest-judgment-debtors:via-legal-representative"
+    objection = w.ok("acme-1", "POST", "/v1/objections", 201, json={
+        "scheme": "judgment-debtors", "statement": "paid before listing",
+        "target": {"kind": "record", "authority": "RC-COURT", "record_id": listing["record_id"]}})
+    w.ok("reviewer", "POST", f"/v1/cases/{objection['reference']}/decision",
+         json={"outcome": "upheld", "reasons": "Paid on 2026-05-30."})
+    (notice,) = w.ok("seller", "GET", "/v1/notices")["items"]
+    assert notice["body"]["decisions"] == [about_bob["reference"]]
+    assert w.decide("seller", BOB)["decision"] == "allow"

@@ -351,6 +351,8 @@ class DueProcess:
             new_records = self._corrections(row, reference, corrected_attributes)
         if row.kind == "repair" and outcome == "granted":
             new_records = self._repair_exit(scheme, row, reference)
+        upheld = row.kind == "objection" and outcome == "upheld"
+        recipients_of = self._decided_about(row.subject_id) if upheld else set()
         by_authority: dict[str, list[Record]] = {}
         for r in new_records:
             by_authority.setdefault(r.authority, []).append(r)
@@ -387,7 +389,7 @@ class DueProcess:
             for authority, records in by_authority.items():
                 self._insert_records(conn, authority, records, reference, now, party)
             if row.kind == "objection" and outcome == "upheld":
-                self._notify_recipients(conn, row, reference, now)
+                self._notify_recipients(conn, row, reference, now, recipients_of)
         hooks.record_event(
             f"{row.kind}.decide", party=party.code, subject_id=row.subject_id, detail={"reference": reference}
         )
@@ -453,12 +455,26 @@ class DueProcess:
         self.store._add_batch(conn, submission, at, f"{party.role}:{party.code}", entries)
         self.platform.audit(conn, entries)
 
-    def _notify_recipients(self, conn: Any, row: Any, reference: str, at: datetime) -> None:
+    def _decided_about(self, subject_id: str) -> set[str]:
+        """Whose decisions can rest on this subject's records: the subject, and whom it names through a link
+        (an organization's legal representative)."""
+        out = {subject_id}
+        links = [link for s in self.platform.schemes for link in s.links]
+        if links:
+            for r in self.store.effective(subject_ids=[subject_id], types={link.record_type for link in links}):
+                for link in links:
+                    value = r.attributes.get(link.attribute)
+                    if r.type == link.record_type and isinstance(value, str):
+                        out.add(value)
+        return out
+
+    def _notify_recipients(self, conn: Any, row: Any, reference: str, at: datetime, subjects: set[str]) -> None:
         """Every party that received a decision relying on a corrected record is told which decisions."""
         corrected = {(a, r) for a, r in row.basis}
         affected: dict[str, list[str]] = {}
+        d_t = decisions_table
         for d in conn.execute(
-            select(decisions_table.c.reference, decisions_table.c.party, decisions_table.c.relied_on)
+            select(d_t.c.reference, d_t.c.party, d_t.c.relied_on).where(d_t.c.subject_id.in_(sorted(subjects)))
         ):
             if any((a, r) in corrected for a, r in d.relied_on or []):
                 affected.setdefault(d.party, []).append(d.reference)
