@@ -47,7 +47,7 @@ def ingested(cli, tmp_path: Path):
     return cli
 
 
-def test_verify_intact_then_tampered(ingested, store_url: str) -> None:
+def test_verify_intact_then_tampered(ingested, store_url: str, tmp_path: Path) -> None:
     code, out, _ = ingested("audit", "verify")
     assert code == 0 and "audit log intact: 2 leaves, 1 checkpoints (hmac-sha256:" in out
 
@@ -58,6 +58,12 @@ def test_verify_intact_then_tampered(ingested, store_url: str) -> None:
     assert ingested("audit", "verify", "--witness", witness)[0] == 0
     assert ingested("audit", "verify", "--witness", "3:" + "00" * 32)[0] == 1
     assert ingested("audit", "verify", "--witness", "nonsense")[0] == 1
+    witness_file = tmp_path / "witness.txt"
+    witness_file.write_text(out + "0:" + "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\n")
+    assert ingested("audit", "verify", "--witness-file", str(witness_file))[0] == 0
+    witness_file.write_text(out.replace("2:", "1:"))
+    code, _, err = ingested("audit", "verify", "--witness-file", str(witness_file))
+    assert code == 1 and "the log was rewritten" in err
 
     store = open_store(store_url)
     with store.engine.begin() as conn:

@@ -120,7 +120,7 @@ def test_truncation_with_its_checkpoints_is_caught_by_a_witness(audited: Store) 
         witness = audited.audit_log.latest_checkpoint(conn)
         earlier = _checkpoints(conn)[-3]
     assert witness is not None
-    assert verify_store(audited, witness=witness.head).ok
+    assert verify_store(audited, witnesses=[witness.head]).ok
     with audited.engine.begin() as conn:
         conn.execute(delete(audit_leaves_table).where(audit_leaves_table.c.seq >= earlier.tree_size))
         conn.execute(delete(audit_checkpoints_table).where(audit_checkpoints_table.c.seq > earlier.seq))
@@ -138,7 +138,7 @@ def test_truncation_with_its_checkpoints_is_caught_by_a_witness(audited: Store) 
         )
     # Records written in the removed tail would give it away; the last acts were reads and a decision.
     assert verify_store(audited).ok
-    report = verify_store(audited, witness=witness.head)
+    report = verify_store(audited, witnesses=[witness.head])
     assert not report.ok and "truncated" in report.problems[0]
 
 

@@ -13,7 +13,8 @@ the next, deleting the last leaves, dropping one in the middle, or rewriting one
 longer reproduce a signed root. Deleting the log's tail *together with* its checkpoints and rolling back the
 state row leaves a shorter but self-consistent log; only a tree head held outside the database (a witness:
 ``socialcredit audit head`` printed or published earlier) can catch that, and :func:`verify` takes one
-(``--witness SIZE:ROOT``) and checks the current tree against it (the witnessed tree must be a prefix).
+(``--witness SIZE:ROOT``, ``--witness-file``) and checks the current tree against them (each witnessed tree
+must be a prefix of the current one).
 
 The writes the log describes are covered too: each record written has a ``record.write`` leaf naming its row
 id, authority, record id, subject, batch and content hash, and each batch a ``batch.write`` leaf; :func:`verify`
@@ -362,15 +363,15 @@ class AuditLog:
 
     # -- verifying ---------------------------------------------------------------------------------------------
 
-    def verify(self, conn: Connection, *, witness: TreeHead | None = None, records: bool = True) -> VerifyReport:
+    def verify(self, conn: Connection, *, witnesses: Sequence[TreeHead] = (), records: bool = True) -> VerifyReport:
         """Recompute everything from the leaves, in one snapshot (the caller's transaction).
 
         Checks: leaves numbered 0..n-1 without gaps; each leaf hash equals the hash of its canonical content;
         checkpoints numbered without gaps, each MAC valid under this log's key and chained to the previous one,
         sizes strictly growing, each root equal to the root of that many leaves, the last one covering every
-        leaf; the state row equal to the recomputed frontier and last checkpoint; the witness (if given) a
-        prefix of the current tree; and (``records``) every record row and batch row equal to what its leaf
-        says, with a leaf for every row and a row for every leaf.
+        leaf; the state row equal to the recomputed frontier and last checkpoint; each witness (a tree head
+        kept outside the database) a prefix of the current tree; and (``records``) every record row and batch
+        row equal to what its leaf says, with a leaf for every row and a row for every leaf.
         """
         report = VerifyReport(key_id=self._key_id)
         problems = report.problems
@@ -385,7 +386,8 @@ class AuditLog:
             by_size.setdefault(cp.tree_size, cp)
 
         frontier = Frontier()
-        witnessed: bytes | None = None
+        witnessed: dict[int, bytes] = {0: root_of([])}
+        witness_sizes = {w.size for w in witnesses}
         batch_leaves: dict[int, tuple[int, dict[str, Any]]] = {}
         t = audit_leaves_table
         # Stream (statement option: the caller's connection keeps its own options).
@@ -416,8 +418,8 @@ class AuditLog:
                     f"checkpoint {cp.seq}: root of the first {cp.tree_size} leaves does not match "
                     f"(a leaf up to {cp.tree_size - 1} was altered, removed or inserted)"
                 )
-            if witness is not None and frontier.size == witness.size:
-                witnessed = frontier.root()
+            if frontier.size in witness_sizes:
+                witnessed[frontier.size] = frontier.root()
         report.leaves = frontier.size
         report.head = frontier.head()
 
@@ -437,14 +439,17 @@ class AuditLog:
             problem(f"leaf 0: {frontier.size} leaves but no checkpoint")
 
         self._verify_state(conn, frontier, checkpoints, problem)
-        if witness is not None:
+        for witness in sorted(set(witnesses), key=lambda w: w.size):
             if witness.size > frontier.size:
                 problem(
-                    f"witness: a tree of {witness.size} leaves was witnessed, only {frontier.size} are stored: "
-                    f"the log was truncated"
+                    f"witness {witness.size}:{witness.root_hex}: a tree of {witness.size} leaves was witnessed, "
+                    f"only {frontier.size} are stored: the log was truncated"
                 )
-            elif (witnessed if witness.size else bytes(root_of([]))) != witness.root:
-                problem(f"witness: the first {witness.size} leaves do not hash to the witnessed root: rewritten")
+            elif witnessed.get(witness.size) != witness.root:
+                problem(
+                    f"witness {witness.size}:{witness.root_hex}: the first {witness.size} leaves do not hash to "
+                    f"the witnessed root: the log was rewritten"
+                )
         if records:
             self._verify_records(conn, report, batch_leaves, problem)
         return report
@@ -751,10 +756,10 @@ def log_decision(
     )
 
 
-def verify_store(store: Store, *, witness: TreeHead | None = None, records: bool = True) -> VerifyReport:
+def verify_store(store: Store, *, witnesses: Sequence[TreeHead] = (), records: bool = True) -> VerifyReport:
     """Verify the store's audit log in one consistent snapshot."""
     with store.read_snapshot() as conn:
-        return store.audit_log.verify(conn, witness=witness, records=records)
+        return store.audit_log.verify(conn, witnesses=witnesses, records=records)
 
 
 def subject_history(store: Store, subject_id: str) -> list[Any]:

@@ -6,6 +6,8 @@ The audit key (HMAC of checkpoints) comes from ``SOCIALCREDIT_AUDIT_KEY`` or ``S
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -26,38 +28,57 @@ def _open(ctx: typer.Context) -> Store:
     return open_store(settings_from(ctx).store_url())
 
 
-def _witness(text: str | None) -> TreeHead | None:
-    if text is None:
-        return None
-    size, _, root = text.partition(":")
+def _witness(text: str, where: str) -> TreeHead:
+    size, _, root = text.strip().partition(":")
     try:
         head = TreeHead(int(size), bytes.fromhex(root))
     except ValueError:
         head = None
     if head is None or head.size < 0 or len(head.root) != 32:
-        raise InputError([Problem("expected SIZE:ROOT (a tree size and a 64-digit hex root)", "--witness", text)])
+        raise InputError([Problem("expected SIZE:ROOT (a tree size and a 64-digit hex root)", where, text)])
     return head
+
+
+def _witnesses(texts: list[str], files: list[Path]) -> list[TreeHead]:
+    heads = [_witness(text, "--witness") for text in texts]
+    for path in files:
+        try:
+            lines = path.read_text(encoding="utf-8").splitlines()
+        except OSError as exc:
+            raise InputError([Problem(f"cannot read: {exc.strerror}", "--witness-file", str(path))]) from exc
+        for number, line in enumerate(lines, start=1):
+            # `audit head` prints SIZE:ROOT, then a line about the checkpoint: keep the first kind only.
+            if WITNESS_LINE.match(line.strip()):
+                heads.append(_witness(line, f"--witness-file {path}, line {number}"))
+    return heads
+
+
+WITNESS_LINE = re.compile(r"^\d+:[0-9a-fA-F]{64}$")
 
 
 @audit_app.command("verify")
 def verify(
     ctx: typer.Context,
     witness: Annotated[
-        str | None,
+        list[str] | None,
         typer.Option(
             "--witness",
             help="A tree head held outside the database (SIZE:ROOT, from `audit head`): it must be a prefix of "
-            "the log; catches truncation of leaves together with their checkpoints.",
+            "the log; catches truncation of leaves together with their checkpoints. Repeat for several.",
         ),
+    ] = None,
+    witness_file: Annotated[
+        list[Path] | None,
+        typer.Option("--witness-file", help="A file of SIZE:ROOT lines (e.g. `audit head` output appended to it)."),
     ] = None,
     records: Annotated[
         bool, typer.Option("--records/--no-records", help="Also check every stored record and batch row.")
     ] = True,
 ) -> None:
     """Recompute the log from its leaves; exit 0 with a summary when intact, 1 naming the first problem."""
-    head = _witness(witness)
+    heads = _witnesses(witness or [], witness_file or [])
     with _open(ctx) as store:
-        report = verify_store(store, witness=head, records=records)
+        report = verify_store(store, witnesses=heads, records=records)
     console = Console(highlight=False)
     if report.ok:
         console.print(f"audit log intact: {report.summary()}", soft_wrap=True)
