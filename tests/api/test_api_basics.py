@@ -69,6 +69,8 @@ def test_nul_characters_and_unknown_fields_are_422_not_500(world: World) -> None
     record = {**world.listing(ALICE, "C1"), "colour": "red"}
     assert world.call("court", "POST", "/v1/records", json={"records": [record]}).status_code == 422
     assert world.call(None, "POST", "/v1/public/lookup", json={"subject_id": "12345"}).status_code == 422
+    record = {**world.listing(ALICE, "C1", day="9999-12-31")}
+    assert world.call("court", "POST", "/v1/records", json={"records": [record]}).status_code == 422
     assert world.call("alice", "GET", "/v1/explanations/D-00").status_code == 404
 
 

@@ -21,6 +21,8 @@ def text(max_length: int, min_length: int = 0, **kw: Any) -> Any:
 Name = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.:\-]*$")]
 """A record type, an action, a list id or an attribute name."""
 SubjectIdText = Annotated[str, text(64, 1, description="A resident ID, USCC, permanent residence card or passport.")]
+Day = Annotated[date, Field(ge=date(1900, 1, 1), le=date(2999, 12, 31))]
+"""A calendar day within the range every period arithmetic can handle."""
 Reference = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[A-Z]{1,3}-[0-9A-F]{1,32}$")]
 AttributeValue = Annotated[str, text(4000)] | bool | Annotated[int, Field(ge=-(2**53), le=2**53)] | Annotated[
     float, Field(allow_inf_nan=False)
@@ -39,7 +41,7 @@ class RecordIn(Strict):
     record_id: Annotated[str, text(128, 1)]
     subject_id: SubjectIdText
     type: Name
-    occurred_at: date
+    occurred_at: Day
     attributes: Annotated[dict[Name, AttributeValue], Field(max_length=64)] = Field(default_factory=dict)
     legal_basis: Annotated[str, text(2000)] | None = None
     source_ref: Annotated[str, text(2000)] | None = None
@@ -73,7 +75,7 @@ class QueryIn(Strict):
 
     subject_id: SubjectIdText
     action: Name
-    at: date | None = None
+    at: Day | None = None
 
     def to_query(self) -> Query:
         """The service's query."""
