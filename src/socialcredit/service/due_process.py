@@ -309,10 +309,15 @@ class DueProcess:
             query = query.where(t.c.status == status)
         if kind is not None:
             query = query.where(t.c.kind == kind)
+        e = case_events_table
         with _tx(self.store, write=False) as conn:
             rows = conn.execute(query.limit(limit).offset(offset)).all()
-            items = [p._case_dict(conn, row) for row in rows]
-        return {"limit": limit, "offset": offset, "items": items}
+            events: dict[int, list[Any]] = {row.id: [] for row in rows}
+            if events:
+                for event in conn.execute(select(e).where(e.c.case_id.in_(sorted(events))).order_by(e.c.id)):
+                    events[event.case_id].append(event)
+        today = p.today()
+        return {"limit": limit, "offset": offset, "items": [case_dict(row, today, events[row.id]) for row in rows]}
 
     # -- deciding ----------------------------------------------------------------------------------------------
 

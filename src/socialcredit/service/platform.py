@@ -11,7 +11,7 @@ authority     submit records (types within its competences, subjects within its 
 provider      ask for decisions on the actions it is bound to; learns decision, reason codes, a reference
 subject       read its own file, explanations of decisions about it, its access log, notices and cases;
               object; apply for repair
-reviewer      read files and explanations it must decide on (logged); list and decide cases
+reviewer      read files and explanations of subjects with a case (logged); list and decide cases
 operator      read the refusal log; dispatch the outbox
 public        published list entries (identity numbers masked), "is this full number listed?", figures
 ============  =================================================================================================
