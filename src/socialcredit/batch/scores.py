@@ -108,7 +108,7 @@ def lines_ctes(scheme: Scheme, attrs: Attributes, max_key: int) -> list[tuple[st
                 fill("rule = :i", i=i),
                 lit(r.points)
                 if isinstance(r.points, int)
-                else _round_clamp(attrs.number(r.points.attribute), r.points),
+                else _round_clamp(col(f"points_{r.points.attribute}"), r.points),
             )
             for i, r in enumerate(rules)
         ]
@@ -120,12 +120,15 @@ def lines_ctes(scheme: Scheme, attrs: Attributes, max_key: int) -> list[tuple[st
             entry[0].append(i)
     until = case([(in_list(col("rule"), idx), e) for idx, e in by_period.values()], lit(99991231))
     types = sorted({r.record_type for r in rules})
+    point_attributes = sorted({r.points.attribute for r in rules if isinstance(r.points, AttributePoints)})
+    numbers = [exp.alias_(attrs.number(a), f"points_{a}") for a in point_attributes]
     matched = fill(
-        "SELECT *, :rule AS rule FROM rec WHERE :types AND ok <= :max",
+        "SELECT subject_id, authority, record_id, ok, :rule AS rule FROM rec WHERE :types AND ok <= :max",
         rule=case(matches),
         types=in_list(col("type"), types),
         max=max_key,
     )
+    matched = matched.select(*numbers, copy=False)
     scored = fill(
         "SELECT subject_id, authority, record_id, ok, rule, :nominal AS nominal, :until AS until_key "
         "FROM matched WHERE rule IS NOT NULL",
