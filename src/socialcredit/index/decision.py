@@ -236,14 +236,14 @@ class DecisionIndex:
         table = ProfileTable.of(scheme)
         index = cls(table, *_empty_hot(), links=_empty_links())
         ent = entries.combine_chunks() if isinstance(entries, pa.Table) else entries  # type: ignore[attr-defined]
-        subjects = ent.column("subject_id").to_numpy(zero_copy_only=False).astype(str)
+        subjects = _id_column(ent.column("subject_id"))
         keys, _ = index.keys_of(subjects, add=True)
         kind = ((keys >= np.uint64(K.USCC_BASE)) & (keys < np.uint64(K.USCC_END))).astype(np.intp)
         for i in np.flatnonzero(keys >= np.uint64(K.HASH_BASE)):
-            kind[i] = 1 if subject_kind(str(subjects[i])) == "organization" else 0
-        lists, list_index = np.unique(
-            ent.column("list_id").to_numpy(zero_copy_only=False).astype(str), return_inverse=True
-        )
+            kind[i] = 1 if subject_kind(_text_of(subjects[i])) == "organization" else 0
+        encoded = pc.dictionary_encode(ent.column("list_id")).combine_chunks()
+        lists = encoded.dictionary.to_pylist()
+        list_index = encoded.indices.to_numpy(zero_copy_only=False).astype(np.intp)
         pids = np.array(
             [
                 [_profile_or_missing(table, str(x), kind_name) for kind_name in ("person", "organization")]
@@ -288,7 +288,7 @@ class DecisionIndex:
             entry_keys = ent.column("entry_key").to_pylist()
             for i in mine:
                 row = Row(int(start[i]), int(end[i]), int(profile[i]), entry_keys[i])
-                own_of.setdefault(str(subjects[i]), []).append(row)
+                own_of.setdefault(_text_of(subjects[i]), []).append(row)
             for (holder, number), pts in points.items():
                 for target, row in index._reach(holder, own_of.get(holder, []), number, pts):
                     extra.append((index._key(target, add=True), row))  # type: ignore[arg-type]
@@ -904,6 +904,27 @@ def _canonical_order(
             group = order[a : b + 1]
             order[a : b + 1] = sorted(group, key=lambda i: bytes(blob[int(offsets[i]) : int(offsets[i + 1])]))
     return order
+
+
+def _id_column(column: object) -> np.ndarray:
+    """Identifier texts of an Arrow string column: zero-copy ``S18`` when every value has 18 ASCII bytes
+    (resident IDs, USCCs, 2023 cards), else an object array."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arr = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column  # type: ignore[attr-defined]
+    arr = arr.cast(pa.string())
+    n = len(arr)
+    if n and arr.null_count == 0:
+        lengths = pc.binary_length(arr)
+        if pc.min(lengths).as_py() == 18 == pc.max(lengths).as_py() and pc.all(pc.string_is_ascii(arr)).as_py():
+            first = int(np.frombuffer(arr.buffers()[1], dtype=np.int32)[arr.offset])
+            return np.frombuffer(arr.buffers()[2], dtype="S18", count=n, offset=first)
+    return np.array(arr.to_pylist(), dtype=object)
+
+
+def _text_of(value: object) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
 
 
 def _profile_or_missing(table: ProfileTable, list_id: str, kind: str) -> int:
