@@ -601,7 +601,7 @@ class DecisionIndex:
         """The reference of a built row: list, entry key and the subject it comes from (over a link)."""
         list_id = self.profiles.profiles[int(self._profile[row]) & PROFILE_MASK].list_id
         if self._ref_offsets is None or self._ref_blob is None:
-            return Reference(list_id, f"#{row}")
+            return Reference(list_id, None)  # built from bare arrays: no entry keys
         key, via = _parse_ref(bytes(self._ref_blob[int(self._ref_offsets[row]) : int(self._ref_offsets[row + 1])]))
         return Reference(list_id, key, via)
 
