@@ -3,24 +3,32 @@
 Layout (``n`` rows, one per list entry in force over a day interval, for one subject):
 
 * hot arrays, touched by every check — 14 bytes a row: ``h`` (uint64, the subject key through a bijective
-  mix, sorted), ``start`` and ``end`` (uint16 days since 1970-01-01; ``end`` exclusive, 65535 = until exit),
-  ``profile`` (uint16 into a small :class:`ProfileTable`: list, holder kind, link; per action the strongest
-  effect and its reason code). A directory of ``2^b + 1`` uint32 offsets on the top ``b`` bits of ``h``
-  (3 rows a bucket at most on average: at most 1.33 bytes a row) narrows each lookup to a few rows, searched by a
-  vectorised binary search of fixed length.
+  mix, sorted) and ``rows`` (n x 3 uint16: start and end day since 1970-01-01, ``end`` exclusive, 65535 =
+  until exit; and a profile id into a small :class:`ProfileTable` — list, holder kind, link; per action the
+  strongest effect and its reason code — whose top bit says the next row is the same subject's). A directory
+  of ``2^b + 1`` uint32 offsets on the top ``b`` bits of ``h`` (at most 3 rows a bucket on average: at most
+  1.33 bytes a row) narrows each lookup to a few rows, searched by a vectorised binary search of fixed length;
+  :meth:`DecisionIndex.decide_many` works in chunks that stay in the CPU caches.
 * cold arrays, read only to name a reference: per row the entry key (the case number) and, for a row reaching
   the subject through a link, the subject it comes from (``ref_offsets`` + ``ref_blob``); the change points of
   each link (who is whose legal representative from which day), to keep linked rows right when entries or
   representatives change. Saved as ``.npy`` files and memory-mapped on load.
-* the overlay: subjects changed since the last build (``add_entry``, ``remove_entry``, ``set_link``) hold
-  their complete current rows in a dict; a check on such a subject reads the overlay instead of the arrays,
-  so a change is visible to the next decision. :meth:`merge` folds the overlay into new arrays.
+* the overlay: subjects changed since the last build (``add_entry``, ``remove_entry``, ``set_link``, or
+  ``refresh`` from their records after ingestion) hold their complete current rows in a dict; a check on such
+  a subject reads the overlay instead of the arrays, so a change is visible to the next decision.
+  :meth:`DecisionIndex.merge` folds the overlay into new arrays (``save`` merges first).
+
+Built from records (:meth:`DecisionIndex.build`, or ``build_from_store``), from an entry table
+(``from_entries``; ``from_arrow`` for Parquet, vectorised) or from bare arrays (``from_arrays``, benchmarks).
 
 Semantics are the pure engine's (:class:`socialcredit.engine.Evaluator`) for list-based measures: a row is
 built from :func:`socialcredit.engine.lists.list_entries` over all of a subject's records (an entry's
 activity on a day does not depend on records after that day, so the final intervals answer every day), and
 an organization's entry reaches the subject its link names on the day: the intersection of the entry's
 interval and each stretch between the link's change points is materialised as a row of the named subject.
+Among equally strong rows the first in one canonical order (profile, start, end, entry key, via) gives the
+reason and the reference, whichever way the index was built or changed. Not thread-safe: one writer, or
+copies per worker (the saved arrays are memory-mapped and shared).
 """
 
 from __future__ import annotations
