@@ -988,17 +988,24 @@ def _member(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
     return sorted_set[np.minimum(pos, sorted_set.size - 1)] == values
 
 
-def _gather_refs(offsets: np.ndarray, blob: np.ndarray, order: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The references of rows ``order`` (in that order): new offsets and blob."""
+def _gather_refs(
+    offsets: np.ndarray, blob: np.ndarray, order: np.ndarray, chunk: int = 1 << 20
+) -> tuple[np.ndarray, np.ndarray]:
+    """The references of rows ``order`` (in that order): new offsets and blob, gathered a million rows at a
+    time so that the byte index stays small."""
     starts = offsets[:-1][order].astype(np.int64)
     lengths = (offsets[1:][order] - offsets[:-1][order]).astype(np.int64)
     new_offsets = np.zeros(len(order) + 1, dtype=np.uint64)
     np.cumsum(lengths, out=new_offsets[1:])
-    total = int(new_offsets[-1])
-    if total == 0:
-        return new_offsets, np.zeros(0, dtype=np.uint8)
-    idx = np.repeat(starts - new_offsets[:-1].astype(np.int64), lengths) + np.arange(total, dtype=np.int64)
-    return new_offsets, np.asarray(blob)[idx]
+    out = np.empty(int(new_offsets[-1]), dtype=np.uint8)
+    source = np.asarray(blob)
+    for i in range(0, len(order), chunk):
+        s, n = starts[i : i + chunk], lengths[i : i + chunk]
+        lo, hi = int(new_offsets[i]), int(new_offsets[min(i + chunk, len(order))])
+        if hi > lo:
+            first = new_offsets[i : i + len(s)].astype(np.int64) - lo
+            out[lo:hi] = source[np.repeat(s - first, n) + np.arange(hi - lo, dtype=np.int64)]
+    return new_offsets, out
 
 
 def _ref_bytes(row: Row) -> bytes:
