@@ -85,3 +85,9 @@ def test_ten_thousand_decisions_in_one_request(world: World) -> None:
     log = world.ok("bob", "GET", f"/v1/subjects/{BOB}/access-log", params={"limit": 1000})["items"]
     assert len(log) == 1000 and all(item["party"] == "seller" for item in log)
     assert elapsed < 120
+
+
+def test_only_published_lists_are_public(world: World) -> None:
+    assert world.call(None, "GET", "/v1/public/lists/no-such-list/entries").status_code == 404
+    lists = world.ok(None, "GET", "/v1/public/lists")["lists"]
+    assert [item["list_id"] for item in lists] == ["dishonest-judgment-debtors"]

@@ -39,13 +39,13 @@ from socialcredit.engine.results import ListEntry, RecordRef
 from socialcredit.errors import ConflictError, InputError, NotFound, Problem
 from socialcredit.ids import mask_resident_id, parse_subject_id
 from socialcredit.ids.model import IdScheme
-from socialcredit.records import Record, effective_records
+from socialcredit.records import Record
 from socialcredit.scheme.model import Effect, Purpose, Scheme
 from socialcredit.scheme.registry import load_scheme, shipped_names
 from socialcredit.service import hooks
 from socialcredit.service.ingest import ingest_records
 from socialcredit.service.notices import ConsoleSender, FileSender, Sender, dispatch, enqueue, notice_to_dict
-from socialcredit.service.parties import ANONYMOUS, Party, PermissionDenied, Role
+from socialcredit.service.parties import Party, PermissionDenied, Role
 from socialcredit.service.tables import (
     access_table,
     case_events_table,
@@ -803,10 +803,6 @@ class Platform:
         ).all()
         return case_dict(row, self.today(), events)
 
-    def anonymous(self) -> Party:
-        """The party of a request without a token."""
-        return ANONYMOUS
-
 
 def audit_entry(
     party: Party, action: str, subject_id: str | None, detail: str | None, *, object_ref: str | None = None
@@ -900,4 +896,4 @@ def _decision_row(row: Any, *, full: bool) -> dict[str, Any]:
     return out
 
 
-__all__ = ["MAX_BATCH", "MAX_PAGE", "Platform", "Query", "case_dict", "effective_records", "mask_subject"]
+__all__ = ["MAX_BATCH", "MAX_PAGE", "Platform", "Query", "audit_entry", "case_dict", "mask_subject"]
