@@ -36,6 +36,7 @@ AUTHORITIES = [
     Authority("RC-COURT", "Rongcheng People's Court", "371082", ("court.*",)),
     Authority("SH-COURT", "Shanghai Huangpu Court", "310101", ("court.*",)),
     Authority("RC-REGISTRY", "Rongcheng market regulator", "371082", ("registry.*",)),
+    Authority("RC-CIVIL", "Rongcheng civil affairs", "371082", ("honor.*",)),
 ]
 
 PARTIES = [
@@ -44,6 +45,8 @@ PARTIES = [
     Party("registry", Role.AUTHORITY, "Registry clerk", authority="RC-REGISTRY"),
     Party("seller", Role.PROVIDER, "12306 ticketing", actions=("buy_air_ticket", "buy_g_train_ticket")),
     Party("portal", Role.PROVIDER, "Procurement portal", actions=("public_bidding",)),
+    Party("civil", Role.AUTHORITY, "Civil affairs clerk", authority="RC-CIVIL"),
+    Party("bank", Role.PROVIDER, "A bank", actions=("bank_loan",)),
     Party("alice", Role.SUBJECT, "Alice", subject_id=ALICE),
     Party("bob", Role.SUBJECT, "Bob", subject_id=BOB),
     Party("acme-1", Role.SUBJECT, "ACME clerk", subject_id=ACME),

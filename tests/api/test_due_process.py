@@ -164,3 +164,21 @@ def test_a_correction_reaches_providers_of_decisions_about_linked_subjects(world
     (notice,) = w.ok("seller", "GET", "/v1/notices")["items"]
     assert notice["body"]["decisions"] == [about_bob["reference"]]
     assert w.decide("seller", BOB)["decision"] == "allow"
+
+
+def test_a_score_objection_not_decided_in_time_suspends_the_grade_measures(world: World) -> None:
+    w = world
+    honours = [{"record_id": f"H{i}", "subject_id": ALICE, "type": "honor.heroic_act", "occurred_at": day,
+                "attributes": {}} for i, day in enumerate(["2026-03-01", "2026-04-01"])]
+    w.submit("civil", *honours)  # 1,060 points: AAA, priority for a bank loan
+    assert w.decide("bank", ALICE, action="bank_loan")["decision"] == "priority"
+    filed = w.ok("alice", "POST", "/v1/objections", 201, json={
+        "scheme": "rongcheng", "statement": "one act is counted twice", "target": {"kind": "score"}})
+    assert filed["deadline"] == "2026-07-20"  # the scheme's 20 days
+    w.advance(20)
+    assert w.decide("bank", ALICE, action="bank_loan")["decision"] == "priority"
+    w.advance(1)
+    assert w.decide("bank", ALICE, action="bank_loan")["decision"] == "allow"
+    file = w.ok("alice", "GET", f"/v1/subjects/{ALICE}/file")
+    rongcheng = next(s for s in file["schemes"] if s["scheme"].startswith("rongcheng"))
+    assert rongcheng["score_disputed"] and rongcheng["score_suspended"]
