@@ -3,6 +3,7 @@ merge and after a save and load."""
 
 from __future__ import annotations
 
+import importlib.util
 from datetime import date, timedelta
 
 import numpy as np
@@ -338,10 +339,12 @@ def test_refresh_refuses_another_scheme():
         index.refresh(load_scheme("rongcheng"), [])
 
 
+@pytest.mark.skipif(importlib.util.find_spec("pyarrow") is None, reason="pyarrow (the batch extra) is not installed")
 @settings(max_examples=40, deadline=None)
 @given(operations, st.lists(days, min_size=3, max_size=5))
 def test_the_vectorised_arrow_build_equals_the_row_build(ops, qdays):
-    pa = pytest.importorskip("pyarrow")
+    import pyarrow as pa
+
     from socialcredit.index.tables import ENTRY_COLUMNS, LINK_COLUMNS, _type
 
     model_entries: dict = {}
