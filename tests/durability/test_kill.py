@@ -12,6 +12,7 @@ checkpoints, and every record row against its leaf).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import signal
@@ -50,6 +51,7 @@ class Workers:
             stderr=subprocess.PIPE,
             text=True,
         )
+        self.child: int | None = None
         assert self._line() == ["READY"]
 
     def _line(self) -> list[str]:
@@ -73,7 +75,7 @@ class Workers:
         while pid is None or not running or (after_ack and not acks):
             words = self._line()
             if words[0] == "PID":
-                pid = int(words[1])
+                pid = self.child = int(words[1])
             elif words[0] == "RUNNING":
                 running = True
             elif words[0] == "ACK":
@@ -150,6 +152,9 @@ def test_sigkill_never_loses_an_acknowledged_batch(store: Store, store_url: str)
                 acknowledged[n] = records
                 next_batch = n + 1
     except BaseException as exc:
+        if workers.child is not None:  # never leave a worker ingesting behind
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(workers.child, signal.SIGKILL)
         workers.proc.kill()
         raise AssertionError(f"{exc}\nworker stderr:\n{workers.close()[-5000:]}") from exc
     workers.close()
