@@ -113,3 +113,34 @@ def test_records_from_the_store(tmp_path, duckdb):
         for s in evaluator.subjects()
     ]
     assert got == expected
+
+
+def test_parquet_versions_resolve_like_effective_records(tmp_path, duckdb):
+    from datetime import date
+
+    from socialcredit.batch.run import evaluate
+    from socialcredit.engine import Evaluator
+    from socialcredit.records import effective_records
+    from socialcredit.scheme import load_scheme
+    from tests.factories import record
+
+    versions = [
+        record(P1, "traffic.drunk_driving", "2025-01-01", "a", authority="X"),
+        record(P1, "traffic.drunk_driving", "2025-01-02", "b", authority="X", supersedes="a", revoked=True),
+        record(P2, "traffic.violation", "2025-01-01", "a", authority="Y"),  # same id, other authority: stands
+        record(P2, "honor.heroic_act", "2025-01-01", "c", authority="X"),
+        record(P2, "honor.heroic_act", "2025-02-01", "d", authority="X", supersedes="c"),
+        record(P3, "utility.theft", "2025-01-01", "e", authority="X"),
+    ]
+    source = tmp_path / "versions.parquet"
+    pq.write_table(records_table(versions, versions=True), source)
+    duckdb.register_parquet("records", [source])
+    scheme, day = load_scheme("rongcheng"), date(2026, 6, 30)
+    got = evaluate(scheme, duckdb, day, lists=False).scores.to_pylist()
+    evaluator = Evaluator(scheme, effective_records(versions))
+    expected = [
+        {"subject_id": s, "score": evaluator.core(s, day).score, "grade": evaluator.core(s, day).grade.grade}
+        for s in evaluator.subjects()
+    ]
+    assert got == expected
+    assert P1 not in {r["subject_id"] for r in got}  # its only record was revoked

@@ -13,7 +13,7 @@ import sqlglot
 from sqlglot import exp
 
 Expr = exp.Expression
-_ATOMIC = (exp.Column, exp.Literal, exp.Null, exp.Boolean, exp.Paren, exp.Cast, exp.Func, exp.Case)
+_ATOMIC = (exp.Column, exp.Literal, exp.Null, exp.Boolean, exp.Paren, exp.Cast, exp.Func, exp.Case, exp.Table)
 _COMPOUND = (exp.Binary, exp.Unary, exp.Connector, exp.In, exp.Between, exp.Not)
 
 

@@ -49,9 +49,12 @@ def kind_of(value: object) -> str:
     return "text"
 
 
-def records_table(records: Iterable[Record]) -> pa.Table:
-    """The wide table of ``records`` (already resolved with effective_records), with subject kinds."""
+def records_table(records: Iterable[Record], *, versions: bool = False) -> pa.Table:
+    """The wide table of ``records`` with subject kinds: records in force (resolved with effective_records), or
+    with ``versions`` every version with its ``supersedes`` and ``revoked`` columns, for the engine to resolve."""
     base: dict[str, list[object]] = {name: [] for name in BASE}
+    superseded: list[str | None] = []
+    revoked: list[bool] = []
     attrs: dict[str, list[object]] = {}
     n = 0
     for n, r in enumerate(records, start=1):
@@ -61,6 +64,8 @@ def records_table(records: Iterable[Record]) -> pa.Table:
         base["occurred_at"].append(r.occurred_at)
         base["authority"].append(r.authority)
         base["subject_kind"].append(subject_kind(r.subject_id))
+        superseded.append(r.supersedes)
+        revoked.append(r.revoked)
         for name, value in r.attributes.items():
             kind = kind_of(value)
             if kind == "int" and not INT64[0] <= value <= INT64[1]:  # type: ignore[operator]
@@ -79,6 +84,9 @@ def records_table(records: Iterable[Record]) -> pa.Table:
             if len(column) < n:
                 column.append(None)
     arrays = {name: pa.array(values, type=BASE[name]) for name, values in base.items()}
+    if versions:
+        arrays["supersedes"] = pa.array(superseded, pa.string())
+        arrays["revoked"] = pa.array(revoked, pa.bool_())
     for name in sorted(attrs):
         kind = name.rsplit("__", 1)[1]
         arrays[name] = pa.array(attrs[name], type=_ARROW[kind])
