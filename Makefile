@@ -15,9 +15,10 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## run: build the synthetic demo city in the embedded store and score it under every shipped scheme
+## run: build the synthetic demo city in the embedded store, score it under every shipped scheme, then serve it
 run: $(STAMP)
-	$(BIN)/socialcredit demo --data-dir $(DATA)
+	$(BIN)/socialcredit --data-dir $(DATA) demo
+	$(BIN)/socialcredit --data-dir $(DATA) serve --demo-parties
 
 ## test: install what the tests need, start PostgreSQL if it is available, run lint and the suite
 test: $(STAMP)
