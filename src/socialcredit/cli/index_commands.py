@@ -55,9 +55,19 @@ def build(
         source = str(entries)
     else:
         settings = settings_from(ctx)
-        recs = load_records(settings, records, parse_instant(known_at, "--known-at"))
-        index = DecisionIndex.build(the_scheme, recs)
-        source = str(records) if records is not None else "the store"
+        instant = parse_instant(known_at, "--known-at")
+        if records is not None:
+            index = DecisionIndex.build(the_scheme, load_records(settings, records, instant))
+            source = str(records)
+        else:
+            from socialcredit.store import open_store
+
+            store = open_store(settings.store_url())
+            try:
+                index = DecisionIndex.build_from_store(the_scheme, store, instant)  # only the scheme's record types
+            finally:
+                store.close()
+            source = "the store"
     index.save(out)
     Console(stderr=True).print(
         f"indexed {len(index):,} entries of {the_scheme.label} from {source} in "
