@@ -53,8 +53,9 @@ def ingest_forever(url: str, start: int) -> None:
     store = open_store(url)
     store.get_authority(AUTHORITY.code)  # connected, schema checked: the kills land in the ingestion loop
     print("RUNNING", flush=True)
+    parent = os.getppid()
     n = start
-    while True:
+    while os.getppid() == parent:  # the server is gone (the test ended): stop
         report = ingest_records(store, batch_records(n), AUTHORITY.code, source=f"batch-{n}")
         print(f"ACK {n} {report.records} {report.inserted}", flush=True)
         if n % 3 == 0:
