@@ -266,8 +266,9 @@ class AuditLog:
         """Append ``entries`` in ``conn``'s open transaction and write one checkpoint; returns it.
 
         Writers are serialised on the state row (an UPDATE first: PostgreSQL locks the row, SQLite takes the
-        write lock), so concurrent transactions append one after the other. Nothing is visible before the
-        caller commits; a rollback removes the entries together with the write they describe.
+        write lock), so concurrent transactions append one after the other: append last in a transaction, so
+        that the lock is held only until the commit. Nothing is visible before the caller commits; a rollback
+        removes the entries together with the write they describe.
         """
         if not entries:
             raise ValueError("nothing to append")
