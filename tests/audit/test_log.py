@@ -147,3 +147,12 @@ def test_details_hold_only_json_with_one_spelling() -> None:
         Entry("party:x", "file.read", detail={"score": 1.5})
     with pytest.raises(ValueError, match="actor"):
         Entry("", "file.read")
+
+
+def test_ingestion_names_the_writer_it_is_given(audited: Store) -> None:
+    ingest_records(
+        audited, [record(P1, JUDGMENT, "2024-05-01", "J-actor")], "RC-COURT", source="api", actor="party:court-clerk"
+    )
+    writes = [row for row in subject_history(audited, P1) if row.object_ref == "record:RC-COURT/J-actor"]
+    assert [row.actor for row in writes] == ["party:court-clerk"]
+    assert verify_store(audited).ok

@@ -84,11 +84,13 @@ def ingest_files(
     *,
     now: datetime | None = None,
     on_checked: Callable[[Path, int], None] | None = None,
+    actor: str | None = None,
 ) -> list[IngestReport]:
     """Read and check every file, then store them all in one transaction (one batch per file), or none.
 
     ``on_checked(path, records)`` is called after each file is read and checked (for progress displays).
-    A ``supersedes`` may point at a record in any of the files.
+    A ``supersedes`` may point at a record in any of the files. ``actor`` is who the audit log names as the
+    writer (default ``authority:<code>``).
     """
     authority = store.get_authority(authority_code)
     at = now if now is not None else utc_now()
@@ -100,7 +102,7 @@ def ingest_files(
         _check_authority(authority, prepared[-1])
         if on_checked is not None:
             on_checked(path, len(records))
-    return _write(store, authority, prepared, at)
+    return _write(store, authority, prepared, at, actor)
 
 
 def ingest_records(
@@ -110,14 +112,17 @@ def ingest_records(
     *,
     source: str,
     now: datetime | None = None,
+    actor: str | None = None,
 ) -> IngestReport:
-    """Check and store records that did not come from a file (row N is the N-th record), all or nothing."""
+    """Check and store records that did not come from a file (row N is the N-th record), all or nothing.
+
+    ``actor`` is who the audit log names as the writer (default ``authority:<code>``)."""
     authority = store.get_authority(authority_code)
     at = now if now is not None else utc_now()
     listed = list(records)
     prepared = _Prepared(source, listed, _position_locator(listed))
     _check_authority(authority, prepared)
-    return _write(store, authority, [prepared], at)[0]
+    return _write(store, authority, [prepared], at, actor)[0]
 
 
 # --- checks --------------------------------------------------------------------------------------------------
@@ -195,11 +200,13 @@ def _check_supersedes(store: Store, authority: Authority, prepared: Sequence[_Pr
     raise RecordError(problems[:MAX_PROBLEMS])
 
 
-def _write(store: Store, authority: Authority, prepared: Sequence[_Prepared], at: datetime) -> list[IngestReport]:
+def _write(
+    store: Store, authority: Authority, prepared: Sequence[_Prepared], at: datetime, actor: str | None = None
+) -> list[IngestReport]:
     _check_supersedes(store, authority, prepared)
     submissions = [Submission(authority.code, p.records, p.source, p.file_sha256) for p in prepared]
     try:
-        results = store.add_batches(submissions, recorded_at=at)
+        results = store.add_batches(submissions, recorded_at=at, actor=actor)
     except RecordConflict as conflict:
         source = next((p for p in prepared if p.source == conflict.source), None)
         if source is None:  # pragma: no cover - the store names one of our sources
