@@ -191,8 +191,9 @@ def child(impl: str, path: Path, out: Path, threads: int) -> None:
     table = RUNNERS[impl](path, threads)
     pq.write_table(table.select(["subject_id", "score", "grade"]).sort_by("subject_id"), out)
     seconds = time.perf_counter() - start
-    grandchildren_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # Spark's JVM, after it stopped
-    print(json.dumps({"seconds": seconds, "rows": table.num_rows, "children_kb": grandchildren_kb}))
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)  # Spark's JVM, once it has stopped
+    print(json.dumps({"seconds": seconds, "rows": table.num_rows, "children_kb": children.ru_maxrss,
+                      "children_cpu": children.ru_utime + children.ru_stime}))
 
 
 def measure(impl: str, path: Path, out: Path, threads: int) -> dict[str, float]:
@@ -205,6 +206,7 @@ def measure(impl: str, path: Path, out: Path, threads: int) -> dict[str, float]:
         raise SystemExit(f"{impl} failed (status {status})")
     result = json.loads(output.strip().splitlines()[-1])
     result["peak_mb"] = max(usage.ru_maxrss, result.pop("children_kb")) / 1024
+    result["cpu_seconds"] = usage.ru_utime + usage.ru_stime + result.pop("children_cpu")
     return result
 
 
@@ -248,8 +250,8 @@ def main() -> None:
             outputs[impl] = args.data_dir / f"scores-{impl}-{records}.parquet"
             results[impl] = measure(impl, path, outputs[impl], args.threads)
             r = results[impl]
-            print(f"  {records:>12,} records  {impl:<20} {r['seconds']:8.2f} s  peak {r['peak_mb']:8.0f} MB  "
-                  f"{r['rows']:,} subjects", flush=True)
+            print(f"  {records:>12,} records  {impl:<20} {r['seconds']:8.2f} s  (CPU {r['cpu_seconds']:8.2f} s)  "
+                  f"peak {r['peak_mb']:8.0f} MB  {r['rows']:,} subjects", flush=True)
         reference = pq.read_table(outputs["engine-duckdb"])
         for impl in impls[1:]:
             same = pq.read_table(outputs[impl]).equals(reference)
@@ -259,14 +261,17 @@ def main() -> None:
         base = results["engine-duckdb"]
         hand = results["handwritten-duckdb"]
         print(f"  engine / hand-written SQL: time {base['seconds'] / hand['seconds']:.2f}x (target <= 1.3x), "
+              f"CPU {base['cpu_seconds'] / hand['cpu_seconds']:.2f}x, "
               f"peak memory {base['peak_mb'] / hand['peak_mb']:.2f}x")
         if "pandas" in results:
             p = results["pandas"]
             print(f"  pandas / engine: time {p['seconds'] / base['seconds']:.2f}x faster (target >= 5x), "
+                  f"CPU {p['cpu_seconds'] / base['cpu_seconds']:.2f}x, "
                   f"peak memory {p['peak_mb'] / base['peak_mb']:.2f}x")
         if "engine-spark" in results:
             s = results["engine-spark"]
             print(f"  spark (local, {args.threads} cores) / duckdb engine: time {s['seconds'] / base['seconds']:.2f}x, "
+                  f"CPU {s['cpu_seconds'] / base['cpu_seconds']:.2f}x, "
                   f"peak memory {s['peak_mb'] / base['peak_mb']:.2f}x")
         rows.append((records, subjects, results))
     if len(rows) > 1:
