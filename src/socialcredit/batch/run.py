@@ -17,6 +17,9 @@ from socialcredit.engine.population import subject_kind
 from socialcredit.scheme.model import Scheme
 
 
+SCORES = pa.schema([("subject_id", pa.string()), ("score", pa.int64()), ("grade", pa.string())])
+
+
 @dataclass
 class BatchResult:
     """``scores``: subject_id, score, grade (None for a scheme without a score); ``entries``: every list entry
@@ -110,7 +113,7 @@ def evaluate(
         )
         grades = graded.filter(pa.compute.is_valid(graded.column("grade")))
         mask = pa.compute.is_in(graded.column("kind"), value_set=pa.array(kinds, pa.string()))
-        scores = graded.filter(mask).select(["subject_id", "score", "grade"]).sort_by("subject_id")
+        scores = graded.filter(mask).select(["subject_id", "score", "grade"]).sort_by("subject_id").cast(SCORES)
     entries = measures = None
     if lists and (scheme.lists or scheme.measures):
         entries = entries_table(scheme, attrs, backend, as_of)
