@@ -16,7 +16,6 @@ from socialcredit.batch.tables import attribute_columns
 from socialcredit.engine.population import subject_kind
 from socialcredit.scheme.model import Scheme
 
-
 SCORES = pa.schema([("subject_id", pa.string()), ("score", pa.int64()), ("grade", pa.string())])
 
 
