@@ -64,3 +64,9 @@ def test_a_correction_is_seen_as_known_after_it_and_not_before(tmp_path: Path, c
     assert run(*data, "ingest", str(clash), "--authority", "RC-UTIL") != 0
     assert "U-2" in capsys.readouterr().err
     assert explain()["score"] == 980
+
+    # Every read of the file from the store is in the audit log, and the log verifies.
+    assert run(*data, "audit", "show", "--subject", P, "--json") == 0
+    shown = capsys.readouterr().out
+    assert shown.count("file.read") >= 4 and "record.write" in shown
+    assert run(*data, "audit", "verify") == 0

@@ -14,7 +14,7 @@ from rich.progress import Progress
 from socialcredit.cli.context import settings_from
 from socialcredit.cli.output import write_csv_atomically
 from socialcredit.cli.render import render_decision, render_result
-from socialcredit.cli.sources import load_records
+from socialcredit.cli.sources import audit_read, load_records
 from socialcredit.dates import today_cst
 from socialcredit.engine import Evaluator
 from socialcredit.engine.explain import decision_to_dict, result_to_dict
@@ -123,6 +123,8 @@ def explain(
     subject = parse_subject_id(subject_id, field="SUBJECT_ID").value
     evaluator = Evaluator(load_scheme(scheme), load_records(settings, records, parse_instant(known_at, "--known-at")))
     result = evaluator.result(subject, parse_day(as_of, "--as-of"))
+    if records is None:
+        audit_read(settings, subject, f"explain under {evaluator.scheme.label}")
     if as_json:
         typer.echo(json.dumps(result_to_dict(result), ensure_ascii=False, indent=2))
     else:
@@ -174,6 +176,8 @@ def decide(
     subject = parse_subject_id(subject_id, field="SUBJECT_ID").value
     evaluator = Evaluator(the_scheme, load_records(settings, records, parse_instant(known_at, "--known-at")))
     decision = evaluator.decide(subject, action, parse_day(at, "--at"))
+    if records is None:
+        audit_read(settings, subject, f"decide {action} under {the_scheme.label}")
     if as_json:
         typer.echo(json.dumps(decision_to_dict(decision), ensure_ascii=False, indent=2))
     else:

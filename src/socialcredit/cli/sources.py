@@ -22,3 +22,17 @@ def load_records(settings: Settings, records_file: Path | None, known_at: dateti
         return effective_records(store.load_records(known_at=known_at), known_at)
     finally:
         store.close()
+
+
+def audit_read(settings: Settings, subject_id: str, purpose: str) -> None:
+    """Record in the audit log that the person at this terminal read ``subject_id``'s file from the store."""
+    import getpass
+
+    from socialcredit.audit.log import log_read
+    from socialcredit.store import open_store
+
+    store = open_store(settings.store_url())
+    try:
+        log_read(store, f"cli:{getpass.getuser()}", subject_id, purpose)
+    finally:
+        store.close()
