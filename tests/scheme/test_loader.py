@@ -151,3 +151,32 @@ def test_json_schema_export_describes_the_language():
 def test_shipped_text_round_trips():
     for name in shipped_names():
         assert load_scheme_text(shipped_text(name)) == load_scheme(name)
+
+
+@pytest.mark.parametrize(
+    ("publication", "ok"),
+    [
+        ("{kind: penalty, severity: minor, period: {months: 3}}", True),
+        ("{kind: penalty, severity: minor, period: {months: 4}}", False),
+        ("{kind: penalty, severity: general, period: {months: 2}}", False),
+        ("{kind: penalty, severity: general, period: {years: 1}}", True),
+        ("{kind: penalty, severity: serious, period: {years: 3}}", True),
+        ("{kind: penalty, severity: serious, period: {years: 3, months: 1}}", False),
+        ("{kind: penalty, period: {years: 1}}", False),
+        ("{kind: penalty, severity: general, period: {days: 100}}", False),
+        ("{kind: licence, period: {years: 3}}", True),
+        ("{kind: licence, period: {years: 4}}", False),
+    ],
+)
+def test_publication_periods_are_bounded_by_law(publication, ok):
+    body = publication[1:-1]
+    text = MINIMAL + (
+        "publications:\n"
+        f"  - {{id: p, name: Notices, record_types: [traffic.violation], subject_kinds: [person], "
+        f"legal_basis: A law, {body}}}\n"
+    )
+    if ok:
+        assert load_scheme_text(text).publications[0].id == "p"
+    else:
+        with pytest.raises(SchemeError, match="publications"):
+            load_scheme_text(text)

@@ -346,6 +346,46 @@ class Measure(StrictModel):
     description: str | None = None
 
 
+PUBLICATION_MONTHS = {"minor": (0, 3), "general": (3, 12), "serious": (12, 36)}
+"""How long a penalty may be published, in months, by severity (国办发〔2025〕22号): minor not at all or at most
+3 months, general 3 months to 1 year, serious 1 to 3 years; publication stops by itself at the maximum."""
+
+
+class Publication(StrictModel):
+    """Records published as penalty or licensing notices, each for a period the law allows."""
+
+    id: Slug
+    name: str
+    kind: Literal["penalty", "licence"]
+    severity: Literal["minor", "general", "serious"] | None = Field(
+        default=None, description="For a penalty: bounds the publication period."
+    )
+    record_types: list[RecordType] = Field(min_length=1)
+    when: Condition | None = None
+    subject_kinds: list[SubjectKind] = Field(min_length=1)
+    period: Period = Field(description="Published from the day the record happened until this much later.")
+    legal_basis: LegalBasis
+    description: str | None = None
+
+    @model_validator(mode="after")
+    def _lawful_period(self) -> Publication:
+        if self.period.days:
+            raise ValueError("a publication period is given in years and months")
+        months = self.period.years * 12 + self.period.months
+        if self.kind == "penalty":
+            if self.severity is None:
+                raise ValueError("a penalty publication needs a severity: minor, general or serious")
+            low, high = PUBLICATION_MONTHS[self.severity]
+            if not low <= months <= high:
+                raise ValueError(
+                    f"a {self.severity} penalty is published for {low} to {high} months, not {months} "
+                    "(国办发〔2025〕22号)"
+                )
+        elif months > 36:
+            raise ValueError("a licensing notice is published for at most 3 years")
+        return self
+
+
 class Objection(StrictModel):
     """How a subject objects to what the scheme does to them, and how long the answer may take."""
 
@@ -372,6 +412,7 @@ class Scheme(StrictModel):
     lists: list[ListRule] = Field(default_factory=list)
     links: list[Link] = Field(default_factory=list)
     measures: list[Measure] = Field(default_factory=list)
+    publications: list[Publication] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _references(self) -> Scheme:
@@ -379,6 +420,7 @@ class Scheme(StrictModel):
         _unique("list", [x.id for x in self.lists])
         _unique("link", [x.id for x in self.links])
         _unique("measure", [x.id for x in self.measures])
+        _unique("publication", [x.id for x in self.publications])
         if self.grades is not None and self.score is None:
             raise ValueError("grades need a score")
         rule_ids = {r.id for r in self.score.rules} if self.score else set()
@@ -431,6 +473,8 @@ class Scheme(StrictModel):
             types.add(lst.entry.record_type)
             types |= {e.record_type for e in lst.extensions} | {e.record_type for e in lst.exits}
         types |= {link.record_type for link in self.links}
+        for publication in self.publications:
+            types |= set(publication.record_types)
         return types
 
     def list_rule(self, list_id: str) -> ListRule:

@@ -35,6 +35,7 @@ from socialcredit.dates import CHINA_STANDARD_TIME, utc_now
 from socialcredit.engine.evaluate import EFFECT_STRENGTH, Evaluator
 from socialcredit.engine.explain import decision_to_dict, result_to_dict
 from socialcredit.engine.population import Population, subject_kind
+from socialcredit.engine.publications import published_notices
 from socialcredit.engine.results import ListEntry, RecordRef
 from socialcredit.errors import ConflictError, InputError, NotFound, Problem
 from socialcredit.ids import mask_resident_id, parse_subject_id
@@ -752,6 +753,56 @@ class Platform:
                     }
                 )
         return out
+
+    def public_publications(self) -> list[dict[str, Any]]:
+        """The penalty and licensing notices the schemes in operation publish, and for how long."""
+        return [
+            {
+                "scheme": s.label,
+                "publication_id": p.id,
+                "name": p.name,
+                "kind": p.kind,
+                "severity": p.severity,
+                "published_for": str(p.period),
+                "legal_basis": p.legal_basis,
+            }
+            for s in self.schemes
+            for p in s.publications
+        ]
+
+    def public_notices(self, publication_id: str, *, limit: int = 100, offset: int = 0) -> dict[str, Any]:
+        """Notices published today, newest first, identity numbers masked; a record under an overdue objection
+        or behind a granted repair is not shown, and each notice is taken down at the end of its period."""
+        found = [(s, p) for s in self.schemes for p in s.publications if p.id == publication_id]
+        if not found:
+            raise NotFound(f"no publication {publication_id!r}")
+        scheme, publication = found[0]
+        records = self.store.effective(types=set(publication.record_types))
+        overlay = self.overlay({r.subject_id for r in records})
+        records = [r for r in records if key_of(r) not in overlay.excluded]
+        one = scheme.model_copy(update={"publications": [publication]})
+        notices = published_notices(one, records, self.today())
+        items = [
+            {
+                "subject": mask_subject(n.subject_id),
+                "kind": subject_kind(n.subject_id),
+                "record_type": n.record.type,
+                "happened": n.record.occurred_at.isoformat(),
+                "published_until": n.until.isoformat(),
+                "issued_by": n.record.authority,
+                "document": n.record.source_ref,
+                "legal_basis": n.record.legal_basis or n.legal_basis,
+                "disputed": key_of(n.record) in overlay.disputed,
+            }
+            for n in notices
+        ]
+        return {
+            "publication_id": publication_id,
+            "total": len(items),
+            "limit": limit,
+            "offset": offset,
+            "items": items[offset : offset + _page(limit)],
+        }
 
     def public_lookup(self, party: Party, subject_id: str) -> dict[str, Any]:
         """Is this full identifier on a published list? Logged in the subject's access log."""

@@ -48,6 +48,20 @@ def entries(
     return platform.public_entries(list_id, limit=limit, offset=offset)
 
 
+@router.get("/v1/public/publications", summary="The penalty and licensing notices that are published")
+def publications(platform: PlatformDep) -> dict[str, Any]:
+    """Each publication, its severity and how long a notice stays published (bounded by law)."""
+    return {"publications": platform.public_publications()}
+
+
+@router.get("/v1/public/publications/{publication_id}/notices", summary="Notices published today")
+def notices(
+    publication_id: Annotated[Name, Path()], platform: PlatformDep, limit: Limit = 100, offset: Offset = 0
+) -> dict[str, Any]:
+    """Newest first, identity numbers masked; each notice is taken down at the end of its period."""
+    return platform.public_notices(publication_id, limit=limit, offset=offset)
+
+
 @router.post("/v1/public/lookup", summary="Is this full identifier on a published list?")
 def lookup(body: LookupIn, party: PartyDep, platform: PlatformDep) -> dict[str, Any]:
     """For someone who holds a full number. Sent in the body, not the URL; recorded in the subject's access log."""
