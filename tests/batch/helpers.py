@@ -57,4 +57,13 @@ def assert_same(scheme: Scheme, records: Sequence[Record], as_of: date, backend:
     expected = pure_results(scheme, records, as_of)
     got = batch_results(scheme, records, as_of, backend)
     for part in ("scores", "entries", "measures"):
-        assert got[part] == expected[part], f"{part} differ on {backend.dialect} as of {as_of}"
+        if got[part] != expected[part]:
+            e, g = expected[part], got[part]
+            if isinstance(e, dict):
+                diff = {k: (e.get(k), g.get(k)) for k in set(e) | set(g) if e.get(k) != g.get(k)}
+            else:
+                diff = {"pure only": sorted(set(e) - set(g)), "batch only": sorted(set(g) - set(e))}
+            raise AssertionError(
+                f"{part} differ on {backend.dialect} as of {as_of}: {diff}\n"
+                f"scheme: {scheme.model_dump_json(by_alias=True, exclude_none=True)}"
+            )

@@ -25,6 +25,8 @@ COLUMNS = ("subject_id", "measure_id", "list_id", "key", "grade", "via_subject",
 def _in_force(m: Measure, scheme: Scheme) -> Expr:
     """(holder, list_id, key, grade) for every subject for which ``m``'s condition holds, by kind."""
     kinds = in_list(col("kind", "s"), sorted(str(k) for k in m.subject_kinds))
+    if m.when.list_ is None:
+        kinds = in_list(col("kind", "g"), sorted(str(k) for k in m.subject_kinds))
     if m.when.list_ is not None:
         return fill(
             "SELECT e.subject_id AS holder, e.list_id, e.key, CAST(NULL AS VARCHAR) AS grade FROM lentries AS e "
@@ -34,7 +36,7 @@ def _in_force(m: Measure, scheme: Scheme) -> Expr:
         )
     return fill(
         "SELECT g.subject_id AS holder, CAST(NULL AS VARCHAR) AS list_id, CAST(NULL AS VARCHAR) AS key, g.grade "
-        "FROM lgrades AS g JOIN subjects AS s ON s.subject_id = g.subject_id WHERE :k AND :in",
+        "FROM lgrades AS g WHERE :k AND :in",
         k=kinds,
         **{"in": in_list(col("grade", "g"), list(m.when.grades or []))},
     )
@@ -46,8 +48,9 @@ def measures_table(
     """subject_id, measure_id, list_id, key, grade, via_subject, via_link — one row per measure in force."""
     backend.register_arrow("lentries", entries)
     if grades is None:
-        grades = pa.table({"subject_id": pa.array([], pa.string()), "grade": pa.array([], pa.string())})
-    backend.register_arrow("lgrades", grades.select(["subject_id", "grade"]))
+        grades = pa.table({"subject_id": pa.array([], pa.string()), "grade": pa.array([], pa.string()),
+                           "kind": pa.array([], pa.string())})
+    backend.register_arrow("lgrades", grades.select(["subject_id", "grade", "kind"]))
     parts: list[Expr] = []
     for m in scheme.measures:
         force = _in_force(m, scheme)

@@ -105,16 +105,55 @@ def evaluate(
     kinds = [str(k) for k in scheme.subject_kinds]
     scores = grades = None
     if scheme.score is not None:
-        everyone = fill("SELECT subject_id, first_ok, kind FROM subjects")
+        subjects = "subjects"
+        if lists and any(m.applies_to != "subject" for m in scheme.measures):
+            subjects = _with_link_targets(scheme, backend, attrs)
+        everyone = fill("SELECT subject_id, first_ok, kind FROM :s", s=exp.to_table(subjects))
         query = scores_query(scheme, attrs, as_of, [("subj", everyone)])
         graded = backend.arrow(
-            fill("SELECT x.*, s.kind FROM (:q) AS x JOIN subjects AS s ON s.subject_id = x.subject_id", q=query)
+            fill("SELECT x.*, s.kind, s.first_ok FROM (:q) AS x JOIN :s AS s ON s.subject_id = x.subject_id",
+                 q=query, s=exp.to_table(subjects))
         )
         grades = graded.filter(pa.compute.is_valid(graded.column("grade")))
-        mask = pa.compute.is_in(graded.column("kind"), value_set=pa.array(kinds, pa.string()))
+        mask = pa.compute.and_(
+            pa.compute.is_in(graded.column("kind"), value_set=pa.array(kinds, pa.string())),
+            pa.compute.is_valid(graded.column("first_ok")),
+        )
         scores = graded.filter(mask).select(["subject_id", "score", "grade"]).sort_by("subject_id").cast(SCORES)
     entries = measures = None
     if lists and (scheme.lists or scheme.measures):
         entries = entries_table(scheme, attrs, backend, as_of)
         measures = measures_table(scheme, attrs, backend, as_of, entries, grades)
     return BatchResult(scores, entries, measures)
+
+
+def _with_link_targets(scheme: Scheme, backend: Backend, attrs: Attributes) -> str:
+    """Table ``graded_subjects``: the subjects, and every subject a link names that has no records (its first
+    day NULL). A measure on grades reaches such a subject's own grade too: the base score's band, as the pure
+    engine grades a subject with no records."""
+    from socialcredit.batch.conditions import column_name
+    from socialcredit.errors import InvalidIdentifier
+
+    named: set[str] = set()
+    for link in scheme.links:
+        if column_name(link.attribute, "text") not in attrs.columns:
+            continue
+        query = fill(
+            "SELECT DISTINCT :a AS target FROM rec WHERE type = :t AND :a IS NOT NULL AND "
+            "NOT EXISTS (SELECT 1 FROM subjects AS s WHERE s.subject_id = :a)",
+            a=attrs.get(link.attribute, "text"), t=link.record_type,
+        )
+        named |= set(backend.arrow(query).column("target").to_pylist())
+    ids, kinds = [], []
+    for target in sorted(named):
+        try:
+            kinds.append(subject_kind(target))
+        except InvalidIdentifier:
+            continue  # not an identifier: it names no subject
+        ids.append(target)
+    backend.register_arrow("link_only_subjects", pa.table({"subject_id": pa.array(ids, pa.string()),
+                                                           "kind": pa.array(kinds, pa.string())}))
+    backend.table("graded_subjects", fill(
+        "SELECT subject_id, first_ok, kind FROM subjects UNION ALL "
+        "SELECT subject_id, CAST(NULL AS BIGINT) AS first_ok, kind FROM link_only_subjects"))
+    return "graded_subjects"

@@ -170,22 +170,35 @@ def lines_ctes(scheme: Scheme, attrs: Attributes, max_key: int) -> list[tuple[st
     return [("matched", matched), ("scored", scored), ("lines", lines)]
 
 
-def counting_on(scheme: Scheme) -> Expr:
-    """Join condition: a line counts on ``dates.d_key``."""
+def counting_on(scheme: Scheme, day: Expr) -> Expr:
+    """A line counts on ``day`` (a key)."""
     assert scheme.score is not None
     if scheme.score.window == "calendar_year":
-        window = fill("ok DIV 10000 = d_key DIV 10000")
+        window = fill("ok DIV 10000 = :d DIV 10000", d=day)
     else:
-        window = fill("d_key < until_key")
-    return and_(fill("ok <= d_key"), window, fill("earned <> 0"))
+        window = fill(":d < until_key", d=day)
+    return and_(fill("ok <= :d", d=day), window, fill("earned <> 0"))
 
 
-def _record_test(test: RecordTest, attrs: Attributes) -> Expr:
+def _record_test(test: RecordTest, attrs: Attributes, day: Expr) -> Expr:
     if test.within == "evaluation_year":
-        window = fill("ok DIV 10000 = d_key DIV 10000")
+        window = fill("ok DIV 10000 = :d DIV 10000", d=day)
     else:
-        window = fill("d_key < :until", until=dk.add_period(col("ok"), test.within))
-    return and_(in_list(col("type"), test.types), compile_condition(test.when, attrs), window)
+        window = fill(":d < :until", d=day, until=dk.add_period(col("ok"), test.within))
+    seen = fill("ok <= :d", d=day.copy())
+    return and_(in_list(col("type"), test.types), compile_condition(test.when, attrs), seen, window)
+
+
+def _on_dates(query: Expr, dates: Dates, condition: object, equal_years: bool) -> Expr:
+    """``query`` (FROM a table of records or lines) on every day: with one day, the day is a literal and there
+    is no join at all (engines run a join on ``<=`` alone as a nested loop); with several, a join on the year
+    when the condition is about one year, else on ``ok <= d_key``."""
+    if len(dates.days) == 1:
+        day = lit(dk.key_of(dates.days[0]))
+        return query.select(exp.alias_(lit(0), "d_idx"), *condition(day)).group_by("subject_id")
+    key = col("d_key", "dates")
+    on = fill("ok DIV 10000 = :k DIV 10000", k=key) if equal_years else fill("ok <= :k", k=key.copy())
+    return query.select("dates.d_idx", *condition(key)).join(dates.table(), on=on).group_by("subject_id", "dates.d_idx")
 
 
 def facts_ctes(scheme: Scheme, attrs: Attributes, dates: Dates) -> list[tuple[str, Expr]]:
@@ -195,12 +208,17 @@ def facts_ctes(scheme: Scheme, attrs: Attributes, dates: Dates) -> list[tuple[st
     tests = has_record_tests(scheme)
     agg_cols = [exp.alias_(fill("CAST(SUM(earned) AS BIGINT)"), "points")]
     agg_cols += [exp.alias_(fill("MAX(CASE WHEN rule = :i THEN 1 ELSE 0 END)", i=i), f"c_{i}") for i in counted]
-    agg = (
-        exp.select("lines.subject_id", "dates.d_idx", *agg_cols)
-        .from_("lines")
-        .join(dates.table(), on=counting_on(scheme))
-        .group_by("lines.subject_id", "dates.d_idx")
-    )
+    def agg_columns(day: Expr) -> list[Expr]:
+        counts = counting_on(scheme, day)
+        cols = [exp.alias_(fill("CAST(SUM(CASE WHEN :c THEN earned ELSE 0 END) AS BIGINT)", c=counts), "points")]
+        cols += [
+            exp.alias_(fill("MAX(CASE WHEN :c AND rule = :i THEN 1 ELSE 0 END)", c=counts.copy(), i=i), f"c_{i}")
+            for i in counted
+        ]
+        return cols
+
+    calendar = scheme.score.window == "calendar_year"
+    agg = _on_dates(exp.select("subject_id").from_("lines"), dates, agg_columns, calendar)
     ctes: list[tuple[str, Expr]] = [("agg", agg)]
     fact_cols: list[Expr] = [
         exp.alias_(fill(":base + COALESCE(agg.points, 0)", base=scheme.score.base), "score"),
@@ -213,17 +231,15 @@ def facts_ctes(scheme: Scheme, attrs: Attributes, dates: Dates) -> list[tuple[st
         .join("agg", on="agg.subject_id = subj.subject_id AND agg.d_idx = dates.d_idx", join_type="left")
     )
     if tests:
-        hr_cols = [
-            exp.alias_(fill("MAX(CASE WHEN :t THEN 1 ELSE 0 END)", t=_record_test(t, attrs)), f"h_{j}")
-            for j, t in enumerate(tests)
-        ]
-        hr = (
-            exp.select("rec.subject_id", "dates.d_idx", *hr_cols)
-            .from_("rec")
-            .join(dates.table(), on="rec.ok <= dates.d_key")
-            .where(in_list(col("type"), sorted({t for test in tests for t in test.types})))
-            .group_by("rec.subject_id", "dates.d_idx")
-        )
+        def hr_columns(day: Expr) -> list[Expr]:
+            return [
+                exp.alias_(fill("MAX(CASE WHEN :t THEN 1 ELSE 0 END)", t=_record_test(t, attrs, day.copy())), f"h_{j}")
+                for j, t in enumerate(tests)
+            ]
+
+        types = sorted({t for test in tests for t in test.types})
+        hr = _on_dates(exp.select("subject_id").from_("rec").where(in_list(col("type"), types)), dates, hr_columns,
+                       all(t.within == "evaluation_year" for t in tests))
         ctes.append(("hr", hr))
         facts = facts.select(
             *(
@@ -281,7 +297,7 @@ class _Leaves:
                 test = in_list(self.column("rank", i), [self.scheme.grades.rank(g) for g in prev.grades])
             else:
                 test = fill("COALESCE(:t, FALSE)", t=in_list(self.column("asg", i), list(prev.assigned_by or [])))
-            found.append(and_(fill("first_ok <= :k", k=dk.key_of(day)), test))
+            found.append(and_(fill("COALESCE(first_ok <= :k, FALSE)", k=dk.key_of(day)), test))
         return or_(*found)
 
 
