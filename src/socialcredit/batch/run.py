@@ -110,10 +110,7 @@ def evaluate(
             subjects = _with_link_targets(scheme, backend, attrs)
         everyone = fill("SELECT subject_id, first_ok, kind FROM :s", s=exp.to_table(subjects))
         query = scores_query(scheme, attrs, as_of, [("subj", everyone)])
-        graded = backend.arrow(
-            fill("SELECT x.*, s.kind, s.first_ok FROM (:q) AS x JOIN :s AS s ON s.subject_id = x.subject_id",
-                 q=query, s=exp.to_table(subjects))
-        )
+        graded = backend.arrow(query)
         grades = graded.filter(pa.compute.is_valid(graded.column("grade")))
         mask = pa.compute.and_(
             pa.compute.is_in(graded.column("kind"), value_set=pa.array(kinds, pa.string())),

@@ -225,7 +225,7 @@ def facts_ctes(scheme: Scheme, attrs: Attributes, dates: Dates) -> list[tuple[st
         *(exp.alias_(fill("COALESCE(:c = 1, FALSE)", c=col(f"c_{i}", "agg")), f"c_{i}") for i in counted),
     ]
     facts = (
-        exp.select("subj.subject_id", "subj.first_ok", "dates.d_idx", "dates.d_key", *fact_cols)
+        exp.select("subj.subject_id", "subj.first_ok", "subj.kind", "dates.d_idx", "dates.d_key", *fact_cols)
         .from_("subj")
         .join(dates.table(), join_type="cross")
         .join("agg", on="agg.subject_id = subj.subject_id AND agg.d_idx = dates.d_idx", join_type="left")
@@ -325,7 +325,7 @@ def grade_columns(scheme: Scheme, dates: Dates, j: int) -> tuple[Expr, Expr]:
 
 
 def scores_query(scheme: Scheme, attrs: Attributes, as_of: date, subjects_ctes: list[tuple[str, Expr]]) -> Expr:
-    """``subject_id, score, grade`` for every subject the scheme concerns, as of ``as_of``."""
+    """``subject_id, score, grade, kind, first_ok`` for every subject of ``subj``, as of ``as_of``."""
     assert scheme.score is not None
     dates = Dates.for_scheme(scheme, as_of)
     last = len(dates.days) - 1
@@ -336,12 +336,15 @@ def scores_query(scheme: Scheme, attrs: Attributes, as_of: date, subjects_ctes: 
         *(f"h_{j}" for j in range(len(has_record_tests(scheme)))),
     ]
     if last == 0:
-        wide = exp.select("subject_id", "first_ok", *(exp.alias_(col(n), f"{n}_0") for n in names)).from_("facts")
+        wide = exp.select("subject_id", "first_ok", "kind", *(exp.alias_(col(n), f"{n}_0") for n in names)).from_(
+            "facts"
+        )
     else:
         wide = (
             exp.select(
                 "subject_id",
                 exp.alias_(fill("MIN(first_ok)"), "first_ok"),
+                exp.alias_(fill("MIN(kind)"), "kind"),
                 *(
                     exp.alias_(fill("MAX(CASE WHEN d_idx = :j THEN :c END)", j=j, c=col(n)), f"{n}_{j}")
                     for j in range(last + 1)
@@ -366,9 +369,9 @@ def scores_query(scheme: Scheme, attrs: Attributes, as_of: date, subjects_ctes: 
         )
     else:
         grade = exp.cast(exp.Null(), "VARCHAR")
-    query = exp.select("subject_id", exp.alias_(col(f"score_{last}"), "score"), exp.alias_(grade, "grade")).from_(
-        previous
-    )
+    query = exp.select(
+        "subject_id", exp.alias_(col(f"score_{last}"), "score"), exp.alias_(grade, "grade"), "kind", "first_ok"
+    ).from_(previous)
     for name, body in ctes:
         query = query.with_(name, as_=body, copy=False)
     return query
