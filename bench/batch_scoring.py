@@ -160,6 +160,21 @@ def run_engine_spark(path: Path, threads: int) -> pa.Table:
         return evaluate(load_scheme("rongcheng"), backend, AS_OF, lists=False).scores
     finally:
         spark.stop()
+        _stop_jvm()
+
+
+def _stop_jvm() -> None:
+    """End Spark's JVM and reap it, so that this process's children usage (CPU, peak RSS) includes it."""
+    from pyspark import SparkContext
+
+    gateway = SparkContext._gateway
+    proc = getattr(gateway, "proc", None)
+    if gateway is None or proc is None:
+        return
+    gateway.shutdown()
+    if proc.stdin is not None:
+        proc.stdin.close()  # the gateway server exits when its parent's pipe closes
+    proc.wait(timeout=120)
 
 
 def run_pure(path: Path, threads: int) -> pa.Table:
