@@ -11,6 +11,8 @@ the same code :mod:`socialcredit.authorities` uses for a national jurisdiction."
 
 
 class SubjectKind(StrEnum):
+    """A person (resident, foreign resident) or an organization; schemes say which kinds they concern."""
+
     PERSON = "person"
     ORGANIZATION = "organization"
 

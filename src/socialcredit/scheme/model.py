@@ -15,6 +15,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, model_validator
 
+from socialcredit.ids.model import SubjectKind
 from socialcredit.scheme.conditions import Condition, StrictModel
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$", max_length=64)]
@@ -27,13 +28,6 @@ LegalBasis = Annotated[str, StringConstraints(strip_whitespace=True, min_length=
 GradeName = Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Za-z0-9+-]{0,7}$")]
 
 _PERIOD_TEXT = re.compile(r"^(\d+) (year|month|day)s?$")
-
-
-class SubjectKind(StrEnum):
-    """What kind of subject a rule concerns."""
-
-    PERSON = "person"
-    ORGANIZATION = "organization"
 
 
 class Purpose(StrEnum):
