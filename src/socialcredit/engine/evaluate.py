@@ -43,6 +43,9 @@ class Evaluator:
         self.population = population if isinstance(population, Population) else Population(population)
         self._core: dict[tuple[str, date], _Core] = {}
         self._kinds = {str(k) for k in scheme.subject_kinds}
+        # Which kinds each list and measure concerns, worked out once rather than per subject.
+        self._list_kinds = {rule.id: {str(k) for k in rule.subject_kinds} for rule in scheme.lists}
+        self._measure_kinds = {m.id: {str(k) for k in m.subject_kinds} for m in scheme.measures}
 
     def covers(self, subject_id: str) -> bool:
         """Whether the scheme concerns this kind of subject."""
@@ -84,7 +87,7 @@ class Evaluator:
         entries = tuple(
             entry
             for rule in self.scheme.lists
-            if kind in {str(k) for k in rule.subject_kinds}
+            if kind in self._list_kinds[rule.id]
             for entry in list_entries(rule, subject_id, records, as_of)
         )
         found = _Core(score_value, lines, outcome, entries)
@@ -120,12 +123,12 @@ class Evaluator:
         kind = subject_kind(subject_id)
         for m in self.scheme.measures:
             if m.applies_to == "subject":
-                if kind in {str(k) for k in m.subject_kinds}:
+                if kind in self._measure_kinds[m.id]:
                     yield from self._in_force(m, subject_id, day)
                 continue
             link = self.scheme.link(m.applies_to)
             for other in sorted(self.population.linking_subjects(link, subject_id)):
-                if subject_kind(other) not in {str(k) for k in m.subject_kinds}:
+                if subject_kind(other) not in self._measure_kinds[m.id]:
                     continue
                 if self.population.link_target(link, other, day) != subject_id:
                     continue
