@@ -28,6 +28,21 @@ def run(*argv: str) -> int:
     return 0
 
 
+def decide_files(records: Path, queries: Path, out: Path) -> int:
+    """The bulk decide contract: records and queries in, decisions out."""
+    return run(
+        "decide",
+        "--scheme",
+        "judgment-debtors",
+        "--records",
+        str(records),
+        "--queries",
+        str(queries),
+        "--out",
+        str(out),
+    )
+
+
 def read_csv(path: Path) -> list[dict[str, str]]:
     with path.open(encoding="utf-8", newline="") as handle:
         return list(csv.DictReader(handle))
@@ -76,20 +91,7 @@ def test_decide_answers_each_query_in_order(tmp_path, records_csv):
         f"{P1},buy_g_train_ticket,2026-01-04\n",
     )
     out = tmp_path / "decisions.csv"
-    assert (
-        run(
-            "decide",
-            "--scheme",
-            "judgment-debtors",
-            "--records",
-            str(records_csv),
-            "--queries",
-            str(queries),
-            "--out",
-            str(out),
-        )
-        == 0
-    )
+    assert decide_files(records_csv, queries, out) == 0
     rows = read_csv(out)
     assert list(rows[0]) == ["subject_id", "action", "at", "decision", "reasons"]
     assert [r["decision"] for r in rows] == ["deny", "allow", "deny", "deny", "allow", "allow"]
@@ -167,20 +169,7 @@ def test_a_bad_records_file_exits_non_zero_and_writes_nothing(tmp_path, capsys, 
 def test_a_bad_queries_file_exits_non_zero_and_writes_nothing(tmp_path, records_csv, capsys):
     queries = write(tmp_path / "queries.csv", f"subject_id,action,at\n{P1},buy_air_ticket,tomorrow\n")
     out = tmp_path / "decisions.csv"
-    assert (
-        run(
-            "decide",
-            "--scheme",
-            "judgment-debtors",
-            "--records",
-            str(records_csv),
-            "--queries",
-            str(queries),
-            "--out",
-            str(out),
-        )
-        != 0
-    )
+    assert decide_files(records_csv, queries, out) != 0
     err = capsys.readouterr().err
     assert "queries.csv" in err and "at" in err
     assert not out.exists()
