@@ -24,7 +24,8 @@ from sqlglot import exp
 from socialcredit.batch import datekeys as dk
 from socialcredit.batch.conditions import Attributes, compile_condition
 from socialcredit.batch.sql import Expr, and_, case, col, fill, in_list, lit, or_
-from socialcredit.scheme.model import AttributePoints, Predicate, RecordTest, Scheme
+from socialcredit.dates import add_period
+from socialcredit.scheme.model import AttributePoints, Period, Predicate, RecordTest, Scheme
 
 ROWS_SO_FAR = "ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW"
 
@@ -44,10 +45,6 @@ class Dates:
 
     def index_of(self, day: date) -> int | None:
         return self.days.index(day) if day in self.days else None
-
-    def table(self) -> Expr:
-        rows = [exp.tuple_(lit(i), lit(dk.key_of(d))) for i, d in enumerate(self.days)]
-        return exp.values(rows, alias="dates", columns=["d_idx", "d_key"])
 
 
 def uses_previous_grades(scheme: Scheme) -> bool:
@@ -92,12 +89,30 @@ def _round_clamp(value: Expr, spec: AttributePoints) -> Expr:
     return fill("CAST(GREATEST(:lo, LEAST(:hi, :r)) AS BIGINT)", lo=spec.min, hi=spec.max, r=rounded)
 
 
-def lines_ctes(scheme: Scheme, attrs: Attributes, max_key: int) -> list[tuple[str, Expr]]:
-    """CTEs ``scored`` (the first matching rule and its nominal points) and ``lines`` (what each earned)."""
+def _first_year(period: Period | None, day: date) -> int:
+    """The first calendar year with a day whose records (counting for ``period``) still count on ``day``: the
+    earliest year whose 31 December plus ``period`` is after ``day`` (adding a period never goes backwards)."""
+    if period is None:
+        return 1
+    y = day.year
+    while y > 1 and add_period(date(y - 1, 12, 31), years=period.years, months=period.months, days=period.days) > day:
+        y -= 1
+    return y
+
+
+def records_scored(scheme: Scheme, attrs: Attributes, max_key: int, rule_ids: list[int], keep: Expr | None,
+                   ledger: bool = False) -> Expr:
+    """A subquery over ``rec``: each record (of a type some rule in ``rule_ids`` scores) with the first rule that
+    matches it, its nominal points and the end of its window (``until_key``), on or before ``max_key``; only
+    records of those rules, and only those that ``keep`` holds for. ``ledger`` adds ``authority, record_id``
+    (the application order). Used inline, never as a shared CTE: engines would materialise every record."""
     assert scheme.score is not None
     rules = scheme.score.rules
+    types = sorted({rules[i].record_type for i in rule_ids})
     matches = []
     for i, rule in enumerate(rules):
+        if rule.record_type not in types:
+            continue  # it matches none of the records read here
         parts = [fill("type = :t", t=rule.record_type), compile_condition(rule.when, attrs)]
         if isinstance(rule.points, AttributePoints):
             parts.append(fill(":v IS NOT NULL", v=attrs.number(rule.points.attribute)))
@@ -111,73 +126,145 @@ def lines_ctes(scheme: Scheme, attrs: Attributes, max_key: int) -> list[tuple[st
                 else _round_clamp(col(f"points_{r.points.attribute}"), r.points),
             )
             for i, r in enumerate(rules)
+            if i in rule_ids
         ]
     )
     by_period: dict[str, tuple[list[int], Expr]] = {}
     for i, r in enumerate(rules):
-        if r.counts_for is not None:
+        if r.counts_for is not None and i in rule_ids:
             entry = by_period.setdefault(str(r.counts_for), ([], dk.add_period(col("ok"), r.counts_for)))
             entry[0].append(i)
     until = case([(in_list(col("rule"), idx), e) for idx, e in by_period.values()], lit(99991231))
-    types = sorted({r.record_type for r in rules})
-    point_attributes = sorted({r.points.attribute for r in rules if isinstance(r.points, AttributePoints)})
-    numbers = [exp.alias_(attrs.number(a), f"points_{a}") for a in point_attributes]
-    matched = fill(
-        "SELECT subject_id, authority, record_id, ok, :rule AS rule FROM rec WHERE :types AND ok <= :max",
-        rule=case(matches),
-        types=in_list(col("type"), types),
-        max=max_key,
+    point_attributes = sorted(
+        {rules[i].points.attribute for i in rule_ids if isinstance(rules[i].points, AttributePoints)}  # type: ignore[union-attr]
     )
-    matched = matched.select(*numbers, copy=False)
-    scored = fill(
-        "SELECT subject_id, authority, record_id, ok, rule, :nominal AS nominal, :until AS until_key "
-        "FROM matched WHERE rule IS NOT NULL",
-        nominal=nominal,
-        until=until,
+    order = ["authority", "record_id"] if ledger else []
+    matched = exp.select("subject_id", *order, "ok", exp.alias_(case(matches), "rule")).from_("rec").where(
+        and_(in_list(col("type"), types), fill("ok <= :max", max=max_key))
     )
-    capped = [i for i, r in enumerate(rules) if r.cap_per_calendar_year is not None]
-    if not capped:
-        lines = fill("SELECT subject_id, rule, ok, until_key, nominal AS earned FROM scored")
-    else:
-        # Only a (subject, rule, year) whose points add up to more than the cap needs the ordered ledger: below
-        # it, every record earns its nominal points whatever the order. Sorting just those is most of the saving.
-        cap = case([(fill("rule = :i", i=i), lit(rules[i].cap_per_calendar_year)) for i in capped])
-        totals = fill(
-            "SELECT subject_id AS t_subject, rule AS t_rule, ok DIV 10000 AS t_year, :over AS over_cap "
-            "FROM scored WHERE :capped GROUP BY subject_id, rule, ok DIV 10000",
-            over=fill("SUM(ABS(nominal)) > :cap", cap=fill("MIN(:c)", c=cap)),
-            capped=in_list(col("rule"), capped),
-        )
-        joined = fill(
-            "SELECT scored.*, totals.over_cap FROM scored JOIN (:totals) AS totals ON t_subject = subject_id "
-            "AND t_rule = rule AND t_year = ok DIV 10000",
-            totals=totals,
-        )
-        ledger = fill(
-            "SELECT *, SUM(ABS(nominal)) OVER (PARTITION BY subject_id, rule, ok DIV 10000 "
-            f"ORDER BY ok, authority, record_id {ROWS_SO_FAR}) AS after FROM capped WHERE over_cap"
-        )
-        lines = fill(
-            "SELECT subject_id, rule, ok, until_key, nominal AS earned FROM scored WHERE NOT :capped "
-            "UNION ALL SELECT subject_id, rule, ok, until_key, nominal AS earned FROM capped WHERE NOT over_cap "
-            "UNION ALL SELECT subject_id, rule, ok, until_key, "
-            "CASE WHEN nominal >= 0 THEN :mag ELSE -:mag END AS earned FROM (:ledger) AS ledger",
-            capped=in_list(col("rule"), capped),
-            mag=fill("LEAST(:cap, after) - LEAST(:cap, after - ABS(nominal))", cap=cap),
-            ledger=ledger,
-        )
-        return [("matched", matched), ("scored", scored), ("capped", joined), ("lines", lines)]
-    return [("matched", matched), ("scored", scored), ("lines", lines)]
+    matched = matched.select(*(exp.alias_(attrs.number(a), f"points_{a}") for a in point_attributes), copy=False)
+    scored = (
+        exp.select("subject_id", *order, "ok", "rule", exp.alias_(nominal, "nominal"), exp.alias_(until, "until_key"))
+        .from_(matched.subquery("matched"))
+        .where(fill("rule IS NOT NULL") if len(rule_ids) == len(rules) else in_list(col("rule"), rule_ids))
+    )
+    if keep is None:
+        return scored
+    return exp.select("*").from_(scored.subquery("scored")).where(keep)
 
 
-def counting_on(scheme: Scheme, day: Expr) -> Expr:
-    """A line counts on ``day`` (a key)."""
+def counting_on(scheme: Scheme, day: Expr, earned: str) -> Expr:
+    """A line counts on ``day`` (a key): it happened on or before it, is in its window, and earned something."""
     assert scheme.score is not None
     if scheme.score.window == "calendar_year":
         window = fill("ok DIV 10000 = :d DIV 10000", d=day)
     else:
         window = fill(":d < until_key", d=day)
-    return and_(fill("ok <= :d", d=day), window, fill("earned <> 0"))
+    return and_(fill("ok <= :d", d=day), window, fill(":e <> 0", e=col(earned)))
+
+
+def capped_rules(scheme: Scheme) -> list[int]:
+    assert scheme.score is not None
+    return [i for i, r in enumerate(scheme.score.rules) if r.cap_per_calendar_year is not None]
+
+
+def may_count(scheme: Scheme, dates: Dates) -> Expr:
+    """Records that can matter on some day: a record that counts on the earliest day or later, or, under a
+    yearly cap, any record of a year whose ledger holds one (its earlier records use up the cap). Everything
+    else is dropped before any grouping."""
+    assert scheme.score is not None
+    first = dates.days[0]
+    if scheme.score.window == "calendar_year":
+        return fill("ok DIV 10000 >= :y", y=first.year)
+    by_year: dict[int, list[int]] = {}
+    for i in capped_rules(scheme):
+        by_year.setdefault(_first_year(scheme.score.rules[i].counts_for, first), []).append(i)
+    return case(
+        [(in_list(col("rule"), idx), fill("ok DIV 10000 >= :y", y=y)) for y, idx in by_year.items()],
+        fill(":d < until_key", d=dk.key_of(first)),
+    )
+
+
+def _per_day(scheme: Scheme, dates: Dates, earned: str) -> list[tuple[str, str, Expr]]:
+    """(column, aggregate, value of one line) for every day: the points that count, and whether a line of each
+    rule a predicate counts on counts."""
+    out: list[tuple[str, str, Expr]] = []
+    for j, day in enumerate(dates.days):
+        counts = counting_on(scheme, lit(dk.key_of(day)), earned)
+        out.append((f"points_{j}", "SUM", fill("CASE WHEN :c THEN :e ELSE 0 END", c=counts, e=col(earned))))
+        out += [
+            (f"c_{i}_{j}", "MAX", fill("CASE WHEN :c AND rule = :i THEN 1 ELSE 0 END", c=counts.copy(), i=i))
+            for i in counted_rules(scheme)
+        ]
+    return out
+
+
+def _aggregated(columns: list[tuple[str, str, Expr]]) -> list[Expr]:
+    return [exp.alias_(fill(f"{fn}(:v)", v=value), name) for name, fn, value in columns]
+
+
+def _summed(columns: list[tuple[str, str, Expr]]) -> list[Expr]:
+    """The same columns over partial aggregates (sums of sums, maxima of maxima)."""
+    return [exp.alias_(fill(f"{fn}(:v)", v=col(name)), name) for name, fn, _ in columns]
+
+
+def points_ctes(scheme: Scheme, attrs: Attributes, dates: Dates) -> list[tuple[str, Expr]]:
+    """CTEs up to ``agg``: one row per subject with points on every day (``points_j``) and the counted rules
+    (``c_i_j``), records reduced to these narrow sums as they are read.
+
+    Without a yearly cap, records are summed per subject at once. With one, a capped rule's records are summed
+    per (subject, rule, year) instead (``groups``): a group whose points stay within the cap earns its nominal
+    points whatever the order, so only the few groups over the cap read their records again and go through the
+    ordered ledger; their lines replace the group's sums.
+    """
+    assert scheme.score is not None
+    rules = scheme.score.rules
+    max_key = dk.key_of(dates.days[-1])
+    keep = may_count(scheme, dates)
+    records = records_scored(scheme, attrs, max_key, list(range(len(rules))), keep)
+    per_day = _per_day(scheme, dates, "nominal")
+    capped = capped_rules(scheme)
+    if not capped:
+        agg = exp.select("subject_id", *_aggregated(per_day)).from_(records.subquery("scored")).group_by("subject_id")
+        return [("agg", agg)]
+    is_capped = in_list(col("rule"), capped)
+    keyed = exp.select(
+        "*",
+        exp.alias_(case([(is_capped, col("rule"))], lit(-1)), "g_rule"),
+        exp.alias_(case([(is_capped.copy(), fill("ok DIV 10000"))], lit(0)), "g_year"),
+    ).from_(records.subquery("scored"))
+    summed = (
+        exp.select("subject_id", "g_rule", "g_year", exp.alias_(fill("SUM(ABS(nominal))"), "total"),
+                   *_aggregated(per_day))
+        .from_(keyed.subquery("keyed"))
+        .group_by("subject_id", "g_rule", "g_year")
+    )
+    cap = case([(fill("g_rule = :i", i=i), lit(rules[i].cap_per_calendar_year)) for i in capped])
+    groups = exp.select("*", exp.alias_(fill("g_rule >= 0 AND total > :cap", cap=cap), "over_cap")).from_(
+        summed.subquery("summed")
+    )
+    scan = records_scored(scheme, attrs, max_key, capped, keep.copy(), ledger=True)
+    ordered = fill(
+        "SELECT c.subject_id, c.rule, c.ok, c.until_key, c.nominal, SUM(ABS(c.nominal)) OVER (PARTITION BY "
+        f"c.subject_id, c.rule, c.ok DIV 10000 ORDER BY c.ok, c.authority, c.record_id {ROWS_SO_FAR}) AS after "
+        "FROM (:scan) AS c JOIN (SELECT subject_id, g_rule, g_year FROM groups WHERE over_cap) AS o "
+        "ON o.subject_id = c.subject_id AND o.g_rule = c.rule AND o.g_year = c.ok DIV 10000",
+        scan=scan,
+    )
+    rule_cap = case([(fill("rule = :i", i=i), lit(rules[i].cap_per_calendar_year)) for i in capped])
+    ledger = fill(
+        "SELECT subject_id, rule, ok, until_key, CASE WHEN nominal >= 0 THEN :mag ELSE -:mag END AS earned "
+        "FROM (:ordered) AS ordered",
+        mag=fill("LEAST(:cap, after) - LEAST(:cap, after - ABS(nominal))", cap=rule_cap),
+        ordered=ordered,
+    )
+    within = exp.select("subject_id", *(name for name, _, _ in per_day)).from_("groups").where("NOT over_cap")
+    lines = exp.select(
+        "subject_id", *(exp.alias_(value, name) for name, _, value in _per_day(scheme, dates, "earned"))
+    ).from_(ledger.subquery("ledger"))
+    parts = exp.union(within, lines, distinct=False)
+    agg = exp.select("subject_id", *_summed(per_day)).from_(parts.subquery("parts")).group_by("subject_id")
+    return [("groups", groups), ("agg", agg)]
 
 
 def _record_test(test: RecordTest, attrs: Attributes, day: Expr) -> Expr:
@@ -189,64 +276,48 @@ def _record_test(test: RecordTest, attrs: Attributes, day: Expr) -> Expr:
     return and_(in_list(col("type"), test.types), compile_condition(test.when, attrs), seen, window)
 
 
-def _on_dates(query: Expr, dates: Dates, condition: object, equal_years: bool) -> Expr:
-    """``query`` (FROM a table of records or lines) on every day: with one day, the day is a literal and there
-    is no join at all (engines run a join on ``<=`` alone as a nested loop); with several, a join on the year
-    when the condition is about one year, else on ``ok <= d_key``."""
-    if len(dates.days) == 1:
-        day = lit(dk.key_of(dates.days[0]))
-        return query.select(exp.alias_(lit(0), "d_idx"), *condition(day)).group_by("subject_id")
-    key = col("d_key", "dates")
-    on = fill("ok DIV 10000 = :k DIV 10000", k=key) if equal_years else fill("ok <= :k", k=key.copy())
-    return query.select("dates.d_idx", *condition(key)).join(dates.table(), on=on).group_by("subject_id", "dates.d_idx")
-
-
 def facts_ctes(scheme: Scheme, attrs: Attributes, dates: Dates) -> list[tuple[str, Expr]]:
-    """CTEs up to ``facts``: one row per (subject the scheme concerns, day) with its score and the leaves."""
+    """CTEs up to ``facts``: one row per subject the scheme concerns, with its score on every day
+    (``score_j``) and the leaves predicates read (``c_i_j``, ``h_k_j``)."""
     assert scheme.score is not None
-    counted = counted_rules(scheme)
-    tests = has_record_tests(scheme)
-    agg_cols = [exp.alias_(fill("CAST(SUM(earned) AS BIGINT)"), "points")]
-    agg_cols += [exp.alias_(fill("MAX(CASE WHEN rule = :i THEN 1 ELSE 0 END)", i=i), f"c_{i}") for i in counted]
-    def agg_columns(day: Expr) -> list[Expr]:
-        counts = counting_on(scheme, day)
-        cols = [exp.alias_(fill("CAST(SUM(CASE WHEN :c THEN earned ELSE 0 END) AS BIGINT)", c=counts), "points")]
-        cols += [
-            exp.alias_(fill("MAX(CASE WHEN :c AND rule = :i THEN 1 ELSE 0 END)", c=counts.copy(), i=i), f"c_{i}")
-            for i in counted
+    ctes = points_ctes(scheme, attrs, dates)
+    columns: list[Expr] = []
+    for j in range(len(dates.days)):
+        points = col(f"points_{j}", "agg")
+        columns.append(exp.alias_(fill(":base + CAST(COALESCE(:p, 0) AS BIGINT)", base=scheme.score.base, p=points),
+                                  f"score_{j}"))
+        columns += [
+            exp.alias_(fill("COALESCE(:c = 1, FALSE)", c=col(f"c_{i}_{j}", "agg")), f"c_{i}_{j}")
+            for i in counted_rules(scheme)
         ]
-        return cols
-
-    calendar = scheme.score.window == "calendar_year"
-    agg = _on_dates(exp.select("subject_id").from_("lines"), dates, agg_columns, calendar)
-    ctes: list[tuple[str, Expr]] = [("agg", agg)]
-    fact_cols: list[Expr] = [
-        exp.alias_(fill(":base + COALESCE(agg.points, 0)", base=scheme.score.base), "score"),
-        *(exp.alias_(fill("COALESCE(:c = 1, FALSE)", c=col(f"c_{i}", "agg")), f"c_{i}") for i in counted),
-    ]
     facts = (
-        exp.select("subj.subject_id", "subj.first_ok", "subj.kind", "dates.d_idx", "dates.d_key", *fact_cols)
+        exp.select("subj.subject_id", "subj.first_ok", "subj.kind", *columns)
         .from_("subj")
-        .join(dates.table(), join_type="cross")
-        .join("agg", on="agg.subject_id = subj.subject_id AND agg.d_idx = dates.d_idx", join_type="left")
+        .join("agg", on="agg.subject_id = subj.subject_id", join_type="left")
     )
+    tests = has_record_tests(scheme)
     if tests:
-        def hr_columns(day: Expr) -> list[Expr]:
-            return [
-                exp.alias_(fill("MAX(CASE WHEN :t THEN 1 ELSE 0 END)", t=_record_test(t, attrs, day.copy())), f"h_{j}")
-                for j, t in enumerate(tests)
-            ]
-
         types = sorted({t for test in tests for t in test.types})
-        hr = _on_dates(exp.select("subject_id").from_("rec").where(in_list(col("type"), types)), dates, hr_columns,
-                       all(t.within == "evaluation_year" for t in tests))
+        found = [
+            exp.alias_(fill("MAX(CASE WHEN :t THEN 1 ELSE 0 END)", t=_record_test(t, attrs, lit(dk.key_of(day)))),
+                       f"h_{k}_{j}")
+            for j, day in enumerate(dates.days)
+            for k, t in enumerate(tests)
+        ]
+        hr = (
+            exp.select("subject_id", *found)
+            .from_("rec")
+            .where(and_(in_list(col("type"), types), fill("ok <= :m", m=dk.key_of(dates.days[-1]))))
+            .group_by("subject_id")
+        )
         ctes.append(("hr", hr))
         facts = facts.select(
             *(
-                exp.alias_(fill("COALESCE(:h = 1, FALSE)", h=col(f"h_{j}", "hr")), f"h_{j}")
-                for j in range(len(tests))
+                exp.alias_(fill("COALESCE(:h = 1, FALSE)", h=col(f"h_{k}_{j}", "hr")), f"h_{k}_{j}")
+                for j in range(len(dates.days))
+                for k in range(len(tests))
             )
-        ).join("hr", on="hr.subject_id = subj.subject_id AND hr.d_idx = dates.d_idx", join_type="left")
+        ).join("hr", on="hr.subject_id = subj.subject_id", join_type="left")
     ctes.append(("facts", facts))
     return ctes
 
@@ -329,33 +400,8 @@ def scores_query(scheme: Scheme, attrs: Attributes, as_of: date, subjects_ctes: 
     assert scheme.score is not None
     dates = Dates.for_scheme(scheme, as_of)
     last = len(dates.days) - 1
-    ctes = [*subjects_ctes, *lines_ctes(scheme, attrs, dk.key_of(as_of)), *facts_ctes(scheme, attrs, dates)]
-    names = [
-        "score",
-        *(f"c_{i}" for i in counted_rules(scheme)),
-        *(f"h_{j}" for j in range(len(has_record_tests(scheme)))),
-    ]
-    if last == 0:
-        wide = exp.select("subject_id", "first_ok", "kind", *(exp.alias_(col(n), f"{n}_0") for n in names)).from_(
-            "facts"
-        )
-    else:
-        wide = (
-            exp.select(
-                "subject_id",
-                exp.alias_(fill("MIN(first_ok)"), "first_ok"),
-                exp.alias_(fill("MIN(kind)"), "kind"),
-                *(
-                    exp.alias_(fill("MAX(CASE WHEN d_idx = :j THEN :c END)", j=j, c=col(n)), f"{n}_{j}")
-                    for j in range(last + 1)
-                    for n in names
-                ),
-            )
-            .from_("facts")
-            .group_by("subject_id")
-        )
-    ctes.append(("g", wide))
-    previous = "g"
+    ctes = [*subjects_ctes, *facts_ctes(scheme, attrs, dates)]
+    previous = "facts"
     if scheme.grades is not None:
         for j in range(last + 1):
             rank, asg = grade_columns(scheme, dates, j)
