@@ -7,8 +7,11 @@ Layout (``n`` rows, one per list entry in force over a day interval, for one sub
   until exit; and a profile id into a small :class:`ProfileTable` — list, holder kind, link; per action the
   strongest effect and its reason code — whose top bit says the next row is the same subject's). A directory
   of ``2^b + 1`` uint32 offsets on the top ``b`` bits of ``h`` (at most 3 rows a bucket on average: at most
-  1.33 bytes a row) narrows each lookup to a few rows, searched by a vectorised binary search of fixed length;
-  :meth:`DecisionIndex.decide_many` works in chunks that stay in the CPU caches.
+  1.33 bytes a row) narrows each lookup to a few rows. :meth:`DecisionIndex.decide_many` answers chunks of
+  queries with a few numpy passes each: one gather of the bucket's first row, a branchless search of three
+  halvings over the ``WINDOW`` rows from it (no bucket end needed: rows before it are of smaller keys), the
+  rare key past them searched over its whole bucket; a subject with no rows is then answered (allow) without
+  reading a row, and the rows of the others are read with one cache miss each.
 * cold arrays, read only to name a reference: per row the entry key (the case number) and, for a row reaching
   the subject through a link, the subject it comes from (``ref_offsets`` + ``ref_blob``); the change points of
   each link (who is whose legal representative from which day), to keep linked rows right when entries or
@@ -62,6 +65,10 @@ PROFILE_MASK = 0x7FFF
 CHUNK = 1 << 13
 """Queries answered together by :meth:`DecisionIndex.decide_many`: temporaries stay in the CPU caches."""
 ROWS_PER_BUCKET = 3
+WINDOW = 8
+"""Rows a bulk check looks at from the first row of its key's bucket: three halvings and one look find a key
+among them; a key beyond them (in a bucket of more than 7 rows, a few in a hundred) is searched over its whole
+bucket."""
 _FAR = date(9999, 12, 31)
 
 
@@ -171,10 +178,12 @@ class DecisionIndex:
             directory, steps = _directory(h)
         self._dir = directory
         self._bits = round(math.log2(len(directory) - 1))
-        self._bounds = _pairs(directory)
         self._steps = int(steps if steps is not None else 0)
         self._effects = profiles.effects
         self._reasons = profiles.reasons
+        # Flat (profile, action) cells, and one more cell (effect 0) for a row whose interval misses the day.
+        self._effect_of = np.append(profiles.effects.reshape(-1), 0).astype(np.uint8)
+        self._reason_of = np.append(profiles.reasons.reshape(-1), -1).astype(np.int16)
 
     # -- building -------------------------------------------------------------------------------------------
 
@@ -394,7 +403,6 @@ class DecisionIndex:
 
     def _set_rows(self, rows: np.ndarray) -> None:
         self._table = rows
-        self._packed_rows = rows.view("V6").reshape(-1)  # gathers of 6-byte rows go fastest through np.take
         self._start, self._end, self._profile = rows[:, 0], rows[:, 1], rows[:, 2]
 
     def _set_arrays(self, h: np.ndarray, rows: np.ndarray, offsets: np.ndarray | None, blob: np.ndarray | None) -> None:
@@ -411,7 +419,6 @@ class DecisionIndex:
             self._ref_offsets, self._ref_blob = _gather_refs(offsets, blob, order)
         self._dir, self._steps = _directory(self._h)
         self._bits = round(math.log2(len(self._dir) - 1))
-        self._bounds = _pairs(self._dir)
 
     # -- keys -----------------------------------------------------------------------------------------------
 
@@ -566,42 +573,64 @@ class DecisionIndex:
         reason: np.ndarray,
     ) -> None:
         h, n = self._h, len(self._h)
-        hq = K.mix_array(keys)
-        # One gather reads a bucket's first row and the next bucket's (two adjacent uint32 as one uint64).
-        bounds = self._bounds[(hq >> np.uint64(64 - self._bits)).astype(np.intp)]
-        base = (bounds & np.uint64(0xFFFFFFFF)).astype(np.intp)
-        end = (bounds >> np.uint64(32)).astype(np.intp)
-        length = end - base
+        hq = keys >> np.uint64(32)  # K.mix_array, in place
+        hq ^= keys
+        hq *= np.uint64(K.MIX)
+        bucket = (hq >> np.uint64(64 - self._bits)).view(np.intp)
+        if n >= WINDOW:
+            # The lower bound of the key among the WINDOW rows from its bucket's first one (or the last WINDOW
+            # rows): every row before that first one is of a smaller key, so no bucket end is needed.
+            pos = np.take(self._dir, bucket).astype(np.intp)
+            np.minimum(pos, n - WINDOW, out=pos)
+            for half in (4, 2, 1):
+                less = np.take(h, pos + (half - 1)) < hq
+                pos += less.view(np.uint8) * np.uint8(half)
+            at = np.take(h, pos)
+            found = at == hq
+            beyond = np.flatnonzero(at < hq)  # all WINDOW rows are smaller: a long bucket
+            if beyond.size:
+                pos[beyond], found[beyond] = self._search_buckets(hq[beyond], bucket[beyond])
+        else:
+            pos, found = self._search_buckets(hq, bucket)
+        q = np.flatnonzero(found)
+        r = pos[q]
+        n_actions, not_in_force = self._effects.shape[1], self._effects.size
+        first = True
+        while q.size:
+            # Three gathers of one 6-byte row (the first misses the cache, the other two hit its line).
+            start, end, profile = self._start[r], self._end[r], self._profile[r]
+            d = dayn[q]
+            cell = (profile & PROFILE_MASK).astype(np.intp)
+            cell *= n_actions
+            cell += codes[q]
+            cell[(start > d) | (end <= d)] = not_in_force
+            e = np.take(self._effect_of, cell)
+            if first:  # a subject's first row: nothing to beat yet
+                effect[q], reason[q], best_row[q] = e, np.take(self._reason_of, cell), r
+                first = False
+            else:
+                better = np.flatnonzero(e > effect[q])
+                at_q = q[better]
+                effect[at_q], reason[at_q], best_row[at_q] = e[better], self._reason_of[cell[better]], r[better]
+            more = np.flatnonzero(profile > PROFILE_MASK)  # the next row is the same subject's
+            q, r = q[more], r[more] + 1
+        best_row[effect == 0] = -1
+
+    def _search_buckets(self, hq: np.ndarray, bucket: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Lower bounds of mixed keys ``hq`` within their whole buckets (a branchless binary search of the
+        index's fixed length) and whether the key is there."""
+        h, n = self._h, len(self._h)
+        base = self._dir[bucket].astype(np.intp)
+        length = self._dir[bucket + 1].astype(np.intp) - base
         np.minimum(base, n - 1, out=base)  # an empty last bucket; equal keys always share a bucket
-        # Branchless lower bound of fixed length: base stays the last row below the key (or the first row).
         for _ in range(self._steps):
             half = length >> 1
             probe = base + half
             base = np.where(h[probe] < hq, probe, base)
             length -= half
         base += h[base] < hq
-        found = base < end
-        found[found] = h[base[found]] == hq[found]
-        q = np.flatnonzero(found)
-        r = base[q]
-        n_actions = self._effects.shape[1]
-        flat = self._effects.reshape(-1)
-        rows = self._packed_rows
-        while q.size:
-            got = np.take(rows, r).view(np.uint16).reshape(-1, 3)  # one gather: start, end, profile (+ bit)
-            d = dayn[q]
-            e = flat[(got[:, 2] & PROFILE_MASK).astype(np.intp) * n_actions + codes[q]]
-            e = np.where((got[:, 0] <= d) & (d < got[:, 1]), e, 0).astype(np.uint8)
-            better = e > effect[q]
-            effect[q[better]] = e[better]
-            best_row[q[better]] = r[better]
-            more = got[:, 2] > PROFILE_MASK
-            q, r = q[more], r[more] + 1
-        hit = best_row >= 0
-        if hit.any():
-            flat_reasons = self._reasons.reshape(-1)
-            profiles = (self._profile[best_row[hit]] & PROFILE_MASK).astype(np.intp)
-            reason[hit] = flat_reasons[profiles * n_actions + codes[hit]]
+        np.minimum(base, n - 1, out=base)  # past the last row: not found (a key there would be the bound)
+        return base, h[base] == hq
 
     # -- references -----------------------------------------------------------------------------------------
 
@@ -1036,13 +1065,6 @@ def _empty_links() -> dict[str, np.ndarray]:
         "day": np.zeros(0, np.uint16),
         "target": np.zeros(0, np.uint64),
     }
-
-
-def _pairs(directory: np.ndarray) -> np.ndarray:
-    """A uint64 view of overlapping (directory[i], directory[i + 1]) pairs (little-endian: low word first)."""
-    d = np.ascontiguousarray(directory, dtype=np.uint32)
-    assert np.little_endian
-    return np.ndarray(shape=(len(d) - 1,), dtype=np.uint64, buffer=d, strides=(4,))
 
 
 def _directory(h: np.ndarray) -> tuple[np.ndarray, int]:
