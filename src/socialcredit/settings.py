@@ -44,6 +44,17 @@ class Settings(BaseSettings):
         description="Minimum days an entry of a list (by list id) must have been published before repair may "
         "be applied for; lists not named here have none.",
     )
+    decision_index: bool = Field(
+        default=True,
+        description="Answer list-based measures from the decision index kept current with the store (built "
+        "when the first decision needs it); off: evaluate every decision from records.",
+    )
+    index_merge_after: int = Field(
+        default=10_000,
+        ge=1,
+        description="Subjects changed since the decision index was built after which its overlay is merged "
+        "into the built arrays.",
+    )
     notices_file: Path | None = Field(
         default=None, description="Where the file sender appends notices (JSON lines); console when unset."
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 from typing import Annotated
 
@@ -106,7 +107,18 @@ def serve(
         console.print(f"  tokens also in {env}: `source {env}` then e.g.\n"
                       f"  curl -H \"Authorization: Bearer $SUBJECT\" $SC/v1/subjects/$SUBJECT_ID/file",
                       highlight=False)
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    app = create_app(settings)
+    live = app.state.platform.live
+    if live is not None:
+        started = time.perf_counter()
+        live.sync()  # built now, not on the first ticket check
+        sizes = ", ".join(f"{name} {size:,} rows" for name, size in live.sizes().items()) or "no list-based measures"
+        console.print(
+            f"  decision index: {sizes}; built in {time.perf_counter() - started:.1f} s, kept current from the "
+            "audit log",
+            highlight=False,
+        )
+    uvicorn.run(app, host=host, port=port, log_level="info")
 
 
 def register(app: typer.Typer) -> None:

@@ -22,7 +22,6 @@ Due process lives in :mod:`socialcredit.service.due_process`; this module holds 
 
 from __future__ import annotations
 
-import secrets
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -32,8 +31,8 @@ from typing import Any
 from sqlalchemy import Connection, insert, select
 
 from socialcredit.dates import CHINA_STANDARD_TIME, utc_now
-from socialcredit.engine.evaluate import EFFECT_STRENGTH, Evaluator
-from socialcredit.engine.explain import decision_to_dict, result_to_dict
+from socialcredit.engine.evaluate import Evaluator
+from socialcredit.engine.explain import result_to_dict
 from socialcredit.engine.population import Population, subject_kind
 from socialcredit.engine.publications import published_notices
 from socialcredit.engine.results import ListEntry, RecordRef
@@ -45,6 +44,7 @@ from socialcredit.scheme.model import Effect, Purpose, Scheme
 from socialcredit.scheme.registry import load_scheme, shipped_names
 from socialcredit.service import hooks
 from socialcredit.service.ingest import ingest_records
+from socialcredit.service.live_index import LiveIndex
 from socialcredit.service.notices import ConsoleSender, FileSender, Sender, dispatch, enqueue, notice_to_dict
 from socialcredit.service.parties import Party, PermissionDenied, Role
 from socialcredit.service.tables import (
@@ -144,6 +144,9 @@ class Platform:
         if sender is None:
             sender = FileSender(self.settings.notices_file) if self.settings.notices_file else ConsoleSender()
         self.sender = sender
+        self.live: LiveIndex | None = None
+        if self.settings.decision_index:
+            self.live = LiveIndex(self, self.schemes, merge_after=self.settings.index_merge_after)
 
     # -- time --------------------------------------------------------------------------------------------------
 
@@ -449,120 +452,11 @@ class Platform:
     # -- decisions ---------------------------------------------------------------------------------------------
 
     def decide(self, party: Party, queries: Sequence[Query]) -> list[dict[str, Any]]:
-        """Answer up to 10,000 queries: decision, reason codes and a reference per query, nothing more."""
-        self.require(party, "decisions.ask", Role.PROVIDER)
-        if not queries:
-            raise InputError([Problem("at least one query", "queries", "0")])
-        if len(queries) > MAX_BATCH:
-            raise InputError([Problem(f"at most {MAX_BATCH} queries in one request", "queries", str(len(queries)))])
-        not_bound = sorted({q.action for q in queries if not party.may_ask(q.action)})
-        if not_bound:
-            raise self.refuse(
-                party,
-                "decisions.ask",
-                f"provider {party.code!r} may not ask about {', '.join(not_bound)} "
-                f"(bound to: {', '.join(party.actions)})",
-            )
-        problems: list[Problem] = []
-        canonical: list[str] = []
-        for row, q in enumerate(queries, start=1):
-            try:
-                canonical.append(self.canonical(q.subject_id, row=row))
-            except InputError as exc:
-                problems.extend(exc.problems)
-        if problems:
-            raise InputError(problems[:100])
-        today = self.today()
-        subjects = set(canonical)
-        overlay = self.overlay(subjects)
-        actions = {q.action for q in queries}
-        relevant = [s for s in self.schemes if any(a in m.actions for m in s.measures for a in actions)]
-        evaluators = self.evaluators(subjects, schemes=relevant, overlay=overlay)
-        now = self.now()
-        answers: list[dict[str, Any]] = []
-        rows: list[dict[str, Any]] = []
-        logs: list[dict[str, Any]] = []
-        for q, subject_id in zip(queries, canonical, strict=True):
-            day = q.at or today
-            effects: list[str] = []
-            codes: list[str] = []
-            relied: set[tuple[str, str]] = set()
-            explanation: dict[str, Any] = {}
-            for name, evaluator in evaluators.items():
-                if not evaluator.covers(subject_id):
-                    continue
-                if not any(q.action in m.actions for m in evaluator.scheme.measures):
-                    continue
-                d = evaluator.decide(subject_id, q.action, day)
-                reasons = [
-                    r
-                    for r in d.reasons
-                    if not ((r.via_subject or subject_id, name) in overlay.score_suspended and "grade-" in r.code)
-                ]
-                effects.extend(r.effect for r in reasons)
-                codes.extend(r.code for r in reasons)
-                for r in reasons:
-                    relied |= {key_of(ref) for ref in r.records}
-                plain = decision_to_dict(d)
-                plain["reasons"] = [x for x, r in zip(plain["reasons"], d.reasons, strict=True) if r in reasons]
-                plain["decision"] = (
-                    max((r.effect for r in reasons), key=lambda e: EFFECT_STRENGTH[Effect(e)]) if reasons else "allow"
-                )
-                for reason in plain["reasons"]:
-                    refs = {(x["authority"], x["record_id"]) for x in reason["records"]}
-                    reason["disputed"] = bool(refs & overlay.disputed)
-                explanation[name] = plain
-            verdict = max(effects, key=lambda e: EFFECT_STRENGTH[Effect(e)]) if effects else "allow"
-            reference = "D-" + secrets.token_hex(8).upper()
-            answers.append(
-                {
-                    "subject_id": subject_id,
-                    "action": q.action,
-                    "at": day.isoformat(),
-                    "decision": verdict,
-                    "reason_codes": codes,
-                    "reference": reference,
-                }
-            )
-            rows.append(
-                {
-                    "reference": reference,
-                    "party": party.code,
-                    "subject_id": subject_id,
-                    "scheme": ",".join(sorted(explanation)) or "-",
-                    "action": q.action,
-                    "day": day,
-                    "decision": verdict,
-                    "reason_codes": codes,
-                    "relied_on": sorted([a, r] for a, r in relied),
-                    "explanation": explanation,
-                    "created_at": now,
-                }
-            )
-            logs.append(
-                {
-                    "at": now,
-                    "party": party.code,
-                    "role": str(party.role),
-                    "subject_id": subject_id,
-                    "action": "decision",
-                    "outcome": "ok",
-                    "detail": f"{q.action} on {day.isoformat()}: {verdict} ({reference})",
-                }
-            )
-        with _tx(self.store, write=True) as conn:
-            for start in range(0, len(rows), 1000):
-                conn.execute(insert(decisions_table), rows[start : start + 1000])
-                conn.execute(insert(access_table), logs[start : start + 1000])
-            self.audit(
-                conn,
-                [
-                    audit_entry(party, "decision", row["subject_id"], log["detail"], object_ref=row["reference"])
-                    for row, log in zip(rows, logs, strict=True)
-                ],
-            )
-        hooks.record_event("decisions", party=party.code, subject_id=None, detail={"count": len(rows)})
-        return answers
+        """Answer up to 10,000 queries: decision, reason codes and a reference per query, nothing more
+        (through the decision index where it serves: :mod:`socialcredit.service.deciding`)."""
+        from socialcredit.service.deciding import decide
+
+        return decide(self, party, queries)
 
     def explanation(self, party: Party, reference: str) -> dict[str, Any]:
         """The full explanation behind a decision reference: for the subject (and reviewers) only."""
@@ -613,14 +507,20 @@ class Platform:
             "schemes": schemes,
         }
         with _tx(self.store, write=True) as conn:
-            out["cases"] = [self._case_dict(conn, row) for row in conn.execute(
-                select(cases_table).where(cases_table.c.subject_id == subject_id).order_by(cases_table.c.id)
-            )]
-            out["notices"] = [notice_to_dict(row) for row in conn.execute(
-                select(notices_table).where(
-                    notices_table.c.recipient_kind == "subject", notices_table.c.recipient == subject_id
-                ).order_by(notices_table.c.id)
-            )]
+            out["cases"] = [
+                self._case_dict(conn, row)
+                for row in conn.execute(
+                    select(cases_table).where(cases_table.c.subject_id == subject_id).order_by(cases_table.c.id)
+                )
+            ]
+            out["notices"] = [
+                notice_to_dict(row)
+                for row in conn.execute(
+                    select(notices_table)
+                    .where(notices_table.c.recipient_kind == "subject", notices_table.c.recipient == subject_id)
+                    .order_by(notices_table.c.id)
+                )
+            ]
             decisions = conn.execute(
                 select(decisions_table).where(decisions_table.c.subject_id == subject_id).order_by(decisions_table.c.id)
             ).all()
@@ -828,8 +728,14 @@ class Platform:
             ).all()
         return {
             "items": [
-                {"at": r.at.isoformat(), "party": r.party, "role": r.role, "action": r.action,
-                 "subject_id": r.subject_id, "detail": r.detail}
+                {
+                    "at": r.at.isoformat(),
+                    "party": r.party,
+                    "role": r.role,
+                    "action": r.action,
+                    "subject_id": r.subject_id,
+                    "detail": r.detail,
+                }
                 for r in rows
             ]
         }
@@ -890,9 +796,7 @@ def case_dict(row: Any, today: date, events: Sequence[Any] = ()) -> dict[str, An
         "decided_by": row.decided_by,
         "reasons": row.reasons,
         "correction": row.correction,
-        "history": [
-            {"at": e.at.isoformat(), "status": e.status, "party": e.party, "note": e.note} for e in events
-        ],
+        "history": [{"at": e.at.isoformat(), "status": e.status, "party": e.party, "note": e.note} for e in events],
     }
 
 

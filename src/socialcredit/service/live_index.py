@@ -1,0 +1,278 @@
+"""The decision index the service answers from, kept current with the store.
+
+One :class:`~socialcredit.index.DecisionIndex` per scheme in operation that has list-based measures. It is
+built from the store when the first decision needs it, from the records in force minus what due process takes
+out of use (records under an objection left undecided past its deadline, records behind a granted repair), and
+it is brought up to date before every decision:
+
+* **from the audit log.** Every write to the store appends a leaf in the writer's own transaction, and writers
+  append one after the other (the log's state row is locked until commit), so the leaves' sequence numbers are
+  the order in which writes became visible, with no gaps. Before answering, the index reads the leaves after
+  the last one it has seen: records written (by the HTTP service, the ``ingest`` command, another server
+  process, or a due-process decision writing a correction or a repair's exit record) and objections and repair
+  applications filed or decided. The subjects they concern are recomputed from their records in force and put
+  in the index's overlay, so the next decision sees them. A record that corrects another moves both subjects.
+* **as time passes.** An objection still undecided on the day after its deadline suspends its records; no write
+  marks that moment, so the index keeps the deadlines of open objections and recomputes their subjects when the
+  day comes. Entries that end by themselves (a fixed period, an expiry) need nothing: the index keeps their days.
+  If the clock goes back (a test, an operator's correction), the index is rebuilt.
+
+The overlay is merged into the built arrays once more than ``Settings.index_merge_after`` subjects have changed.
+A scheme's measures naming an action are answered here only when every one of them is list-based; grade-based
+measures need scores, which the service evaluates from records.
+"""
+
+from __future__ import annotations
+
+import heapq
+import logging
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import aliased
+
+from socialcredit.audit.schema import audit_leaves_table
+from socialcredit.index import DecisionIndex
+from socialcredit.index.decision import Answer, Reference
+from socialcredit.records import Record
+from socialcredit.scheme.model import Scheme
+from socialcredit.service.tables import cases_table
+from socialcredit.store.schema import records_table
+
+if TYPE_CHECKING:
+    from socialcredit.service.platform import Platform
+
+log = logging.getLogger(__name__)
+
+RECORD_WRITE = "record.write"
+CASE_ACTIONS = ("objection.file", "objection.decide", "repair.file", "repair.decide")
+"""Audit actions after which a subject's entries may change (what due process takes out of use)."""
+_IN_CHUNK = 500
+
+
+def served_actions(scheme: Scheme) -> frozenset[str]:
+    """Actions the index answers for ``scheme``: named by a list-based measure and by no grade-based one."""
+    by_list = {a for m in scheme.measures if m.when.list_ is not None for a in m.actions}
+    by_grade = {a for m in scheme.measures if m.when.list_ is None for a in m.actions}
+    return frozenset(by_list - by_grade)
+
+
+@dataclass
+class _Live:
+    scheme: Scheme
+    index: DecisionIndex
+    types: frozenset[str]
+
+
+@dataclass
+class LiveStats:
+    """What the live index has done since it was built: for the operator and for tests."""
+
+    builds: int = 0
+    merges: int = 0
+    refreshed: int = 0
+    """Subject recomputations, summed over schemes."""
+    watermark: int = -1
+    """The last audit leaf read."""
+    as_of: date | None = None
+    """The day the suspensions were last brought up to."""
+    deadlines: list[tuple[date, str]] = field(default_factory=list)
+    """Open objections' deadlines still ahead, as a heap of (deadline, subject)."""
+    disagreements: int = 0
+    """Answers the pure engine, explaining them, did not confirm (a defect: should stay 0)."""
+
+
+class LiveIndex:
+    """Decision indexes for the schemes in operation, current with the store's writes and with the day."""
+
+    def __init__(self, platform: Platform, schemes: Sequence[Scheme], *, merge_after: int = 10_000) -> None:
+        self.platform = platform
+        self.merge_after = merge_after
+        self._schemes = [s for s in schemes if served_actions(s)]
+        self._served = {s.scheme: served_actions(s) for s in self._schemes}
+        self._live: dict[str, _Live] = {}
+        self._lock = threading.RLock()
+        self.stats = LiveStats()
+        self._built = False
+
+    # -- what is served ---------------------------------------------------------------------------------------
+
+    def serves(self, scheme: Scheme, action: str) -> bool:
+        """Whether the index answers ``action`` under ``scheme`` (every measure naming it is list-based)."""
+        return action in self._served.get(scheme.scheme, ())
+
+    @property
+    def lock(self) -> threading.RLock:
+        """Held while syncing and answering: the index has one writer."""
+        return self._lock
+
+    # -- answering --------------------------------------------------------------------------------------------
+
+    def decide(self, scheme: Scheme, subject_id: str, action: str, day: date) -> Answer:
+        """The index's answer; call :meth:`sync` first (once per request), holding :attr:`lock`."""
+        return self._live[scheme.scheme].index.decide(subject_id, action, day)
+
+    def entries(self, scheme: Scheme, subject_id: str, day: date) -> list[Reference]:
+        """References of the entries in force for the subject on ``day`` (own and through links)."""
+        return [ref for ref, _, _ in self._live[scheme.scheme].index.entries(subject_id, day)]
+
+    # -- keeping current --------------------------------------------------------------------------------------
+
+    def sync(self) -> None:
+        """Build when needed, then apply what the store and the calendar changed since the last call."""
+        with self._lock:
+            today = self.platform.today()
+            if not self._built or (self.stats.as_of is not None and today < self.stats.as_of):
+                self._build(today)
+                return
+            changed = self._read_feed()
+            changed |= self._passed_deadlines(today)
+            self.stats.as_of = today
+            if changed:
+                self._refresh(changed)
+            for live in self._live.values():
+                if live.index.pending > self.merge_after:
+                    live.index.merge()
+                    self.stats.merges += 1
+
+    def _build(self, today: date) -> None:
+        store = self.platform.store
+        watermark = self._head()  # read first: whatever commits later is read again from the feed
+        overlay = self.platform.overlay()
+        live: dict[str, _Live] = {}
+        for scheme in self._schemes:
+            types = frozenset(scheme.record_types())
+            records = [r for r in store.effective(types=types) if _key(r) not in overlay.excluded]
+            live[scheme.scheme] = _Live(scheme, DecisionIndex.build(scheme, records), types)
+        self._live = live
+        self.stats.watermark = watermark
+        self.stats.as_of = today
+        self.stats.deadlines = []
+        self._watch_deadlines(None, today)
+        self.stats.builds += 1
+        self._built = True
+        log.info("decision index built: %s", {k: len(v.index) for k, v in live.items()})
+
+    def _head(self) -> int:
+        with self.platform.store.read_snapshot() as conn:
+            head = conn.execute(select(func.max(audit_leaves_table.c.seq))).scalar_one_or_none()
+        return -1 if head is None else int(head)
+
+    def _read_feed(self) -> set[str]:
+        """Subjects whose entries may have changed since the last leaf read; advances the watermark."""
+        t = audit_leaves_table
+        query = (
+            select(t.c.seq, t.c.action, t.c.subject_id, t.c.detail)
+            .where(t.c.seq > self.stats.watermark, t.c.action.in_([RECORD_WRITE, *CASE_ACTIONS]))
+            .order_by(t.c.seq)
+        )
+        changed: set[str] = set()
+        rows: list[int] = []
+        filed: set[str] = set()
+        with self.platform.store.read_snapshot() as conn:
+            head = conn.execute(select(func.max(t.c.seq))).scalar_one_or_none()
+            if head is None or int(head) <= self.stats.watermark:
+                return changed
+            for leaf in conn.execute(query.where(t.c.seq <= head)):
+                if leaf.action == RECORD_WRITE:
+                    row = (leaf.detail or {}).get("row")
+                    if isinstance(row, int):
+                        rows.append(row)
+                    elif leaf.subject_id:
+                        changed.add(leaf.subject_id)
+                elif leaf.subject_id:
+                    changed.add(leaf.subject_id)
+                    if leaf.action == "objection.file":
+                        filed.add(leaf.subject_id)
+            changed |= _written_subjects(conn, rows, self._types())
+        self.stats.watermark = int(head)
+        if filed:
+            self._watch_deadlines(filed, self.stats.as_of or self.platform.today())
+        return changed
+
+    def _types(self) -> frozenset[str]:
+        return frozenset().union(*(live.types for live in self._live.values())) if self._live else frozenset()
+
+    def _watch_deadlines(self, subjects: Iterable[str] | None, today: date) -> None:
+        """Remember the deadlines of open objections not yet overdue (of ``subjects``; all when None)."""
+        t = cases_table
+        query = select(t.c.subject_id, t.c.deadline).where(
+            t.c.kind == "objection", t.c.status == "open", t.c.deadline >= today
+        )
+        wanted = None if subjects is None else sorted(set(subjects))
+        with self.platform.store.read_snapshot() as conn:
+            found = []
+            if wanted is None:
+                found = list(conn.execute(query))
+            else:
+                for start in range(0, len(wanted), _IN_CHUNK):
+                    found += conn.execute(query.where(t.c.subject_id.in_(wanted[start : start + _IN_CHUNK]))).all()
+        for row in found:
+            heapq.heappush(self.stats.deadlines, (row.deadline, row.subject_id))
+
+    def _passed_deadlines(self, today: date) -> set[str]:
+        """Subjects with an objection whose deadline has passed since the last call (overdue: suspended)."""
+        out: set[str] = set()
+        while self.stats.deadlines and self.stats.deadlines[0][0] < today:
+            out.add(heapq.heappop(self.stats.deadlines)[1])
+        return out
+
+    def _refresh(self, subjects: set[str]) -> None:
+        """Recompute the subjects from their records in force, less what due process takes out of use."""
+        wanted = sorted(subjects)
+        overlay = self.platform.overlay(wanted)
+        for live in self._live.values():
+            records: list[Record] = [
+                r
+                for r in self.platform.store.effective(subject_ids=wanted, types=live.types)
+                if _key(r) not in overlay.excluded
+            ]
+            live.index.refresh(live.scheme, records, subjects=wanted)
+            self.stats.refreshed += len(wanted)
+
+    def merge(self) -> None:
+        """Fold every overlay into its built arrays now."""
+        with self._lock:
+            for live in self._live.values():
+                live.index.merge()
+            self.stats.merges += 1
+
+    def sizes(self) -> dict[str, int]:
+        """Built rows per scheme served (empty before the first :meth:`sync`)."""
+        return {name: len(live.index) for name, live in self._live.items()}
+
+    def pending(self) -> int:
+        """Subjects held in the overlays."""
+        return sum(live.index.pending for live in self._live.values())
+
+
+def _key(r: Record) -> tuple[str, str]:
+    return (r.authority, r.record_id)
+
+
+def _written_subjects(conn: object, row_ids: Sequence[int], types: frozenset[str]) -> set[str]:
+    """Subjects of the records with these row ids, of the types an index reads, and of the records they
+    supersede (a correction may move a record to another subject)."""
+    if not row_ids or not types:
+        return set()
+    r, old = records_table, aliased(records_table)
+    out: set[str] = set()
+    ids = sorted(set(row_ids))
+    for start in range(0, len(ids), _IN_CHUNK):
+        query = (
+            select(r.c.subject_id, old.c.subject_id.label("old_subject"))
+            .select_from(r.outerjoin(old, and_(old.c.authority == r.c.authority, old.c.record_id == r.c.supersedes)))
+            .where(
+                r.c.id.in_(ids[start : start + _IN_CHUNK]),
+                or_(r.c.type.in_(sorted(types)), old.c.type.in_(sorted(types))),
+            )
+        )
+        for row in conn.execute(query):  # type: ignore[attr-defined]
+            out.add(row.subject_id)
+            if row.old_subject:
+                out.add(row.old_subject)
+    return out

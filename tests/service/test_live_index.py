@@ -1,0 +1,308 @@
+"""The service answers through the decision index, and the index stays current with the store and the calendar.
+
+A hypothesis state machine writes through one platform (listings, extensions, exits, legal representatives,
+corrections that move a record, objections, reviews, repairs) and lets days pass, or go back; after every step
+a platform answering through the index and one evaluating every decision from records (the specification) must
+give the same decision and reason codes for every subject, action and day asked. A second table of tests shows
+each way a change reaches the index: another process's write, the passing of an objection's deadline, a merge.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import suppress
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
+
+from socialcredit.authorities import Authority
+from socialcredit.errors import ConflictError, InputError, NotFound
+from socialcredit.records import Record
+from socialcredit.scheme.registry import load_scheme
+from socialcredit.service.due_process import DueProcess
+from socialcredit.service.live_index import served_actions
+from socialcredit.service.notices import MemorySender
+from socialcredit.service.parties import Party, Role, add_party
+from socialcredit.service.platform import Platform, Query
+from socialcredit.settings import Settings
+from socialcredit.store import Store, open_store
+from tests.conftest import STORE_BACKENDS, _fresh_postgres_database
+from tests.factories import organization, person
+
+LIST = "dishonest-judgment-debtors"
+PERSONS = [person(1), person(2), person(3)]
+ORGS = [organization(1), organization(2)]
+SUBJECTS = PERSONS + ORGS
+CASES = ["C1", "C2"]
+ACTIONS = ["buy_air_ticket", "public_bidding", "bank_loan"]
+
+COURT = Party("court", Role.AUTHORITY, "court", authority="RC-COURT")
+REGISTRY = Party("registry", Role.AUTHORITY, "registry", authority="RC-REGISTRY")
+SELLER = Party("seller", Role.PROVIDER, "seller", actions=tuple(ACTIONS))
+REVIEWER = Party("reviewer", Role.REVIEWER, "reviewer")
+HOLDERS = {sid: Party(f"s{i}", Role.SUBJECT, f"subject {i}", subject_id=sid) for i, sid in enumerate(SUBJECTS)}
+START = datetime(2026, 6, 30, 2, tzinfo=UTC)
+
+
+def _setup(store: Store) -> None:
+    store.migrate()
+    store.add_authority(Authority("RC-COURT", "court", "371082", ("court.*",)))
+    store.add_authority(Authority("RC-REGISTRY", "registry", "371082", ("registry.*",)))
+    for party in [COURT, REGISTRY, SELLER, REVIEWER, *HOLDERS.values()]:
+        add_party(store, party)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = START
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def today(self) -> date:
+        return (self.now + timedelta(hours=8)).date()
+
+
+def _platforms(store: Store, tmp: Path, clock: Clock, **extra: object) -> tuple[Platform, Platform, Platform]:
+    """(writer, live, spec): the writer stands for another process; live answers through the index."""
+
+    def make(**kw: object) -> Platform:
+        return Platform(store, Settings(data_dir=tmp, **kw), clock=clock, sender=MemorySender())  # type: ignore[arg-type]
+
+    return make(decision_index=False), make(decision_index=True, **extra), make(decision_index=False)
+
+
+def _answers(platform: Platform, queries: list[Query]) -> list[tuple[str, list[str]]]:
+    return [(a["decision"], a["reason_codes"]) for a in platform.decide(SELLER, queries)]
+
+
+def machine_for(new_store_url: Callable[[], Iterator[str]], tmp: Path) -> type[RuleBasedStateMachine]:
+    class LiveIndexAgrees(RuleBasedStateMachine):
+        @initialize(merge_after=st.sampled_from([1, 3, 10_000]))
+        def start(self, merge_after: int) -> None:
+            self._urls = new_store_url()
+            self.store = open_store(next(self._urls))
+            _setup(self.store)
+            self.clock = Clock()
+            self.writer, self.live, self.spec = _platforms(self.store, tmp, self.clock, index_merge_after=merge_after)
+            self.due = DueProcess(self.writer)
+            self.counter = 0
+
+        def teardown(self) -> None:
+            store = getattr(self, "store", None)
+            if store is not None:
+                store.close()
+                next(self._urls, None)
+
+        def _record(self, subject: str, type_: str, back: int, **attributes: object) -> Record:
+            self.counter += 1
+            return Record(f"R{self.counter}", subject, type_, self.clock.today() - timedelta(days=back),
+                          attributes, legal_basis="test")  # type: ignore[arg-type]
+
+        def _submit(self, party: Party, record: Record) -> None:
+            self.writer.submit_records(party, [record], source="machine")
+
+        # -- writes -------------------------------------------------------------------------------------------
+
+        @rule(subject=st.sampled_from(SUBJECTS), case=st.sampled_from(CASES), ground=st.sampled_from([1, 2]),
+              back=st.integers(0, 800))
+        def listing(self, subject: str, case: str, ground: int, back: int) -> None:
+            self._submit(COURT, self._record(subject, "court.dishonest_listing", back, case_no=case, ground=ground))
+
+        @rule(subject=st.sampled_from(SUBJECTS), case=st.sampled_from(CASES), back=st.integers(0, 60))
+        def performed(self, subject: str, case: str, back: int) -> None:
+            self._submit(COURT, self._record(subject, "court.obligation_performed", back, case_no=case))
+
+        @rule(subject=st.sampled_from(SUBJECTS), case=st.sampled_from(CASES), years=st.integers(0, 4))
+        def extension(self, subject: str, case: str, years: int) -> None:
+            self._submit(COURT, self._record(subject, "court.listing_extension", 0, case_no=case, years=years))
+
+        @rule(org=st.sampled_from(ORGS), rep=st.sampled_from([*PERSONS, None]), back=st.integers(0, 400))
+        def representative(self, org: str, rep: str | None, back: int) -> None:
+            attributes = {"person_id": rep} if rep is not None else {"person_id": 0}
+            self._submit(REGISTRY, self._record(org, "registry.legal_representative", back, **attributes))
+
+        @rule(data=st.data(), to=st.sampled_from(SUBJECTS))
+        def court_moves_a_record(self, data: st.DataObject, to: str) -> None:
+            """A correction that moves a listing to another subject (the clerk typed the wrong number)."""
+            listings = [r for r in self.store.effective(types={"court.dishonest_listing"})]
+            if not listings:
+                return
+            old = data.draw(st.sampled_from(sorted(listings, key=lambda r: r.record_id)))
+            self.counter += 1
+            moved = Record(f"R{self.counter}", to, old.type, old.occurred_at, old.attributes,
+                           legal_basis="correction", supersedes=old.record_id)
+            self._submit(COURT, moved)
+
+        @rule(subject=st.sampled_from(SUBJECTS), case=st.sampled_from([*CASES, None]))
+        def objection(self, subject: str, case: str | None) -> None:
+            with suppress(NotFound, ConflictError, InputError):
+                self.due.object(HOLDERS[subject], scheme="judgment-debtors", statement="not mine",
+                                target={"kind": "list_entry", "list_id": LIST, "key": case})
+
+        @rule(subject=st.sampled_from(SUBJECTS), case=st.sampled_from(CASES))
+        def repair(self, subject: str, case: str) -> None:
+            with suppress(NotFound, ConflictError, InputError):
+                self.due.apply_for_repair(HOLDERS[subject], scheme="judgment-debtors", list_id=LIST, key=case,
+                                          obligation_performed=True, commitment="I will honour judgments.")
+
+        @rule(data=st.data(), favourable=st.booleans())
+        def review(self, data: st.DataObject, favourable: bool) -> None:
+            open_cases = self.due.cases(REVIEWER, status="open")["items"]
+            if not open_cases:
+                return
+            case = data.draw(st.sampled_from(sorted(c["reference"] for c in open_cases)))
+            kind = "objection" if case.startswith("OBJ") else "repair"
+            outcome = {("objection", True): "upheld", ("objection", False): "rejected",
+                       ("repair", True): "granted", ("repair", False): "refused"}[(kind, favourable)]
+            with suppress(ConflictError, InputError):
+                self.due.decide(REVIEWER, case, outcome=outcome, reasons="as the file shows")
+
+        @rule(days=st.integers(1, 40))
+        def time_passes(self, days: int) -> None:
+            self.clock.now += timedelta(days=days)
+
+        @rule(days=st.integers(1, 5))
+        def clock_goes_back(self, days: int) -> None:
+            self.clock.now -= timedelta(days=days)
+
+        # -- what must hold -----------------------------------------------------------------------------------
+
+        @invariant()
+        def the_index_answers_as_the_engine(self) -> None:
+            if not hasattr(self, "live"):
+                return
+            today = self.clock.today()
+            days = [today, today - timedelta(days=200), today + timedelta(days=30)]
+            queries = [Query(s, a, d) for s in SUBJECTS for a in ACTIONS for d in days]
+            assert _answers(self.live, queries) == _answers(self.spec, queries)
+            assert self.live.live is not None and self.live.live.stats.disagreements == 0
+
+    return LiveIndexAgrees
+
+
+@pytest.mark.parametrize("backend", STORE_BACKENDS)
+def test_the_live_index_answers_as_the_engine(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> None:
+    counter = iter(range(10_000))
+
+    def new_store_url() -> Iterator[str]:
+        if backend == "sqlite":
+            yield f"sqlite:///{(tmp_path / f'machine-{next(counter)}.db').as_posix()}"
+        else:
+            yield from _fresh_postgres_database(request.getfixturevalue("postgres_admin"))
+
+    run_state_machine_as_test(
+        machine_for(new_store_url, tmp_path),
+        settings=settings(max_examples=25 if backend == "sqlite" else 8, stateful_step_count=20, deadline=None,
+                          suppress_health_check=list(HealthCheck), derandomize=True),
+    )
+
+
+# -- each way a change reaches the index ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def world(store: Store, tmp_path: Path) -> tuple[Platform, Platform, Clock]:
+    _setup(store)
+    clock = Clock()
+    writer, live, _ = _platforms(store, tmp_path, clock)
+    return writer, live, clock
+
+
+def _listing(subject: str, case: str, day: date, rid: str) -> Record:
+    return Record(rid, subject, "court.dishonest_listing", day, {"case_no": case, "ground": 1}, legal_basis="t")
+
+
+def _verdict(platform: Platform, subject: str, action: str = "buy_air_ticket") -> str:
+    """The decision served; the index must also have been right on its own (the engine, explaining a
+    refusal, confirms it, and would be followed were it not)."""
+    verdict = platform.decide(SELLER, [Query(subject, action)])[0]["decision"]
+    assert platform.live is None or platform.live.stats.disagreements == 0
+    return verdict
+
+
+def test_only_list_based_actions_are_served() -> None:
+    assert "buy_air_ticket" in served_actions(load_scheme("judgment-debtors"))
+    assert served_actions(load_scheme("rongcheng")) == frozenset()  # grade-based: evaluated from records
+
+
+def test_a_write_by_another_process_is_seen_by_the_next_decision(world: tuple[Platform, Platform, Clock]) -> None:
+    writer, live, clock = world
+    assert _verdict(live, PERSONS[0]) == "allow"
+    assert live.live is not None and live.live.stats.builds == 1
+    writer.submit_records(COURT, [_listing(PERSONS[0], "C1", clock.today(), "L1")], source="other process")
+    assert _verdict(live, PERSONS[0]) == "deny"
+    exit_ = Record("X1", PERSONS[0], "court.obligation_performed", clock.today(), {"case_no": "C1"}, legal_basis="t")
+    writer.submit_records(COURT, [exit_], source="other process")
+    assert _verdict(live, PERSONS[0]) == "allow"
+    assert live.live.stats.builds == 1 and live.live.stats.refreshed >= 2
+
+
+def test_a_record_written_straight_into_the_store_is_seen(world: tuple[Platform, Platform, Clock]) -> None:
+    """The ``ingest`` command writes through the store, not the service: the audit log carries it."""
+    writer, live, clock = world
+    assert _verdict(live, PERSONS[1]) == "allow"
+    writer.store.add_records("RC-COURT", [_listing(PERSONS[1], "C9", clock.today(), "L9")], source="file.csv")
+    assert _verdict(live, PERSONS[1]) == "deny"
+
+
+def test_an_organizations_entry_reaches_its_representative(world: tuple[Platform, Platform, Clock]) -> None:
+    writer, live, clock = world
+    today = clock.today()
+    writer.submit_records(COURT, [_listing(ORGS[0], "C1", today, "L1")], source="t")
+    assert _verdict(live, PERSONS[2]) == "allow"
+    rep = Record("P1", ORGS[0], "registry.legal_representative", today, {"person_id": PERSONS[2]}, legal_basis="t")
+    writer.submit_records(REGISTRY, [rep], source="t")
+    answer = live.decide(SELLER, [Query(PERSONS[2], "buy_air_ticket")])[0]
+    assert answer["decision"] == "deny" and answer["reason_codes"][0].endswith("via-legal-representative")
+
+
+def test_an_overdue_objection_suspends_the_entry_without_any_write(world: tuple[Platform, Platform, Clock]) -> None:
+    writer, live, clock = world
+    writer.submit_records(COURT, [_listing(PERSONS[0], "C1", clock.today(), "L1")], source="t")
+    DueProcess(writer).object(HOLDERS[PERSONS[0]], scheme="judgment-debtors", statement="not mine",
+                              target={"kind": "list_entry", "list_id": LIST, "key": "C1"})
+    assert _verdict(live, PERSONS[0]) == "deny"  # disputed, still in force until the deadline passes
+    clock.now += timedelta(days=15)
+    assert _verdict(live, PERSONS[0]) == "deny"  # the deadline day itself
+    clock.now += timedelta(days=1)
+    assert _verdict(live, PERSONS[0]) == "allow"  # suspended: nobody wrote anything
+    assert live.live is not None and live.live.stats.builds == 1
+
+
+def test_a_granted_repair_ends_the_entry_for_the_next_decision(world: tuple[Platform, Platform, Clock]) -> None:
+    writer, live, clock = world
+    writer.submit_records(COURT, [_listing(PERSONS[0], "C1", clock.today(), "L1")], source="t")
+    due = DueProcess(writer)
+    filed = due.apply_for_repair(HOLDERS[PERSONS[0]], scheme="judgment-debtors", list_id=LIST, key="C1",
+                                 obligation_performed=True, commitment="I will honour judgments.")
+    assert _verdict(live, PERSONS[0]) == "deny"
+    due.decide(REVIEWER, filed["reference"], outcome="granted", reasons="paid in full")
+    assert _verdict(live, PERSONS[0]) == "allow"
+
+
+def test_the_overlay_is_merged_after_the_configured_number_of_changes(store: Store, tmp_path: Path) -> None:
+    _setup(store)
+    clock = Clock()
+    writer, live, spec = _platforms(store, tmp_path, clock, index_merge_after=2)
+    assert _verdict(live, PERSONS[0]) == "allow"
+    for i, subject in enumerate(SUBJECTS):
+        writer.submit_records(COURT, [_listing(subject, "C1", clock.today(), f"L{i}")], source="t")
+        assert _verdict(live, subject) == "deny"
+    assert live.live is not None and live.live.stats.merges >= 1 and live.live.pending() <= 2
+    queries = [Query(s, "buy_air_ticket") for s in SUBJECTS]
+    assert _answers(live, queries) == _answers(spec, queries)
+
+
+def test_a_denial_from_the_index_is_explained_from_records(world: tuple[Platform, Platform, Clock]) -> None:
+    writer, live, clock = world
+    writer.submit_records(COURT, [_listing(PERSONS[0], "C1", clock.today(), "L1")], source="t")
+    (answer,) = live.decide(SELLER, [Query(PERSONS[0], "buy_air_ticket")])
+    explained = live.explanation(HOLDERS[PERSONS[0]], answer["reference"])
+    (reason,) = explained["explanation"]["judgment-debtors"]["reasons"]
+    assert explained["explanation"]["judgment-debtors"]["source"] == "decision-index"
+    assert reason["records"][0]["record_id"] == "L1" and explained["relied_on"] == [["RC-COURT", "L1"]]
