@@ -7,8 +7,11 @@ on 127.0.0.1, and from this process (the load generator) sends, over keep-alive 
 - bulk requests (``POST /v1/decisions``) of ``--bulk-size`` queries each,
 - and, as the baseline measured in the same run, ``GET /healthz``: the framework's floor on this machine.
 
-Every decision on the real path is accountable: it is evaluated from the store, written to the subject's access
-log and to the tamper-evident audit log in the same transaction. Bounded in count and time; loopback only.
+Every decision on the real path is accountable: it is written to the subject's access log and to the
+tamper-evident audit log in the same transaction. The server runs twice over the same city: with the decision
+index (the default: list-based measures answered from the index kept current from the audit log) and without it
+(every decision evaluated from records), and with the index it also times the decision right after a court's
+write and checks that the write was seen. Bounded in count and time; loopback only.
 
     .venv/bin/python bench/http_decisions.py                 # 4,000 residents, 400 single queries, 10 bulk
     .venv/bin/python bench/http_decisions.py --singles 100 --bulk 3 --residents 1000   # quick
@@ -84,24 +87,10 @@ def report(name: str, wall: float, latencies: list[float], per_request: int = 1)
     return row
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--residents", type=int, default=4000)
-    parser.add_argument("--singles", type=int, default=400)
-    parser.add_argument("--bulk", type=int, default=10)
-    parser.add_argument("--bulk-size", type=int, default=1000)
-    parser.add_argument("--seed", type=int, default=1)
-    args = parser.parse_args()
-
-    folder = Path(tempfile.mkdtemp(prefix="sc-http-bench-"))
-    env = {**os.environ, "COLUMNS": "120"}
-    subprocess.run(
-        [str(BIN), "--data-dir", str(folder), "demo", "--residents", str(args.residents)],
-        check=True,
-        stdout=subprocess.DEVNULL,
-        env=env,
-    )
+def start_server(folder: Path, index: bool) -> tuple[subprocess.Popen, str]:
+    """``socialcredit serve --demo-parties`` as its own process, the decision index on or off."""
     port = free_port()
+    env = {**os.environ, "COLUMNS": "120", "SOCIALCREDIT_DECISION_INDEX": "true" if index else "false"}
     server = subprocess.Popen(
         [str(BIN), "--data-dir", str(folder), "serve", "--demo-parties", "--port", str(port)],
         stdout=subprocess.PIPE,
@@ -109,21 +98,33 @@ def main() -> None:
         env=env,
     )
     base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline or server.poll() is not None:
-                raise SystemExit("the server did not come up")
-            time.sleep(0.3)
-        secrets = tokens(folder / "demo-tokens.env")
-        from socialcredit.lab import synth
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                return server, base
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline or server.poll() is not None:
+            server.kill()
+            raise SystemExit("the server did not come up")
+        time.sleep(0.3)
 
-        people = list(synth.residents(synth.CitySpec.scaled(args.residents)))
+
+def stop(server: subprocess.Popen) -> None:
+    server.terminate()
+    try:
+        server.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        server.kill()
+
+
+def run_mode(folder: Path, index: bool, people: list[str], args: argparse.Namespace) -> dict[str, dict[str, float]]:
+    """Every measurement against one server: baseline, single, 4 clients, bulk; with the index, also how soon
+    a listing submitted over HTTP reaches the next decision."""
+    server, base = start_server(folder, index)
+    try:
+        secrets = tokens(folder / "demo-tokens.env")
         rng = random.Random(args.seed)
         headers = {"Authorization": f"Bearer {secrets['TICKET_SELLER']}"}
         client = httpx.Client(base_url=base, headers=headers, timeout=120, limits=httpx.Limits(max_connections=8))
@@ -140,28 +141,112 @@ def main() -> None:
             client.post("/v1/decisions", json={"queries": queries}).raise_for_status()
 
         single(0)  # warm up the schemes and the store
-        print(f"city: {args.residents:,} residents; server pid {server.pid} on {base}; client pid {os.getpid()}")
-        floor = report("GET /healthz (baseline), 1 client", *timed(health, args.singles, 1))
-        one = report("decisions/one, 1 client", *timed(single, args.singles, 1))
-        four = report("decisions/one, 4 clients", *timed(single, args.singles, 4))
-        many = report(f"decisions bulk x{args.bulk_size}, 1 client", *timed(bulk, args.bulk, 1), args.bulk_size)
-        print()
-        print(f"RESULT single p50 / baseline p50: {one['p50_ms'] / floor['p50_ms']:.1f}x")
-        print(
-            f"RESULT single decisions/s (1 client): {one['decisions_per_s']:.0f}; (4 clients): "
-            f"{four['decisions_per_s']:.0f}"
-        )
-        print(
-            f"RESULT bulk decisions/s: {many['decisions_per_s']:.0f} "
-            f"({many['decisions_per_s'] / one['decisions_per_s']:.1f}x single)"
-        )
-        print(f"RESULT bulk p50 {many['p50_ms']:.0f} ms, p99 {many['p99_ms']:.0f} ms per {args.bulk_size} queries")
+        mode = "index on" if index else "index off"
+        print(f"-- decision {mode}: server pid {server.pid} on {base}; client pid {os.getpid()}")
+        out = {
+            "floor": report(f"GET /healthz (baseline), {mode}", *timed(health, args.singles, 1)),
+            "one": report(f"decisions/one, 1 client, {mode}", *timed(single, args.singles, 1)),
+            "four": report(f"decisions/one, 4 clients, {mode}", *timed(single, args.singles, 4)),
+            "bulk": report(f"bulk x{args.bulk_size}, 1 client, {mode}", *timed(bulk, args.bulk, 1), args.bulk_size),
+        }
+        if index:
+            out["visible"] = visibility(client, secrets["COURT"], people, args)
+        return out
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop(server)
+
+
+def visibility(client: httpx.Client, court: str, people: list[str], args: argparse.Namespace) -> dict[str, float]:
+    """A court lists a resident on no list over HTTP, and the next decision about them must refuse; then the
+    obligation is performed, and the next decision must allow. Times the decision right after each write."""
+    rng = random.Random(args.seed + 1)
+    court_headers = {"Authorization": f"Bearer {court}"}
+
+    def decide(subject: str) -> str:
+        answer = client.post("/v1/decisions/one", json={"subject_id": subject, "action": "buy_air_ticket"})
+        answer.raise_for_status()
+        return str(answer.json()["decision"])
+
+    latencies: list[float] = []
+    seen = 0
+    for n in range(args.writes):
+        subject = rng.choice(people)
+        while decide(subject) != "allow":
+            subject = rng.choice(people)
+        case = f"(2026)鲁1082执{9000 + n}号"
+        for kind, attributes, expected in (
+            ("court.dishonest_listing", {"case_no": case, "ground": 1}, "deny"),
+            ("court.obligation_performed", {"case_no": case}, "allow"),
+        ):
+            record = {
+                "record_id": f"BENCH-{args.seed}-{n}-{kind}",
+                "subject_id": subject,
+                "type": kind,
+                "occurred_at": "2026-07-01",
+                "attributes": attributes,
+                "legal_basis": "SPC Provisions (法释〔2017〕7号), Art. 1",
+            }
+            client.post(
+                "/v1/records", json={"source": "bench", "records": [record]}, headers=court_headers
+            ).raise_for_status()
+            t = time.perf_counter()
+            decision = decide(subject)
+            latencies.append(time.perf_counter() - t)
+            seen += decision == expected
+    row = report("decision right after a write, on", sum(latencies), latencies)
+    row["visible"] = seen / len(latencies)
+    return row
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--residents", type=int, default=4000)
+    parser.add_argument("--singles", type=int, default=400)
+    parser.add_argument("--bulk", type=int, default=10)
+    parser.add_argument("--bulk-size", type=int, default=1000)
+    parser.add_argument("--writes", type=int, default=20, help="listings (and exits) written to time visibility")
+    parser.add_argument("--index", choices=["both", "on", "off"], default="both")
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+
+    folder = Path(tempfile.mkdtemp(prefix="sc-http-bench-"))
+    subprocess.run(
+        [str(BIN), "--data-dir", str(folder), "demo", "--residents", str(args.residents)],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        env={**os.environ, "COLUMNS": "120"},
+    )
+    from socialcredit.lab import synth
+
+    people = list(synth.residents(synth.CitySpec.scaled(args.residents)))
+    print(f"city: {args.residents:,} residents")
+    modes = {"on": [True], "off": [False], "both": [True, False]}[args.index]
+    results = {index: run_mode(folder, index, people, args) for index in modes}
+    print()
+    for index, r in results.items():
+        mode = "index on" if index else "index off"
+        print(f"RESULT {mode}: single p50 / baseline p50: {r['one']['p50_ms'] / r['floor']['p50_ms']:.1f}x")
+        print(
+            f"RESULT {mode}: single decisions/s (1 client): {r['one']['decisions_per_s']:.0f}; (4 clients): "
+            f"{r['four']['decisions_per_s']:.0f}; p50 {r['one']['p50_ms']:.1f} ms, p99 {r['one']['p99_ms']:.1f} ms"
+        )
+        print(
+            f"RESULT {mode}: bulk decisions/s: {r['bulk']['decisions_per_s']:.0f} "
+            f"({r['bulk']['decisions_per_s'] / r['one']['decisions_per_s']:.1f}x single); "
+            f"p50 {r['bulk']['p50_ms']:.0f} ms, p99 {r['bulk']['p99_ms']:.0f} ms per {args.bulk_size} queries"
+        )
+    if True in results and False in results:
+        on, off = results[True], results[False]
+        print(
+            f"RESULT index on / off: single {on['one']['decisions_per_s'] / off['one']['decisions_per_s']:.2f}x, "
+            f"bulk {on['bulk']['decisions_per_s'] / off['bulk']['decisions_per_s']:.2f}x decisions/s"
+        )
+    if True in results:
+        v = results[True]["visible"]
+        print(
+            f"RESULT writes seen by the next decision: {v['visible']:.0%} of {2 * args.writes}; that decision p50 "
+            f"{v['p50_ms']:.1f} ms, p99 {v['p99_ms']:.1f} ms"
+        )
 
 
 if __name__ == "__main__":
