@@ -78,3 +78,7 @@ class NotFound(SocialCreditError):
 
 class StoreError(SocialCreditError):
     """The store is missing, not initialised, or at the wrong migration."""
+
+
+class ConfigurationError(SocialCreditError):
+    """The platform is set up wrongly (e.g. a saved decision index that does not belong to the store)."""

@@ -49,6 +49,11 @@ class Settings(BaseSettings):
         description="Answer list-based measures from the decision index kept current with the store (built "
         "when the first decision needs it); off: evaluate every decision from records.",
     )
+    index_dir: Path | None = Field(
+        default=None,
+        description="A folder with one saved decision index per scheme (<index_dir>/<scheme>, written by "
+        "`socialcredit index build` from the store), loaded memory-mapped instead of building at start-up.",
+    )
     index_merge_after: int = Field(
         default=10_000,
         ge=1,

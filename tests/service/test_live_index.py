@@ -306,3 +306,80 @@ def test_a_denial_from_the_index_is_explained_from_records(world: tuple[Platform
     (reason,) = explained["explanation"]["judgment-debtors"]["reasons"]
     assert explained["explanation"]["judgment-debtors"]["source"] == "decision-index"
     assert reason["records"][0]["record_id"] == "L1" and explained["relied_on"] == [["RC-COURT", "L1"]]
+
+
+# -- a saved index, built from the store by the command line, served and caught up ------------------------------
+
+
+def _build_saved(store: Store, folder: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> None:
+    from socialcredit.cli.main import main
+
+    with pytest.raises(SystemExit) as done:
+        main(["--database-url", store.url, "index", "build", "--scheme", "judgment-debtors", "--out",
+              str(folder / "judgment-debtors"), *extra])
+    assert done.value.code in (0, None), capsys.readouterr().err
+
+
+def test_a_saved_index_is_loaded_and_caught_up(
+    store: Store, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _setup(store)
+    clock = Clock()
+    writer, _, spec = _platforms(store, tmp_path, clock)
+    today = clock.today()
+    writer.submit_records(COURT, [_listing(PERSONS[0], "C1", today, "L1"), _listing(PERSONS[1], "C2", today, "L2")],
+                          source="t")
+    DueProcess(writer).object(HOLDERS[PERSONS[0]], scheme="judgment-debtors", statement="not mine",
+                              target={"kind": "list_entry", "list_id": LIST, "key": "C1"})
+    clock.now += timedelta(days=16)  # the objection is overdue before the build: the build does not know it
+    _build_saved(store, tmp_path / "index", capsys)
+    assert (tmp_path / "index" / "judgment-debtors" / "feed.json").exists()
+    writer.submit_records(COURT, [_listing(PERSONS[2], "C3", clock.today(), "L3")], source="after the build")
+    served = Platform(store, Settings(data_dir=tmp_path, index_dir=tmp_path / "index"), clock=clock,
+                      sender=MemorySender())
+    queries = [Query(s, "buy_air_ticket") for s in SUBJECTS]
+    assert _answers(served, queries) == _answers(spec, queries)
+    assert [d for d, _ in _answers(served, queries)][:3] == ["allow", "deny", "deny"]
+    assert served.live is not None and served.live.stats.builds == 1 and served.live.stats.disagreements == 0
+
+
+@pytest.mark.parametrize(
+    ("spoil", "message"),
+    [
+        ("missing", "only an index built from this store"),
+        ("other-history", "another store's history"),
+        ("garbage", "not a feed position"),
+    ],
+)
+def test_a_saved_index_that_is_not_this_stores_is_refused(
+    store: Store, tmp_path: Path, capsys: pytest.CaptureFixture[str], spoil: str, message: str
+) -> None:
+    from socialcredit.errors import ConfigurationError
+
+    _setup(store)
+    clock = Clock()
+    writer, _, _ = _platforms(store, tmp_path, clock)
+    writer.submit_records(COURT, [_listing(PERSONS[0], "C1", clock.today(), "L1")], source="t")
+    _build_saved(store, tmp_path / "index", capsys)
+    feed = tmp_path / "index" / "judgment-debtors" / "feed.json"
+    if spoil == "missing":
+        feed.unlink()
+    elif spoil == "other-history":
+        feed.write_text(feed.read_text().replace('"leaf_hash": "', '"leaf_hash": "0'), encoding="utf-8")
+    else:
+        feed.write_text("{}", encoding="utf-8")
+    served = Platform(store, Settings(data_dir=tmp_path, index_dir=tmp_path / "index"), clock=clock,
+                      sender=MemorySender())
+    with pytest.raises(ConfigurationError, match=message):
+        served.decide(SELLER, [Query(PERSONS[0], "buy_air_ticket")])
+
+
+def test_an_index_built_from_a_past_view_is_not_servable(
+    store: Store, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _setup(store)
+    folder = tmp_path / "index"
+    _build_saved(store, folder, capsys)
+    assert (folder / "judgment-debtors" / "feed.json").exists()
+    _build_saved(store, folder, capsys, "--known-at", "2026-01-01T00:00:00Z")
+    assert not (folder / "judgment-debtors" / "feed.json").exists()  # the earlier position would now be wrong

@@ -9,6 +9,7 @@ ConflictError                           409    ``detail``
 PermissionDenied                        403    ``detail`` (already logged as a refusal)
 Unauthenticated                         401    ``detail``; ``WWW-Authenticate: Bearer``
 StoreError                              503    ``detail``
+ConfigurationError                      503    ``detail``
 ======================================  =====  ==================================================================
 """
 
@@ -21,7 +22,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from socialcredit.errors import ConflictError, InputError, NotFound, Problem, StoreError
+from socialcredit.errors import ConfigurationError, ConflictError, InputError, NotFound, Problem, StoreError
 from socialcredit.service.parties import PermissionDenied, Unauthenticated
 
 ROW_LISTS = {"records", "queries"}
@@ -95,4 +96,8 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StoreError)
     async def _store(request: Request, exc: StoreError) -> JSONResponse:
+        return JSONResponse(status_code=503, content={"detail": str(exc)})
+
+    @app.exception_handler(ConfigurationError)
+    async def _configuration(request: Request, exc: ConfigurationError) -> JSONResponse:
         return JSONResponse(status_code=503, content={"detail": str(exc)})

@@ -45,6 +45,7 @@ def build(
 
     the_scheme = load_scheme(scheme)
     started = time.perf_counter()
+    position: dict[str, object] | None = None
     if entries is not None:
         if records is not None:
             raise InputError([Problem(field="--entries", reason="give --records or --entries, not both")])
@@ -60,15 +61,24 @@ def build(
             index = DecisionIndex.build(the_scheme, load_records(settings, records, instant))
             source = str(records)
         else:
+            from socialcredit.service.live_index import feed_position
             from socialcredit.store import open_store
 
             store = open_store(settings.store_url())
             try:
+                # Where the audit log stood before reading: the service reads the feed from there on.
+                position = feed_position(store) if instant is None else None
                 index = DecisionIndex.build_from_store(the_scheme, store, instant)  # only the scheme's record types
             finally:
                 store.close()
             source = "the store"
     index.save(out)
+    from socialcredit.service.live_index import FEED_FILE, save_feed_position
+
+    if position is not None:
+        save_feed_position(out, position)
+    else:  # not servable: no position in the store's history (an earlier build's would be wrong now)
+        (out / FEED_FILE).unlink(missing_ok=True)
     Console(stderr=True).print(
         f"indexed {len(index):,} entries of {the_scheme.label} from {source} in "
         f"{time.perf_counter() - started:.1f} s: {index.bytes_per_entry:.1f} bytes/entry → {out}"

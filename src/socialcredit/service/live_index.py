@@ -18,6 +18,12 @@ it is brought up to date before every decision:
   If the clock goes back (a test, an operator's correction), the index is rebuilt.
 
 The overlay is merged into the built arrays once more than ``Settings.index_merge_after`` subjects have changed.
+
+At national scale the index is not built at start-up but loaded (memory-mapped) from ``Settings.index_dir``,
+one folder per scheme written by ``socialcredit index build`` from the store. Such a folder also holds
+``feed.json``: the last audit leaf the build had seen and that leaf's hash, so the service reads the feed from
+there on (and refuses a folder built from another store's history); the subjects with an open or granted case are
+recomputed at load, since a build from the store does not know what due process takes out of use.
 A scheme's measures naming an action are answered here only when every one of them is list-based; grade-based
 measures need scores, which the service evaluates from records.
 """
@@ -25,22 +31,26 @@ measures need scores, which the service evaluates from records.
 from __future__ import annotations
 
 import heapq
+import json
 import logging
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import aliased
 
 from socialcredit.audit.schema import audit_leaves_table
+from socialcredit.errors import ConfigurationError
 from socialcredit.index import DecisionIndex
 from socialcredit.index.decision import Answer, Reference
 from socialcredit.records import Record
 from socialcredit.scheme.model import Scheme
 from socialcredit.service.tables import cases_table
+from socialcredit.store import Store
 from socialcredit.store.schema import records_table
 
 if TYPE_CHECKING:
@@ -98,6 +108,7 @@ class LiveIndex:
         self._lock = threading.RLock()
         self.stats = LiveStats()
         self._built = False
+        self.index_dir: Path | None = platform.settings.index_dir
 
     # -- what is served ---------------------------------------------------------------------------------------
 
@@ -141,13 +152,23 @@ class LiveIndex:
 
     def _build(self, today: date) -> None:
         store = self.platform.store
-        watermark = self._head()  # read first: whatever commits later is read again from the feed
-        overlay = self.platform.overlay()
+        head = self._head()  # read first: whatever commits later is read again from the feed
+        overlay = None
         live: dict[str, _Live] = {}
+        watermark = head
+        loaded = False
         for scheme in self._schemes:
             types = frozenset(scheme.record_types())
-            records = [r for r in store.effective(types=types) if _key(r) not in overlay.excluded]
-            live[scheme.scheme] = _Live(scheme, DecisionIndex.build(scheme, records), types)
+            saved = self._saved(scheme)
+            if saved is not None:
+                index, seq = saved
+                watermark = min(watermark, seq)
+                loaded = True
+            else:
+                overlay = overlay or self.platform.overlay()
+                records = [r for r in store.effective(types=types) if _key(r) not in overlay.excluded]
+                index = DecisionIndex.build(scheme, records)
+            live[scheme.scheme] = _Live(scheme, index, types)
         self._live = live
         self.stats.watermark = watermark
         self.stats.as_of = today
@@ -155,7 +176,44 @@ class LiveIndex:
         self._watch_deadlines(None, today)
         self.stats.builds += 1
         self._built = True
-        log.info("decision index built: %s", {k: len(v.index) for k, v in live.items()})
+        if loaded:  # a saved index knows nothing of due process, nor of what was written after its build
+            self._refresh(self._subjects_with_cases() | self._read_feed())
+        log.info("decision index ready: %s", {k: len(v.index) for k, v in live.items()})
+
+    def _saved(self, scheme: Scheme) -> tuple[DecisionIndex, int] | None:
+        """The index saved for ``scheme`` under :attr:`index_dir` and the audit leaf it was built at."""
+        if self.index_dir is None:
+            return None
+        folder = self.index_dir / scheme.scheme
+        if not (folder / "index.json").exists():
+            return None
+        where = f"{folder}/{FEED_FILE}"
+        try:
+            feed = json.loads((folder / FEED_FILE).read_text(encoding="utf-8"))
+            seq, leaf_hash = int(feed["audit_seq"]), feed["leaf_hash"]
+        except FileNotFoundError:
+            raise ConfigurationError(
+                f"{where}: missing; only an index built from this store (`socialcredit index build --scheme "
+                f"{scheme.scheme} --out {folder}`, without --records, --entries or --known-at) can be served"
+            ) from None
+        except (ValueError, KeyError, TypeError) as exc:
+            raise ConfigurationError(f"{where}: not a feed position ({exc})") from None
+        if seq >= 0 and _leaf_hash(self.platform.store, seq) != leaf_hash:
+            raise ConfigurationError(
+                f"{where}: the index was built from another store's history (audit leaf {seq} differs); rebuild it"
+            )
+        index = DecisionIndex.load(folder)
+        if index.profiles.scheme_label != scheme.label:
+            raise ConfigurationError(
+                f"{folder}: an index of {index.profiles.scheme_label}, not of {scheme.label} in operation; rebuild it"
+            )
+        return index, seq
+
+    def _subjects_with_cases(self) -> set[str]:
+        t = cases_table
+        with self.platform.store.read_snapshot() as conn:
+            query = select(t.c.subject_id).where(t.c.status.in_(["open", "granted"])).distinct()
+            return {row.subject_id for row in conn.execute(query)}
 
     def _head(self) -> int:
         with self.platform.store.read_snapshot() as conn:
@@ -248,6 +306,29 @@ class LiveIndex:
     def pending(self) -> int:
         """Subjects held in the overlays."""
         return sum(live.index.pending for live in self._live.values())
+
+
+FEED_FILE = "feed.json"
+"""Beside a saved index: where in the audit log it was built."""
+
+
+def feed_position(store: Store) -> dict[str, object]:
+    """The audit log's last leaf and its hash: read before a build from the store, saved with the index."""
+    with store.read_snapshot() as conn:
+        t = audit_leaves_table
+        row = conn.execute(select(t.c.seq, t.c.leaf_hash).order_by(t.c.seq.desc()).limit(1)).first()
+    return {"audit_seq": -1, "leaf_hash": None} if row is None else {"audit_seq": row.seq, "leaf_hash": row.leaf_hash}
+
+
+def save_feed_position(folder: Path, position: dict[str, object]) -> None:
+    """Write ``feed.json`` beside a saved index."""
+    (folder / FEED_FILE).write_text(json.dumps(position) + "\n", encoding="utf-8")
+
+
+def _leaf_hash(store: Store, seq: int) -> str | None:
+    with store.read_snapshot() as conn:
+        t = audit_leaves_table
+        return conn.execute(select(t.c.leaf_hash).where(t.c.seq == seq)).scalar_one_or_none()
 
 
 def _key(r: Record) -> tuple[str, str]:
