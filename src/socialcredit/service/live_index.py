@@ -223,9 +223,11 @@ class LiveIndex:
     def _read_feed(self) -> set[str]:
         """Subjects whose entries may have changed since the last leaf read; advances the watermark."""
         t = audit_leaves_table
+        # The action is wrapped so that no planner takes the index on action (which would walk every record
+        # leaf ever written): the range of sequence numbers since the last read is what is small.
         query = (
             select(t.c.seq, t.c.action, t.c.subject_id, t.c.detail)
-            .where(t.c.seq > self.stats.watermark, t.c.action.in_([RECORD_WRITE, *CASE_ACTIONS]))
+            .where(t.c.seq > self.stats.watermark, func.coalesce(t.c.action, "").in_([RECORD_WRITE, *CASE_ACTIONS]))
             .order_by(t.c.seq)
         )
         changed: set[str] = set()
