@@ -144,6 +144,36 @@ def test_vectorised_packing_matches_the_scalar_one(bodies, corrupt):
     assert [t.decode() for t in K.unpack_digit_keys(good_keys)] == [t for t, g in zip(texts, ok, strict=True) if g]
 
 
+NEAR_DIGITS = "0123456789/:X x\x00\x7f\xb0\xb9Ｘ"  # the bytes next to '0' and '9', check letters, non-ASCII
+
+
+@settings(max_examples=300)
+@given(
+    st.lists(st.tuples(digits17, st.integers(0, 17), st.sampled_from(NEAR_DIGITS)), min_size=1, max_size=40),
+    st.booleans(),
+)
+def test_vectorised_packing_refuses_what_the_scalar_one_refuses(cases, with_check):
+    """Any byte at any place: the vectorised packing accepts exactly the texts the scalar one packs (a text
+    that is not 18 ASCII bytes is packed one by one by the caller: here it must not be accepted)."""
+    texts = []
+    for body, place, char in cases:
+        text = body + K.mod11_2(body)
+        text = text[:place] + char + text[place + 1 :]
+        if with_check and place < 17 and 0 <= ord(char) - 48 < 16:
+            # the check character that bytes-minus-'0' arithmetic would compute: ':' must still be refused
+            total = sum((ord(c) - 48) * w for c, w in zip(text[:17], K._RIC_WEIGHTS, strict=True))
+            text = text[:17] + "10X98765432"[total % 11]
+        texts.append(text)
+    raw = [t.encode() for t in texts]
+    ids = np.array([r if len(r) == 18 else b"?" * 18 for r in raw], dtype="S18")
+    keys, ok = K.pack_digit_ids(ids, chunk=7)
+    for text, r, key, good in zip(texts, raw, keys, ok, strict=True):
+        expected = K.pack(text) if len(r) == 18 and text.isascii() else None
+        assert good == (expected is not None), text
+        if good:
+            assert int(key) == expected
+
+
 @settings(max_examples=300)
 @given(st.integers(0, 2**64 - 1))
 def test_the_mix_is_a_bijection(key):
