@@ -139,6 +139,13 @@ def test_the_overlay_takes_precedence_over_built_rows_in_bulk(tmp_path):
     index.add_entry(people[2500], LIST, DAY, None, "N1")  # absent from the arrays, put on
     index.add_entry(people[7], LIST, DAY - timedelta(days=1), None, "N2")  # built, a second entry
     assert index.pending == 3
+    check(index)
+    for i in range(1000, 2600, 8):  # many pending subjects: the overlay's bitmap has collisions
+        if i < 2000:
+            index.remove_entry(people[i], LIST, f"C{i}")
+        else:
+            index.add_entry(people[i], LIST, DAY - timedelta(days=i % 50), DAY + timedelta(days=1), f"N{i}")
+    assert index.pending == 3 + 200
     bulk = check(index)
     assert bulk.answer(2 * 5).decision == "allow"
     assert bulk.answer(2 * 2500).decision == "deny" and bulk.answer(2 * 2500).reference.entry_key == "N1"

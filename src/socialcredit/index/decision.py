@@ -175,7 +175,7 @@ class DecisionIndex:
         self._links = links if links is not None else _empty_links()
         self._overlay: dict[int, list[Row]] = {}
         self._overlay_links: dict[tuple[int, int], list[tuple[int, int]]] = {}
-        self._touched = np.zeros(0, dtype=np.uint64)
+        self._set_touched(np.zeros(0, dtype=np.uint64))
         if directory is None:
             directory, steps = _directory(h)
         self._set_directory(directory, int(steps if steps is not None else 0))
@@ -525,7 +525,12 @@ class DecisionIndex:
         if known is not None and not known.all():
             effect[~known], reason[~known], row[~known] = 0, -1, -1
         if self._touched.size:
-            hit = np.flatnonzero(_member(K.mix_array(keys), self._touched))
+            hq = K.mix_array(keys)
+            slots = hq >> np.uint64(64 - self._touched_bits)
+            maybe = np.take(self._touched_bitmap, (slots >> np.uint64(6)).view(np.intp))
+            maybe >>= slots & np.uint64(63)
+            maybe = np.flatnonzero(maybe & np.uint64(1))
+            hit = maybe[_member(hq[maybe], self._touched)]
             if known is not None:
                 hit = hit[known[hit]]
             for i in hit:
@@ -804,7 +809,17 @@ class DecisionIndex:
             assert tk is not None
             kept = [r for r in self._rows(tk) if r.via != holder_id]
             self._overlay[tk] = sorted(kept + [r for t, r in after if t == target], key=_order)
-        self._touched = np.unique(K.mix_array(np.array(list(self._overlay), dtype=np.uint64)))
+        self._set_touched(np.unique(K.mix_array(np.array(list(self._overlay), dtype=np.uint64))))
+
+    def _set_touched(self, touched: np.ndarray) -> None:
+        """The mixed keys of the subjects in the overlay (sorted), and a bitmap on their top bits (a sixteenth
+        full at most) that rules out most other subjects of a bulk check in one cached gather."""
+        self._touched = touched
+        self._touched_bits = max(10, len(touched).bit_length() + 4)
+        slots = touched >> np.uint64(64 - self._touched_bits)
+        bitmap = np.zeros(1 << (self._touched_bits - 6), dtype=np.uint64)
+        np.bitwise_or.at(bitmap, (slots >> np.uint64(6)).astype(np.intp), np.uint64(1) << (slots & np.uint64(63)))
+        self._touched_bitmap = bitmap
 
     def _reached(self, holder_id: str, holder: int) -> list[tuple[str, Row]]:
         own = [r for r in self._rows(holder) if r.via is None]
@@ -856,7 +871,7 @@ class DecisionIndex:
         self._links = {"holder": holders[order], "number": numbers[order], "day": days[order], "target": targets[order]}
         self._overlay.clear()
         self._overlay_links.clear()
-        self._touched = np.zeros(0, dtype=np.uint64)
+        self._set_touched(np.zeros(0, dtype=np.uint64))
 
     # -- size, saving, loading ------------------------------------------------------------------------------
 
