@@ -30,7 +30,8 @@ class BatchResult:
 
 
 def prepare(backend: Backend, records: str = "records") -> Attributes:
-    """Views ``rec`` (records in force, days as keys) and table ``subjects`` (first day, kind) from ``records``."""
+    """Views ``rec`` (records in force, days as keys ``ok``, ``occurred_at`` as read) and table ``subjects`` (first
+    day, kind) from ``records``."""
     columns = backend.columns(records)
     attrs = attribute_columns(columns)
     authority = col("authority") if "authority" in columns else fill("''")
@@ -39,7 +40,8 @@ def prepare(backend: Backend, records: str = "records") -> Attributes:
         col("subject_id"),
         col("type"),
         exp.alias_(fill("COALESCE(:a, '')", a=authority), "authority"),
-        exp.alias_(fill("YEAR(occurred_at) * 10000 + MONTH(occurred_at) * 100 + DAY(occurred_at)"), "ok"),
+        exp.alias_(day_key(col("occurred_at")), "ok"),
+        col("occurred_at"),
         *(col(c) for c in attrs),
     ]
     if "subject_kind" in columns:
@@ -65,7 +67,11 @@ def prepare(backend: Backend, records: str = "records") -> Attributes:
     if "subject_kind" in columns:
         backend.table(
             "subjects",
-            fill("SELECT subject_id, MIN(ok) AS first_ok, MIN(subject_kind) AS kind FROM rec GROUP BY subject_id"),
+            fill(
+                "SELECT subject_id, :k AS first_ok, kind FROM (SELECT subject_id, MIN(occurred_at) AS first_at, "
+                "MIN(subject_kind) AS kind FROM rec GROUP BY subject_id) AS s",
+                k=day_key(col("first_at")),
+            ),
         )
     else:
         distinct = backend.arrow(fill("SELECT DISTINCT subject_id FROM rec"))
@@ -82,11 +88,18 @@ def prepare(backend: Backend, records: str = "records") -> Attributes:
         backend.table(
             "subjects",
             fill(
-                "SELECT rec.subject_id, MIN(rec.ok) AS first_ok, MIN(k.kind) AS kind FROM rec "
-                "JOIN subject_kinds AS k ON k.subject_id = rec.subject_id GROUP BY rec.subject_id"
+                "SELECT subject_id, :k AS first_ok, kind FROM (SELECT rec.subject_id, "
+                "MIN(rec.occurred_at) AS first_at, MIN(k.kind) AS kind FROM rec "
+                "JOIN subject_kinds AS k ON k.subject_id = rec.subject_id GROUP BY rec.subject_id) AS s",
+                k=day_key(col("first_at")),
             ),
         )
     return Attributes(attrs)
+
+
+def day_key(day: Expr) -> Expr:
+    """The key ``yyyymmdd`` of a day (or of the day of a time)."""
+    return fill("YEAR(:d) * 10000 + MONTH(:d) * 100 + DAY(:d)", d=day)
 
 
 def covered(kinds: list[str]) -> Expr:

@@ -17,7 +17,7 @@ Mirrors :mod:`socialcredit.engine.points` and :mod:`socialcredit.engine.grades`:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from sqlglot import exp
 
@@ -89,25 +89,49 @@ def _round_clamp(value: Expr, spec: AttributePoints) -> Expr:
     return fill("CAST(GREATEST(:lo, LEAST(:hi, :r)) AS BIGINT)", lo=spec.min, hi=spec.max, r=rounded)
 
 
-def _first_year(period: Period | None, day: date) -> int:
-    """The first calendar year with a day whose records (counting for ``period``) still count on ``day``: the
-    earliest year whose 31 December plus ``period`` is after ``day`` (adding a period never goes backwards)."""
+def _first_day(period: Period | None, day: date) -> date:
+    """The first day whose records (counting for ``period``) still count on ``day``: adding a period never goes
+    backwards, so every day before it ends its window on or before ``day``."""
     if period is None:
-        return 1
-    y = day.year
-    while y > 1 and add_period(date(y - 1, 12, 31), years=period.years, months=period.months, days=period.days) > day:
-        y -= 1
-    return y
+        return date.min
+
+    def ends_after(x: date) -> bool:
+        try:
+            return add_period(x, years=period.years, months=period.months, days=period.days) > day
+        except (OverflowError, ValueError):
+            return True
+
+    lo, hi = date.min.toordinal(), day.toordinal()  # ends_after(day) holds: a period is never empty
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if ends_after(date.fromordinal(mid)):
+            hi = mid
+        else:
+            lo = mid + 1
+    return date.fromordinal(lo)
 
 
-def records_scored(scheme: Scheme, attrs: Attributes, max_key: int, rule_ids: list[int], keep: Expr | None,
-                   ledger: bool = False) -> Expr:
+def first_relevant(scheme: Scheme, dates: Dates, i: int) -> date:
+    """The first day of rule ``i``'s records that can matter on some day: the first that counts on the earliest
+    day, or under a yearly cap the first of that day's year (the year's earlier records use up the cap)."""
+    assert scheme.score is not None
+    rule, first = scheme.score.rules[i], dates.days[0]
+    if scheme.score.window == "calendar_year":
+        return date(first.year, 1, 1)
+    start = _first_day(rule.counts_for, first)
+    return date(start.year, 1, 1) if rule.cap_per_calendar_year is not None else start
+
+
+def records_scored(scheme: Scheme, attrs: Attributes, dates: Dates, rule_ids: list[int], ledger: bool = False) -> Expr:
     """A subquery over ``rec``: each record (of a type some rule in ``rule_ids`` scores) with the first rule that
-    matches it, its nominal points and the end of its window (``until_key``), on or before ``max_key``; only
-    records of those rules, and only those that ``keep`` holds for. ``ledger`` adds ``authority, record_id``
-    (the application order). Used inline, never as a shared CTE: engines would materialise every record."""
+    matches it, its nominal points and the end of its window (``until_key``), on or before the last day; only
+    records of those rules that can matter on some day (:func:`may_count`). ``ledger`` adds ``authority,
+    record_id`` (the application order). Used inline, never as a shared CTE: engines would materialise every
+    record. The days are also compared on ``occurred_at`` itself (a wider range, as it may hold times), which
+    engines check while reading the file, before they read the other columns of a record."""
     assert scheme.score is not None
     rules = scheme.score.rules
+    max_key = dk.key_of(dates.days[-1])
     types = sorted({rules[i].record_type for i in rule_ids})
     matches = []
     for i, rule in enumerate(rules):
@@ -134,13 +158,18 @@ def records_scored(scheme: Scheme, attrs: Attributes, max_key: int, rule_ids: li
         if r.counts_for is not None and i in rule_ids:
             entry = by_period.setdefault(str(r.counts_for), ([], dk.add_period(col("ok"), r.counts_for)))
             entry[0].append(i)
-    until = case([(in_list(col("rule"), idx), e) for idx, e in by_period.values()], lit(99991231))
+    periods = sorted(by_period.values(), key=lambda entry: len(entry[0]))
+    if periods and all(rules[i].counts_for is not None for i in rule_ids):
+        *periods, (_, commonest) = periods  # the commonest period needs no test
+        until = case([(in_list(col("rule"), idx), e) for idx, e in periods], commonest)
+    else:
+        until = case([(in_list(col("rule"), idx), e) for idx, e in periods], lit(99991231))
     point_attributes = sorted(
         {rules[i].points.attribute for i in rule_ids if isinstance(rules[i].points, AttributePoints)}  # type: ignore[union-attr]
     )
     order = ["authority", "record_id"] if ledger else []
     matched = exp.select("subject_id", *order, "ok", exp.alias_(case(matches), "rule")).from_("rec").where(
-        and_(in_list(col("type"), types), fill("ok <= :max", max=max_key))
+        and_(in_list(col("type"), types), *_read_between(scheme, dates, rule_ids), fill("ok <= :max", max=max_key))
     )
     matched = matched.select(*(exp.alias_(attrs.number(a), f"points_{a}") for a in point_attributes), copy=False)
     scored = (
@@ -148,9 +177,18 @@ def records_scored(scheme: Scheme, attrs: Attributes, max_key: int, rule_ids: li
         .from_(matched.subquery("matched"))
         .where(fill("rule IS NOT NULL") if len(rule_ids) == len(rules) else in_list(col("rule"), rule_ids))
     )
-    if keep is None:
-        return scored
-    return exp.select("*").from_(scored.subquery("scored")).where(keep)
+    return exp.select("*").from_(scored.subquery("scored")).where(may_count(scheme, dates))
+
+
+def _read_between(scheme: Scheme, dates: Dates, rule_ids: list[int]) -> list[Expr]:
+    """``occurred_at`` from the first day any of the rules' records can matter to the day after the last day."""
+    since = min((first_relevant(scheme, dates, i) for i in rule_ids), default=date.min)
+    out = []
+    if since > date.min:
+        out.append(fill("occurred_at >= :d", d=exp.cast(lit(since.isoformat()), "DATE")))
+    if dates.days[-1] < date.max:
+        out.append(fill("occurred_at < :d", d=exp.cast(lit((dates.days[-1] + timedelta(days=1)).isoformat()), "DATE")))
+    return out
 
 
 def counting_on(scheme: Scheme, day: Expr, earned: str) -> Expr:
@@ -178,7 +216,7 @@ def may_count(scheme: Scheme, dates: Dates) -> Expr:
         return fill("ok DIV 10000 >= :y", y=first.year)
     by_year: dict[int, list[int]] = {}
     for i in capped_rules(scheme):
-        by_year.setdefault(_first_year(scheme.score.rules[i].counts_for, first), []).append(i)
+        by_year.setdefault(first_relevant(scheme, dates, i).year, []).append(i)
     return case(
         [(in_list(col("rule"), idx), fill("ok DIV 10000 >= :y", y=y)) for y, idx in by_year.items()],
         fill(":d < until_key", d=dk.key_of(first)),
@@ -219,36 +257,32 @@ def points_ctes(scheme: Scheme, attrs: Attributes, dates: Dates) -> list[tuple[s
     """
     assert scheme.score is not None
     rules = scheme.score.rules
-    max_key = dk.key_of(dates.days[-1])
-    keep = may_count(scheme, dates)
-    records = records_scored(scheme, attrs, max_key, list(range(len(rules))), keep)
+    records = records_scored(scheme, attrs, dates, list(range(len(rules))))
     per_day = _per_day(scheme, dates, "nominal")
     capped = capped_rules(scheme)
     if not capped:
         agg = exp.select("subject_id", *_aggregated(per_day)).from_(records.subquery("scored")).group_by("subject_id")
         return [("agg", agg)]
-    is_capped = in_list(col("rule"), capped)
-    keyed = exp.select(
-        "*",
-        exp.alias_(case([(is_capped, col("rule"))], lit(-1)), "g_rule"),
-        exp.alias_(case([(is_capped.copy(), fill("ok DIV 10000"))], lit(0)), "g_year"),
-    ).from_(records.subquery("scored"))
-    summed = (
-        exp.select("subject_id", "g_rule", "g_year", exp.alias_(fill("SUM(ABS(nominal))"), "total"),
-                   *_aggregated(per_day))
-        .from_(keyed.subquery("keyed"))
-        .group_by("subject_id", "g_rule", "g_year")
+    # One integer per group: rule * 10000 + year for a capped rule's records, -1 for all the others.
+    group = fill("rule * 10000 + ok DIV 10000")
+    keyed = exp.select("*", exp.alias_(case([(in_list(col("rule"), capped), group)], lit(-1)), "g")).from_(
+        records.subquery("scored")
     )
-    cap = case([(fill("g_rule = :i", i=i), lit(rules[i].cap_per_calendar_year)) for i in capped])
-    groups = exp.select("*", exp.alias_(fill("g_rule >= 0 AND total > :cap", cap=cap), "over_cap")).from_(
+    summed = (
+        exp.select("subject_id", "g", exp.alias_(fill("SUM(ABS(nominal))"), "total"), *_aggregated(per_day))
+        .from_(keyed.subquery("keyed"))
+        .group_by("subject_id", "g")
+    )
+    cap = case([(fill("g DIV 10000 = :i", i=i), lit(rules[i].cap_per_calendar_year)) for i in capped])
+    groups = exp.select("*", exp.alias_(fill("g >= 0 AND total > :cap", cap=cap), "over_cap")).from_(
         summed.subquery("summed")
     )
-    scan = records_scored(scheme, attrs, max_key, capped, keep.copy(), ledger=True)
+    scan = records_scored(scheme, attrs, dates, capped, ledger=True)
     ordered = fill(
         "SELECT c.subject_id, c.rule, c.ok, c.until_key, c.nominal, SUM(ABS(c.nominal)) OVER (PARTITION BY "
         f"c.subject_id, c.rule, c.ok DIV 10000 ORDER BY c.ok, c.authority, c.record_id {ROWS_SO_FAR}) AS after "
-        "FROM (:scan) AS c JOIN (SELECT subject_id, g_rule, g_year FROM groups WHERE over_cap) AS o "
-        "ON o.subject_id = c.subject_id AND o.g_rule = c.rule AND o.g_year = c.ok DIV 10000",
+        "FROM (:scan) AS c JOIN (SELECT subject_id, g FROM groups WHERE over_cap) AS o "
+        "ON o.subject_id = c.subject_id AND o.g = c.rule * 10000 + c.ok DIV 10000",
         scan=scan,
     )
     rule_cap = case([(fill("rule = :i", i=i), lit(rules[i].cap_per_calendar_year)) for i in capped])
