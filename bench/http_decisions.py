@@ -91,12 +91,15 @@ def start_server(folder: Path, index: bool) -> tuple[subprocess.Popen, str]:
     """``socialcredit serve --demo-parties`` as its own process, the decision index on or off."""
     port = free_port()
     env = {**os.environ, "COLUMNS": "120", "SOCIALCREDIT_DECISION_INDEX": "true" if index else "false"}
+    # The server's log goes to a file: a pipe nobody reads fills up and stalls the server mid-run.
+    log = (folder / f"server-index-{'on' if index else 'off'}.log").open("ab")
     server = subprocess.Popen(
         [str(BIN), "--data-dir", str(folder), "serve", "--demo-parties", "--port", str(port)],
-        stdout=subprocess.PIPE,
+        stdout=log,
         stderr=subprocess.STDOUT,
         env=env,
     )
+    log.close()
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 120
     while True:
