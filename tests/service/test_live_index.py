@@ -383,3 +383,24 @@ def test_an_index_built_from_a_past_view_is_not_servable(
     assert (folder / "judgment-debtors" / "feed.json").exists()
     _build_saved(store, folder, capsys, "--known-at", "2026-01-01T00:00:00Z")
     assert not (folder / "judgment-debtors" / "feed.json").exists()  # the earlier position would now be wrong
+
+
+def test_a_failure_while_catching_up_rebuilds_rather_than_trusts(
+    world: tuple[Platform, Platform, Clock], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from socialcredit.errors import StoreError
+
+    writer, live, clock = world
+    assert _verdict(live, PERSONS[0]) == "allow"
+    assert live.live is not None
+    writer.submit_records(COURT, [_listing(PERSONS[0], "C1", clock.today(), "L1")], source="t")
+
+    def unreachable(*args: object, **kwargs: object) -> None:
+        raise StoreError("the store went away")
+
+    monkeypatch.setattr(live.live, "_refresh", unreachable)
+    with pytest.raises(StoreError):
+        live.decide(SELLER, [Query(PERSONS[0], "buy_air_ticket")])
+    monkeypatch.undo()
+    assert _verdict(live, PERSONS[0]) == "deny"  # the feed had moved on: only a rebuild can see the listing
+    assert live.live.stats.builds == 2

@@ -134,21 +134,29 @@ class LiveIndex:
     # -- keeping current --------------------------------------------------------------------------------------
 
     def sync(self) -> None:
-        """Build when needed, then apply what the store and the calendar changed since the last call."""
+        """Build when needed, then apply what the store and the calendar changed since the last call.
+
+        Should anything fail half-way (the store unreachable while recomputing), the index is built afresh on
+        the next call rather than trusted: the feed position may already have moved past changes not applied.
+        """
         with self._lock:
-            today = self.platform.today()
-            if not self._built or (self.stats.as_of is not None and today < self.stats.as_of):
-                self._build(today)
-                return
-            changed = self._read_feed()
-            changed |= self._passed_deadlines(today)
-            self.stats.as_of = today
-            if changed:
-                self._refresh(changed)
-            for live in self._live.values():
-                if live.index.pending > self.merge_after:
-                    live.index.merge()
-                    self.stats.merges += 1
+            try:
+                today = self.platform.today()
+                if not self._built or (self.stats.as_of is not None and today < self.stats.as_of):
+                    self._build(today)
+                    return
+                changed = self._read_feed()
+                changed |= self._passed_deadlines(today)
+                self.stats.as_of = today
+                if changed:
+                    self._refresh(changed)
+                for live in self._live.values():
+                    if live.index.pending > self.merge_after:
+                        live.index.merge()
+                        self.stats.merges += 1
+            except BaseException:
+                self._built = False
+                raise
 
     def _build(self, today: date) -> None:
         store = self.platform.store
