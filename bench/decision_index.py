@@ -85,16 +85,19 @@ def timed(fn, repeat):
 
 
 def rates(count: int, walls: list[float], cpus: list[float]) -> str:
-    """Best CPU and wall-clock rates with the range over the runs."""
-    lo_c, hi_c = count / max(cpus) / 1e6, count / min(cpus) / 1e6
-    lo_w, hi_w = count / max(walls) / 1e6, count / min(walls) / 1e6
-    return f"{hi_c:6.2f} M/s CPU ({lo_c:.2f}-{hi_c:.2f}), {hi_w:6.2f} M/s wall ({lo_w:.2f}-{hi_w:.2f})"
+    """Best CPU and wall-clock rates, with the median and the range over the runs."""
+    out = []
+    for name, seconds in (("CPU", cpus), ("wall", walls)):
+        r = sorted(count / s / 1e6 for s in seconds)
+        out.append(f"{r[-1]:6.2f} M/s {name} (median {r[len(r) // 2]:.2f}, {r[0]:.2f}-{r[-1]:.2f})")
+    return ", ".join(out)
 
 
 def bench_index(
     args, scheme, listed, queries, texts, action_codes, action_names, days, mostly_unlisted
-) -> tuple[float, float, float]:
-    """Build and query the index. Returns (bytes per entry, bulk checks a CPU second, a wall-clock second)."""
+) -> tuple[float, float, float, float]:
+    """Build and query the index. Returns (bytes per entry, bulk checks a CPU second, a wall-clock second,
+    and a wall-clock second in the median run)."""
     n, m = len(listed), len(queries)
     rng = np.random.default_rng(args.seed + 1)
     start = rng.integers(day_number(date(2019, 1, 1)), day_number(date(2026, 6, 30)), n).astype(np.uint16)
@@ -157,7 +160,7 @@ def bench_index(
     t = time.perf_counter()
     index.merge()
     print(f"merge() of the overlay into {len(index):,} rows: {time.perf_counter() - t:.1f} s")
-    return per_entry, m / min(cpus), m / min(walls)
+    return per_entry, m / min(cpus), m / min(walls), m / sorted(walls)[len(walls) // 2]
 
 
 def bench_set(args, listed, texts) -> tuple[float, float, float]:
@@ -272,7 +275,7 @@ def main() -> None:
 
     if args.parquet_rows:
         bench_parquet(scheme, args.parquet_rows, np.random.default_rng(args.seed + 2))
-    per_entry, index_rate, index_wall = bench_index(
+    per_entry, index_rate, index_wall, index_wall_median = bench_index(
         args, scheme, listed, queries, texts, codes, action_names, days, mostly_unlisted
     )
     gc.collect()
@@ -288,13 +291,13 @@ def main() -> None:
     )
     print(
         f"RESULT checks_per_s_wall={index_wall / 1e6:.2f}M set_checks_per_s_wall={set_wall / 1e6:.2f}M "
-        f"speed_ratio={index_wall / set_wall:.2f}x"
+        f"speed_ratio={index_wall / set_wall:.2f}x checks_per_s_wall_median={index_wall_median / 1e6:.2f}M"
     )
     print(f"load average at the end: {os.getloadavg()[0]:.2f} (1 min), {os.getloadavg()[1]:.2f} (5 min)")
     print(
         f"targets: <= 16 bytes/entry: {'met' if per_entry <= 16 else 'NOT met'}; "
         f">= 5 M checks/s on one core: CPU {'met' if index_rate >= 5e6 else 'NOT met'}, "
-        f"wall clock {'met' if index_wall >= 5e6 else 'NOT met'}"
+        f"wall clock (median run) {'met' if index_wall_median >= 5e6 else 'NOT met'}"
     )
 
 

@@ -1152,9 +1152,9 @@ def _day_numbers(days: np.ndarray | Sequence[date] | date, m: int) -> np.ndarray
     if arr.dtype.kind == "M":
         out = arr.astype("datetime64[D]").astype(np.int64)
     elif arr.dtype.kind in "iu":
-        out = arr.astype(np.int64)
+        out = arr if arr.dtype == np.int32 else arr.astype(np.int64)  # int32: read as it is, not copied
     else:
         out = np.array([day_number(d) for d in arr], dtype=np.int64)
     if out.size and (out.min() < 0 or out.max() >= OPEN):
         raise ValueError(f"days must be from 1970-01-01 to {LAST_DAY.isoformat()}")
-    return out.astype(np.int32)
+    return out.astype(np.int32, copy=False)
