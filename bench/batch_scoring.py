@@ -5,6 +5,11 @@ time and peak memory of each, the ratios, and a check that every implementation 
     .venv/bin/python bench/batch_scoring.py                          # 800,000 subjects, 20 million records
     .venv/bin/python bench/batch_scoring.py --records 2000000        # smaller (subjects: records / 25)
     .venv/bin/python bench/batch_scoring.py --scaling 2000000,20000000 --spark   # scaling, and Spark
+    .venv/bin/python bench/batch_scoring.py --scaling 2000000,20000000,200000000  # to 200 M (8,000,000 subjects)
+
+Both DuckDB implementations run with 2 threads (--threads), a 6 GB memory limit and spill to
+/tmp/socialcredit-duckdb-spill beyond it. --scaling runs no pandas (it is measured at one size only), and
+--subjects, when given, applies to every size.
 
 Each implementation runs in its own process (peak memory is that process's, Spark's JVM included); the city is
 generated once per size into --data-dir as Parquet.
