@@ -184,8 +184,53 @@ def decide(
         render_decision(Console(), decision)
 
 
+def entries(
+    ctx: typer.Context,
+    scheme: SchemeOpt,
+    out: Annotated[
+        Path, typer.Option("--out", help="Write subject_id,list_id,entry_key,start,end,status (.parquet or .csv).")
+    ],
+    records: Annotated[
+        Path | None,
+        typer.Option("--records", help="A records CSV/JSONL/Parquet file (or folder); without it, the store."),
+    ] = None,
+    as_of: AsOfOpt = None,
+    known_at: KnownAtOpt = None,
+    links_out: Annotated[
+        Path | None,
+        typer.Option("--links-out", help="Also write the link change points (holder_id,link_id,day,target_id)."),
+    ] = None,
+    measures_out: Annotated[
+        Path | None, typer.Option("--measures-out", help="Also write the measures in force on --as-of.")
+    ] = None,
+    engine: Annotated[str, typer.Option("--engine", help="duckdb (default) or spark.")] = "duckdb",
+) -> None:
+    """Every list entry of a scheme from the records up to --as-of, set-wise on DuckDB or Spark: the tables
+    `index build --entries --links` turns into a national-scale decision index."""
+    from socialcredit.batch.command import entries_batch
+
+    settings = settings_from(ctx)
+    the_scheme = load_scheme(scheme)
+    if engine not in ("duckdb", "spark"):
+        raise InputError([Problem(field="--engine", value=engine, reason="expected duckdb or spark")])
+    if not the_scheme.lists:
+        raise InputError([Problem(field="--scheme", value=scheme, reason="this scheme has no lists")])
+    day = parse_day(as_of, "--as-of")
+    url = settings.store_url() if records is None else None
+    written = entries_batch(
+        the_scheme, engine, records, url, day, parse_instant(known_at, "--known-at"), out, links_out, measures_out
+    )
+    Console(stderr=True).print(
+        f"{the_scheme.label} as of {day.isoformat()} on {engine}: "
+        + ", ".join(f"{n:,} {name}" for name, n in written.items())
+        + f" → {out}",
+        highlight=False,
+    )
+
+
 def register(app: typer.Typer) -> None:
-    """Attach score, explain and decide."""
+    """Attach score, entries, explain and decide."""
     app.command()(score)
+    app.command()(entries)
     app.command()(explain)
     app.command()(decide)
