@@ -60,6 +60,11 @@ class Settings(BaseSettings):
         description="Subjects changed since the decision index was built after which its overlay is merged "
         "into the built arrays.",
     )
+    index_merge_in_background: bool = Field(
+        default=True,
+        description="Merge the decision index's overlay on a thread of its own (decisions go on meanwhile); off: "
+        "merge in the deciding request.",
+    )
     notices_file: Path | None = Field(
         default=None, description="Where the file sender appends notices (JSON lines); console when unset."
     )

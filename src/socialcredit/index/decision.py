@@ -37,6 +37,7 @@ copies per worker (the saved arrays are memory-mapped and shared).
 
 from __future__ import annotations
 
+import copy
 import json
 import math
 from collections.abc import Iterable, Sequence
@@ -832,6 +833,15 @@ class DecisionIndex:
     def pending(self) -> int:
         """Subjects changed in the overlay since the last build or merge."""
         return len(self._overlay)
+
+    def snapshot(self) -> DecisionIndex:
+        """A copy that shares the built arrays (never written in place) and holds its own copy of the overlay:
+        it can be merged on another thread while this index goes on answering and changing."""
+        other = copy.copy(self)
+        other._overlay = dict(self._overlay)
+        other._overlay_links = dict(self._overlay_links)
+        other._owners = dict(self._owners)
+        return other
 
     def merge(self) -> None:
         """Fold the overlay into new arrays: built rows of changed subjects are replaced by their overlay rows

@@ -17,7 +17,9 @@ it is brought up to date before every decision:
   day comes. Entries that end by themselves (a fixed period, an expiry) need nothing: the index keeps their days.
   If the clock goes back (a test, an operator's correction), the index is rebuilt.
 
-The overlay is merged into the built arrays once more than ``Settings.index_merge_after`` subjects have changed.
+The overlay is merged into the built arrays once more than ``Settings.index_merge_after`` subjects have changed,
+on a thread of its own over a snapshot, so that decisions go on meanwhile; the subjects changed during the merge
+are recomputed on the merged index when it is swapped in.
 
 At national scale the index is not built at start-up but loaded (memory-mapped) from ``Settings.index_dir``,
 one folder per scheme written by ``socialcredit index build`` from the store. Such a folder also holds
@@ -76,6 +78,11 @@ class _Live:
     scheme: Scheme
     index: DecisionIndex
     types: frozenset[str]
+    merging: threading.Thread | None = None
+    merged: DecisionIndex | None = None
+    """A merge finished on the merging thread, to be swapped in by the next sync."""
+    since: set[str] = field(default_factory=set)
+    """Subjects recomputed since the merge started: recomputed again on the merged index."""
 
 
 @dataclass
@@ -99,9 +106,17 @@ class LiveStats:
 class LiveIndex:
     """Decision indexes for the schemes in operation, current with the store's writes and with the day."""
 
-    def __init__(self, platform: Platform, schemes: Sequence[Scheme], *, merge_after: int = 10_000) -> None:
+    def __init__(
+        self,
+        platform: Platform,
+        schemes: Sequence[Scheme],
+        *,
+        merge_after: int = 10_000,
+        merge_in_background: bool = True,
+    ) -> None:
         self.platform = platform
         self.merge_after = merge_after
+        self.merge_in_background = merge_in_background
         self._schemes = [s for s in schemes if served_actions(s)]
         self._served = {s.scheme: served_actions(s) for s in self._schemes}
         self._live: dict[str, _Live] = {}
@@ -151,12 +166,51 @@ class LiveIndex:
                 if changed:
                     self._refresh(changed)
                 for live in self._live.values():
-                    if live.index.pending > self.merge_after:
-                        live.index.merge()
-                        self.stats.merges += 1
+                    self._merge_when_due(live)
             except BaseException:
                 self._built = False
                 raise
+
+    def _merge_when_due(self, live: _Live) -> None:
+        """Swap in a finished merge (recomputing the subjects changed meanwhile), or start one when due.
+
+        At national scale a merge takes seconds (3 s at 27 M rows): on its own thread, over a snapshot, the
+        index goes on answering and changing while it runs."""
+        if live.merged is not None:
+            live.index, live.merged, live.merging = live.merged, None, None
+            again, live.since = live.since, set()
+            self.stats.merges += 1
+            if again:
+                self._refresh_live(live, sorted(again))
+            return
+        if live.merging is not None or live.index.pending <= self.merge_after:
+            return
+        snapshot = live.index.snapshot()
+        if not self.merge_in_background:
+            snapshot.merge()
+            live.index = snapshot
+            self.stats.merges += 1
+            return
+
+        def merge() -> None:
+            try:
+                snapshot.merge()
+            except Exception:  # the live index goes on with its overlay; the next sync tries again
+                log.exception("merging the decision index of %s failed", live.scheme.scheme)
+                live.merging = None
+                return
+            live.merged = snapshot
+
+        live.since = set()
+        live.merging = threading.Thread(target=merge, name=f"merge-{live.scheme.scheme}", daemon=True)
+        live.merging.start()
+
+    def wait_for_merges(self) -> None:
+        """Wait for merges running on their threads; the next :meth:`sync` swaps them in."""
+        for live in list(self._live.values()):
+            thread = live.merging
+            if thread is not None:
+                thread.join()
 
     def _build(self, today: date) -> None:
         store = self.platform.store
@@ -292,20 +346,27 @@ class LiveIndex:
     def _refresh(self, subjects: set[str]) -> None:
         """Recompute the subjects from their records in force, less what due process takes out of use."""
         wanted = sorted(subjects)
-        overlay = self.platform.overlay(wanted)
         for live in self._live.values():
-            records: list[Record] = [
-                r
-                for r in self.platform.store.effective(subject_ids=wanted, types=live.types)
-                if _key(r) not in overlay.excluded
-            ]
-            live.index.refresh(live.scheme, records, subjects=wanted)
-            self.stats.refreshed += len(wanted)
+            self._refresh_live(live, wanted)
+
+    def _refresh_live(self, live: _Live, wanted: list[str]) -> None:
+        overlay = self.platform.overlay(wanted)
+        records: list[Record] = [
+            r
+            for r in self.platform.store.effective(subject_ids=wanted, types=live.types)
+            if _key(r) not in overlay.excluded
+        ]
+        live.index.refresh(live.scheme, records, subjects=wanted)
+        if live.merging is not None:
+            live.since.update(wanted)
+        self.stats.refreshed += len(wanted)
 
     def merge(self) -> None:
-        """Fold every overlay into its built arrays now."""
+        """Fold every overlay into its built arrays now, on this thread (after any merge already running)."""
         with self._lock:
+            self.wait_for_merges()
             for live in self._live.values():
+                self._merge_when_due(live)  # swaps in a finished one
                 live.index.merge()
             self.stats.merges += 1
 

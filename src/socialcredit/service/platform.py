@@ -146,7 +146,12 @@ class Platform:
         self.sender = sender
         self.live: LiveIndex | None = None
         if self.settings.decision_index:
-            self.live = LiveIndex(self, self.schemes, merge_after=self.settings.index_merge_after)
+            self.live = LiveIndex(
+                self,
+                self.schemes,
+                merge_after=self.settings.index_merge_after,
+                merge_in_background=self.settings.index_merge_in_background,
+            )
 
     # -- time --------------------------------------------------------------------------------------------------
 
