@@ -279,3 +279,19 @@ def test_concurrent_writers_of_the_same_batch_both_succeed_once(court: Store, st
     assert sum(r.inserted for r in results) == 3000
     assert sorted(r.unchanged for r in results) == [0, 3000, 3000, 3000]
     assert court.count_records() == 3000 and len(court.batches()) == 1
+
+
+def test_subjects_naming_a_target_are_found_in_the_database(court: Store) -> None:
+    registry = Authority("RC-REGISTRY", "registry", "371082", ("registry.*",))
+    court.add_authority(registry)
+    org2 = organization(2)
+    court.add_records("RC-REGISTRY", [
+        record(ORG, "registry.legal_representative", "2020-01-01", "LR-1", person_id=P1),
+        record(org2, "registry.legal_representative", "2020-01-01", "LR-2", person_id=P2),
+        record(org2, "registry.other", "2020-01-01", "LR-3", person_id=P1),  # another type names nobody
+        record(organization(3), "registry.legal_representative", "2020-01-01", "LR-4", person_id=12),
+    ], source="t")  # fmt: skip
+    assert court.naming("registry.legal_representative", "person_id", [P1]) == {ORG}
+    assert court.naming("registry.legal_representative", "person_id", [P1, P2]) == {ORG, org2}
+    assert court.naming("registry.legal_representative", "missing", [P1]) == set()
+    assert court.naming("registry.legal_representative", "person_id", []) == set()

@@ -308,13 +308,10 @@ class Platform:
         representative), of the types the schemes read."""
         schemes = self.schemes if schemes is None else schemes
         wanted = set(subjects)
-        link_types = {link.record_type for s in schemes for link in s.links}
         linking: set[str] = set()
-        if link_types and wanted:
-            attrs = {link.attribute for s in schemes for link in s.links}
-            for r in self.store.effective(types=link_types):
-                if any(r.attributes.get(a) in wanted for a in attrs):
-                    linking.add(r.subject_id)
+        if wanted:
+            for link in {(link.record_type, link.attribute) for s in schemes for link in s.links}:
+                linking |= self.store.naming(*link, wanted)
         return self.store.effective(subject_ids=wanted | linking, types=self._types(schemes))
 
     def evaluators(

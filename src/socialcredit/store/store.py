@@ -702,6 +702,20 @@ class Store:
         with self._transaction(write=False) as conn:
             return int(conn.execute(select(func.count()).select_from(records_table)).scalar_one())
 
+    def naming(self, record_type: str, attribute: str, targets: Collection[str]) -> set[str]:
+        """Subjects with a stored record of ``record_type`` whose ``attribute`` is one of ``targets``, found in
+        the database rather than by loading every such record (an organization naming a person as its legal
+        representative). A superset: any version counts, and a number may match its digits as text; the caller
+        resolves which records are in force and what they name."""
+        t = records_table
+        value = t.c.attributes[attribute].as_string()
+        out: set[str] = set()
+        with self._transaction(write=False) as conn:
+            for chunk in _chunks(sorted(set(targets)), _IN_CHUNK):
+                query = select(t.c.subject_id).where(t.c.type == record_type, value.in_(chunk)).distinct()
+                out.update(conn.execute(query).scalars())
+        return out
+
     def subjects(self) -> list[str]:
         """Every subject id with at least one stored record, sorted."""
         with self._transaction(write=False) as conn:
