@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import shutil
+import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -72,17 +75,39 @@ def build(
             finally:
                 store.close()
             source = "the store"
-    index.save(out)
-    from socialcredit.service.live_index import FEED_FILE, save_feed_position
+    from socialcredit.service.live_index import save_feed_position
 
-    if position is not None:
-        save_feed_position(out, position)
-    else:  # not servable: no position in the store's history (an earlier build's would be wrong now)
-        (out / FEED_FILE).unlink(missing_ok=True)
+    def write(folder: Path) -> None:
+        index.save(folder)
+        if position is not None:  # servable: where in the store's history the build stood
+            save_feed_position(folder, position)
+
+    replace_folder(out, write)
     Console(stderr=True).print(
         f"indexed {len(index):,} entries of {the_scheme.label} from {source} in "
         f"{time.perf_counter() - started:.1f} s: {index.bytes_per_entry:.1f} bytes/entry → {out}"
     )
+
+
+def replace_folder(out: Path, write: Callable[[Path], None]) -> None:
+    """Write a whole new folder beside ``out`` and put it in place by renaming. A server that memory-mapped the
+    old files keeps reading them (truncating them under it would crash it), and no reader ever sees a mix of
+    old and new files."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fresh = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
+    try:
+        write(fresh)
+        fresh.chmod(0o755)
+    except BaseException:
+        shutil.rmtree(fresh, ignore_errors=True)
+        raise
+    old = None
+    if out.exists():
+        old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
+        out.rename(old / out.name)
+    fresh.rename(out)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 @index_app.command("check")

@@ -796,9 +796,10 @@ class DecisionIndex:
                     self._overlay_links[(holder, number)] = pts  # type: ignore[assignment]
                 return [r for r in rows if r.via is not None] + own
 
-            self._change_holder(subject, change)
+            self._change_holder(subject, change, touch=False)
+        self._touch()  # once for the whole batch: per subject it would cost the whole overlay each time
 
-    def _change_holder(self, holder_id: str, change: object) -> None:
+    def _change_holder(self, holder_id: str, change: object, *, touch: bool = True) -> None:
         holder = self._key(holder_id, add=True)
         assert holder is not None
         before = self._reached(holder_id, holder)
@@ -810,6 +811,10 @@ class DecisionIndex:
             assert tk is not None
             kept = [r for r in self._rows(tk) if r.via != holder_id]
             self._overlay[tk] = sorted(kept + [r for t, r in after if t == target], key=_order)
+        if touch:
+            self._touch()
+
+    def _touch(self) -> None:
         self._set_touched(np.unique(K.mix_array(np.array(list(self._overlay), dtype=np.uint64))))
 
     def _set_touched(self, touched: np.ndarray) -> None:

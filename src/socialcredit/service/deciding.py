@@ -76,8 +76,10 @@ def decide(platform: Platform, party: Party, queries: Sequence[Query]) -> list[d
     named: dict[str, set[str]] = {}  # scheme -> subjects to evaluate with the subjects the index names
     pairs: list[list[Scheme]] = []
     live = platform.live
+    if live is not None and not any(live.serves(s, a) for s in relevant for a in actions):
+        live = None  # grade-based questions only: no need to wait for the index
     with live.lock if live is not None else nullcontext():
-        if live is not None and any(live.serves(s, a) for s in relevant for a in actions):
+        if live is not None:
             live.sync()
         for i, (q, subject_id) in enumerate(zip(queries, canonical, strict=True)):
             mine = [
@@ -87,7 +89,7 @@ def decide(platform: Platform, party: Party, queries: Sequence[Query]) -> list[d
             ]
             pairs.append(mine)
             for s in mine:
-                if live is not None and live.serves(s, q.action):
+                if live is not None and live.serves(s, q.action) and live.answers_day(days[i]):
                     answer = live.decide(s, subject_id, q.action, days[i])
                     if answer.decision == "allow":
                         allowed.add((i, s.scheme))
@@ -125,16 +127,7 @@ def decide(platform: Platform, party: Party, queries: Sequence[Query]) -> list[d
             verdict_here = max((r.effect for r in reasons), key=_strength) if reasons else "allow"
             if (i, name) in indexed and indexed[(i, name)] != verdict_here:
                 assert live is not None
-                live.stats.disagreements += 1
-                log.error(
-                    "decision index said %s, the engine %s: %s %s %s on %s",
-                    indexed[(i, name)],
-                    verdict_here,
-                    name,
-                    subject_id,
-                    q.action,
-                    day,
-                )
+                live.disagreement(scheme, subject_id, q.action, day, indexed[(i, name)], verdict_here)
             effects.extend(r.effect for r in reasons)
             codes.extend(r.code for r in reasons)
             for r in reasons:

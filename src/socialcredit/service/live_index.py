@@ -48,7 +48,8 @@ from sqlalchemy.orm import aliased
 from socialcredit.audit.schema import audit_leaves_table
 from socialcredit.errors import ConfigurationError
 from socialcredit.index import DecisionIndex
-from socialcredit.index.decision import Answer, Reference
+from socialcredit.index.decision import Answer, Reference, day_number
+from socialcredit.index.profiles import ProfileTable
 from socialcredit.records import Record
 from socialcredit.scheme.model import Scheme
 from socialcredit.service.tables import cases_table
@@ -64,6 +65,10 @@ RECORD_WRITE = "record.write"
 CASE_ACTIONS = ("objection.file", "objection.decide", "repair.file", "repair.decide")
 """Audit actions after which a subject's entries may change (what due process takes out of use)."""
 _IN_CHUNK = 500
+
+
+class HistoryChanged(Exception):
+    """The audit log no longer holds the leaf the index read last: it must be built again."""
 
 
 def served_actions(scheme: Scheme) -> frozenset[str]:
@@ -123,6 +128,7 @@ class LiveIndex:
         self._lock = threading.RLock()
         self.stats = LiveStats()
         self._built = False
+        self._watermark_hash: str | None = None
         self.index_dir: Path | None = platform.settings.index_dir
 
     # -- what is served ---------------------------------------------------------------------------------------
@@ -146,6 +152,29 @@ class LiveIndex:
         """References of the entries in force for the subject on ``day`` (own and through links)."""
         return [ref for ref, _, _ in self._live[scheme.scheme].index.entries(subject_id, day)]
 
+    @staticmethod
+    def answers_day(day: date) -> bool:
+        """Whether the index can answer about ``day`` (1970-01-01 to 2149-06-05); other days go to the engine."""
+        try:
+            day_number(day)
+        except ValueError:
+            return False
+        return True
+
+    def disagreement(self, scheme: Scheme, subject_id: str, action: str, day: date, said: str, engine: str) -> bool:
+        """The engine, explaining an answer of the index, found otherwise. A write may have landed between the
+        two reads (the engine reads the store after the index answered): the index is brought up to date and
+        asked again, and only if it still differs is the disagreement counted and logged as a defect."""
+        with self._lock:
+            self.sync()
+            again = self.decide(scheme, subject_id, action, day).decision
+            if again == engine:
+                return False
+            self.stats.disagreements += 1
+        log.error("decision index said %s (then %s), the engine %s: %s %s %s on %s", said, again, engine,
+                  scheme.scheme, subject_id, action, day)  # fmt: skip
+        return True
+
     # -- keeping current --------------------------------------------------------------------------------------
 
     def sync(self) -> None:
@@ -160,7 +189,12 @@ class LiveIndex:
                 if not self._built or (self.stats.as_of is not None and today < self.stats.as_of):
                     self._build(today)
                     return
-                changed = self._read_feed()
+                try:
+                    changed = self._read_feed()
+                except HistoryChanged as exc:
+                    log.warning("the store's history changed under the decision index (%s): rebuilding", exc)
+                    self._build(today)
+                    return
                 changed |= self._passed_deadlines(today)
                 self.stats.as_of = today
                 if changed:
@@ -214,17 +248,17 @@ class LiveIndex:
 
     def _build(self, today: date) -> None:
         store = self.platform.store
-        head = self._head()  # read first: whatever commits later is read again from the feed
+        watermark, watermark_hash = self._head()  # read first: what commits later is read again from the feed
         overlay = None
         live: dict[str, _Live] = {}
-        watermark = head
         loaded = False
         for scheme in self._schemes:
             types = frozenset(scheme.record_types())
             saved = self._saved(scheme)
             if saved is not None:
-                index, seq = saved
-                watermark = min(watermark, seq)
+                index, seq, leaf_hash = saved
+                if seq < watermark:
+                    watermark, watermark_hash = seq, leaf_hash
                 loaded = True
             else:
                 overlay = overlay or self.platform.overlay()
@@ -233,6 +267,7 @@ class LiveIndex:
             live[scheme.scheme] = _Live(scheme, index, types)
         self._live = live
         self.stats.watermark = watermark
+        self._watermark_hash = watermark_hash
         self.stats.as_of = today
         self.stats.deadlines = []
         self._watch_deadlines(None, today)
@@ -242,7 +277,7 @@ class LiveIndex:
             self._refresh(self._subjects_with_cases() | self._read_feed())
         log.info("decision index ready: %s", {k: len(v.index) for k, v in live.items()})
 
-    def _saved(self, scheme: Scheme) -> tuple[DecisionIndex, int] | None:
+    def _saved(self, scheme: Scheme) -> tuple[DecisionIndex, int, str | None] | None:
         """The index saved for ``scheme`` under :attr:`index_dir` and the audit leaf it was built at."""
         if self.index_dir is None:
             return None
@@ -264,12 +299,19 @@ class LiveIndex:
             raise ConfigurationError(
                 f"{where}: the index was built from another store's history (audit leaf {seq} differs); rebuild it"
             )
-        index = DecisionIndex.load(folder)
-        if index.profiles.scheme_label != scheme.label:
+        try:
+            index = DecisionIndex.load(folder)
+        except (ValueError, OSError, KeyError) as exc:
+            raise ConfigurationError(f"{folder}: {exc}") from None
+        # The label alone is not enough: a scheme changed without a new version would be served stale measures.
+        if index.profiles.to_json() != ProfileTable.of(scheme).to_json():
             raise ConfigurationError(
-                f"{folder}: an index of {index.profiles.scheme_label}, not of {scheme.label} in operation; rebuild it"
+                f"{folder}: an index of {index.profiles.scheme_label} whose lists and measures differ from "
+                f"{scheme.label} in operation; rebuild it"
             )
-        return index, seq
+        if seq < 0 and len(index) > 0:
+            raise ConfigurationError(f"{where}: entries built from a store with no history; rebuild it")
+        return index, seq, leaf_hash
 
     def _subjects_with_cases(self) -> set[str]:
         t = cases_table
@@ -277,10 +319,12 @@ class LiveIndex:
             query = select(t.c.subject_id).where(t.c.status.in_(["open", "granted"])).distinct()
             return {row.subject_id for row in conn.execute(query)}
 
-    def _head(self) -> int:
+    def _head(self) -> tuple[int, str | None]:
+        """The audit log's last leaf and its hash ((-1, None) when empty)."""
+        t = audit_leaves_table
         with self.platform.store.read_snapshot() as conn:
-            head = conn.execute(select(func.max(audit_leaves_table.c.seq))).scalar_one_or_none()
-        return -1 if head is None else int(head)
+            row = conn.execute(select(t.c.seq, t.c.leaf_hash).order_by(t.c.seq.desc()).limit(1)).first()
+        return (-1, None) if row is None else (int(row.seq), row.leaf_hash)
 
     def _read_feed(self) -> set[str]:
         """Subjects whose entries may have changed since the last leaf read; advances the watermark."""
@@ -296,7 +340,14 @@ class LiveIndex:
         rows: list[int] = []
         filed: set[str] = set()
         with self.platform.store.read_snapshot() as conn:
-            head = conn.execute(select(func.max(t.c.seq))).scalar_one_or_none()
+            last = conn.execute(select(t.c.seq, t.c.leaf_hash).order_by(t.c.seq.desc()).limit(1)).first()
+            head, head_hash = (None, None) if last is None else (int(last.seq), last.leaf_hash)
+            if self.stats.watermark >= 0:
+                # The leaf read last must still be there, unchanged: after a restore from a backup or a failover to
+                # a replica that was behind, new writes would reuse sequence numbers already read.
+                at = conn.execute(select(t.c.leaf_hash).where(t.c.seq == self.stats.watermark)).scalar_one_or_none()
+                if at is None or at != self._watermark_hash:
+                    raise HistoryChanged(f"audit leaf {self.stats.watermark} is gone or differs")
             if head is None or int(head) <= self.stats.watermark:
                 return changed
             for leaf in conn.execute(query.where(t.c.seq <= head)):
@@ -312,6 +363,7 @@ class LiveIndex:
                         filed.add(leaf.subject_id)
             changed |= _written_subjects(conn, rows, self._types())
         self.stats.watermark = int(head)
+        self._watermark_hash = head_hash
         if filed:
             self._watch_deadlines(filed, self.stats.as_of or self.platform.today())
         return changed
