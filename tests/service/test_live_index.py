@@ -80,6 +80,23 @@ def _answers(platform: Platform, queries: list[Query]) -> list[tuple[str, list[s
     return [(a["decision"], a["reason_codes"]) for a in platform.decide(SELLER, queries)]
 
 
+def _stored(platform: Platform, queries: list[Query]) -> list[tuple[object, ...]]:
+    """Each answer with what was stored behind it: the records relied on and the explanation (less the mark
+    of where it came from), which a correction's notices and the subject's explanation rest on."""
+    from sqlalchemy import select
+
+    from socialcredit.service.tables import decisions_table as t
+
+    out = []
+    answers = platform.decide(SELLER, queries)
+    with platform.store.read_snapshot() as conn:
+        for a in answers:
+            row = conn.execute(select(t).where(t.c.reference == a["reference"])).one()
+            explained = {k: {f: v for f, v in e.items() if f != "source"} for k, e in row.explanation.items()}
+            out.append((a["decision"], a["reason_codes"], row.relied_on, explained))
+    return out
+
+
 def machine_for(new_store_url: Callable[[], Iterator[str]], tmp: Path) -> type[RuleBasedStateMachine]:
     class LiveIndexAgrees(RuleBasedStateMachine):
         @initialize(merge_after=st.sampled_from([1, 3, 10_000]))
@@ -145,6 +162,16 @@ def machine_for(new_store_url: Callable[[], Iterator[str]], tmp: Path) -> type[R
                 self.due.object(HOLDERS[subject], scheme="judgment-debtors", statement="not mine",
                                 target={"kind": "list_entry", "list_id": LIST, "key": case})
 
+        @rule(data=st.data())
+        def objection_to_a_record(self, data: st.DataObject) -> None:
+            records = sorted(self.store.effective(), key=lambda r: (r.authority, r.record_id))
+            if not records:
+                return
+            r = data.draw(st.sampled_from(records))
+            with suppress(NotFound, ConflictError, InputError):
+                self.due.object(HOLDERS[r.subject_id], scheme="judgment-debtors", statement="not mine",
+                                target={"kind": "record", "authority": r.authority, "record_id": r.record_id})
+
         @rule(subject=st.sampled_from(SUBJECTS), case=st.sampled_from(CASES))
         def repair(self, subject: str, case: str) -> None:
             with suppress(NotFound, ConflictError, InputError):
@@ -180,7 +207,7 @@ def machine_for(new_store_url: Callable[[], Iterator[str]], tmp: Path) -> type[R
             today = self.clock.today()
             days = [today, today - timedelta(days=200), today + timedelta(days=30)]
             queries = [Query(s, a, d) for s in SUBJECTS for a in ACTIONS for d in days]
-            assert _answers(self.live, queries) == _answers(self.spec, queries)
+            assert _stored(self.live, queries) == _stored(self.spec, queries)
             assert self.live.live is not None and self.live.live.stats.disagreements == 0
 
     return LiveIndexAgrees
