@@ -4,6 +4,8 @@ decision index is built from (``socialcredit index build --entries ... --links .
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 
@@ -13,6 +15,7 @@ from rich.console import Console
 
 from socialcredit.batch import io
 from socialcredit.batch.backends import Backend, DuckDBBackend, SparkBackend, local_spark
+from socialcredit.batch.lists import ENTRIES
 from socialcredit.batch.run import evaluate
 from socialcredit.batch.sql import fill
 from socialcredit.scheme.model import Scheme
@@ -31,6 +34,17 @@ def backend_for(engine: str) -> Backend:
     raise ValueError(f"unknown engine {engine!r}: expected one of {', '.join(ENGINES)}")
 
 
+@contextmanager
+def _loaded(engine: str, records: Path | None, store_url: str | None, known_at: datetime | None) -> Iterator[Backend]:
+    """A fresh backend with the table ``records`` loaded from a file or the store; closed afterwards."""
+    backend = backend_for(engine)
+    try:
+        io.load(backend, records, store_url=store_url, known_at=known_at)
+        yield backend
+    finally:
+        backend.close()
+
+
 def score_batch(
     scheme: Scheme,
     engine: str,
@@ -41,12 +55,8 @@ def score_batch(
     out: Path | None,
 ) -> None:
     """Score every subject the scheme concerns on ``engine`` and print or write ``subject_id,score,grade``."""
-    backend = backend_for(engine)
-    try:
-        io.load(backend, records, store_url=store_url, known_at=known_at)
+    with _loaded(engine, records, store_url, known_at) as backend:
         scores = evaluate(scheme, backend, as_of, lists=False).scores
-    finally:
-        backend.close()
     assert scores is not None
     if out is None:
         typer.echo("subject_id,score,grade")
@@ -80,14 +90,10 @@ def entries_batch(
     """Write every list entry of the records occurring up to ``as_of`` (subject_id, list_id, entry_key, start,
     end exclusive, status on ``as_of``), and optionally the link change points and the measures in force on
     ``as_of``; returns the rows written per table."""
-    backend = backend_for(engine)
-    try:
-        io.load(backend, records, store_url=store_url, known_at=known_at)
+    with _loaded(engine, records, store_url, known_at) as backend:
         result = evaluate(scheme, backend, as_of, lists=True)
         links = _link_points(scheme, backend, as_of) if links_out is not None else None
-    finally:
-        backend.close()
-    entries = result.entries if result.entries is not None else _no_entries()
+    entries = result.entries if result.entries is not None else ENTRIES.empty_table()
     written = {"entries": io.write(entries.rename_columns(_entry_names(entries)), out)}
     if links_out is not None and links is not None:
         written["links"] = io.write(links, links_out)
@@ -98,19 +104,6 @@ def entries_batch(
 
 def _entry_names(table: pa.Table) -> list[str]:
     return ["entry_key" if name == "key" else name for name in table.column_names]
-
-
-def _no_entries() -> pa.Table:
-    return pa.table(
-        {
-            "subject_id": pa.array([], pa.string()),
-            "list_id": pa.array([], pa.string()),
-            "key": pa.array([], pa.string()),
-            "start": pa.array([], pa.date32()),
-            "end": pa.array([], pa.date32()),
-            "status": pa.array([], pa.string()),
-        }
-    )
 
 
 def _link_points(scheme: Scheme, backend: Backend, as_of: date) -> pa.Table:

@@ -35,6 +35,18 @@ from socialcredit.batch.conditions import Attributes, compile_condition
 from socialcredit.batch.sql import Expr, and_, case, col, fill, in_list, lit, or_
 from socialcredit.scheme.model import ListRule, Scheme
 
+ENTRIES = pa.schema(
+    [
+        ("subject_id", pa.string()),
+        ("list_id", pa.string()),
+        ("key", pa.string()),
+        ("start", pa.date32()),
+        ("end", pa.date32()),
+        ("status", pa.string()),
+    ]
+)
+"""The entry table: every entry of every list, with its status on the as-of day (active/ended/expired)."""
+
 GROUP = "subject_id, l, k"
 AFTER = "ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING"
 SO_FAR = "ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW"
@@ -133,16 +145,7 @@ def _end(end0: str, total: str, leap_ok: str) -> Expr:
 
 def entries_table(scheme: Scheme, attrs: Attributes, backend: Backend, as_of: date) -> pa.Table:
     """Every entry of every list: subject_id, list_id, key, start, end, status (active/ended/expired)."""
-    empty = pa.table(
-        {
-            "subject_id": pa.array([], pa.string()),
-            "list_id": pa.array([], pa.string()),
-            "key": pa.array([], pa.string()),
-            "start": pa.array([], pa.date32()),
-            "end": pa.array([], pa.date32()),
-            "status": pa.array([], pa.string()),
-        }
-    )
+    empty = ENTRIES.empty_table()
     if not scheme.lists:
         return empty
     union = _events(0, scheme.lists[0], attrs, as_of)
