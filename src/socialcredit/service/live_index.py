@@ -42,7 +42,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Connection, and_, func, or_, select
 from sqlalchemy.orm import aliased
 
 from socialcredit.audit.schema import audit_leaves_table
@@ -262,7 +262,7 @@ class LiveIndex:
                 loaded = True
             else:
                 overlay = overlay or self.platform.overlay()
-                records = [r for r in store.effective(types=types) if _key(r) not in overlay.excluded]
+                records = [r for r in store.effective(types=types) if r.key not in overlay.excluded]
                 index = DecisionIndex.build(scheme, records)
             live[scheme.scheme] = _Live(scheme, index, types)
         self._live = live
@@ -295,7 +295,9 @@ class LiveIndex:
             ) from None
         except (ValueError, KeyError, TypeError) as exc:
             raise ConfigurationError(f"{where}: not a feed position ({exc})") from None
-        if seq >= 0 and _leaf_hash(self.platform.store, seq) != leaf_hash:
+        with self.platform.store.read_snapshot() as conn:
+            found = _hash_at(conn, seq) if seq >= 0 else leaf_hash
+        if found != leaf_hash:
             raise ConfigurationError(
                 f"{where}: the index was built from another store's history (audit leaf {seq} differs); rebuild it"
             )
@@ -320,11 +322,8 @@ class LiveIndex:
             return {row.subject_id for row in conn.execute(query)}
 
     def _head(self) -> tuple[int, str | None]:
-        """The audit log's last leaf and its hash ((-1, None) when empty)."""
-        t = audit_leaves_table
         with self.platform.store.read_snapshot() as conn:
-            row = conn.execute(select(t.c.seq, t.c.leaf_hash).order_by(t.c.seq.desc()).limit(1)).first()
-        return (-1, None) if row is None else (int(row.seq), row.leaf_hash)
+            return _last_leaf(conn)
 
     def _read_feed(self) -> set[str]:
         """Subjects whose entries may have changed since the last leaf read; advances the watermark."""
@@ -340,15 +339,14 @@ class LiveIndex:
         rows: list[int] = []
         filed: set[str] = set()
         with self.platform.store.read_snapshot() as conn:
-            last = conn.execute(select(t.c.seq, t.c.leaf_hash).order_by(t.c.seq.desc()).limit(1)).first()
-            head, head_hash = (None, None) if last is None else (int(last.seq), last.leaf_hash)
+            head, head_hash = _last_leaf(conn)
             if self.stats.watermark >= 0:
                 # The leaf read last must still be there, unchanged: after a restore from a backup or a failover to
                 # a replica that was behind, new writes would reuse sequence numbers already read.
-                at = conn.execute(select(t.c.leaf_hash).where(t.c.seq == self.stats.watermark)).scalar_one_or_none()
+                at = _hash_at(conn, self.stats.watermark)
                 if at is None or at != self._watermark_hash:
                     raise HistoryChanged(f"audit leaf {self.stats.watermark} is gone or differs")
-            if head is None or int(head) <= self.stats.watermark:
+            if head <= self.stats.watermark:
                 return changed
             for leaf in conn.execute(query.where(t.c.seq <= head)):
                 if leaf.action == RECORD_WRITE:
@@ -362,7 +360,7 @@ class LiveIndex:
                     if leaf.action == "objection.file":
                         filed.add(leaf.subject_id)
             changed |= _written_subjects(conn, rows, self._types())
-        self.stats.watermark = int(head)
+        self.stats.watermark = head
         self._watermark_hash = head_hash
         if filed:
             self._watch_deadlines(filed, self.stats.as_of or self.platform.today())
@@ -406,21 +404,12 @@ class LiveIndex:
         records: list[Record] = [
             r
             for r in self.platform.store.effective(subject_ids=wanted, types=live.types)
-            if _key(r) not in overlay.excluded
+            if r.key not in overlay.excluded
         ]
         live.index.refresh(live.scheme, records, subjects=wanted)
         if live.merging is not None:
             live.since.update(wanted)
         self.stats.refreshed += len(wanted)
-
-    def merge(self) -> None:
-        """Fold every overlay into its built arrays now, on this thread (after any merge already running)."""
-        with self._lock:
-            self.wait_for_merges()
-            for live in self._live.values():
-                self._merge_when_due(live)  # swaps in a finished one
-                live.index.merge()
-            self.stats.merges += 1
 
     def sizes(self) -> dict[str, int]:
         """Built rows per scheme served (empty before the first :meth:`sync`)."""
@@ -438,9 +427,8 @@ FEED_FILE = "feed.json"
 def feed_position(store: Store) -> dict[str, object]:
     """The audit log's last leaf and its hash: read before a build from the store, saved with the index."""
     with store.read_snapshot() as conn:
-        t = audit_leaves_table
-        row = conn.execute(select(t.c.seq, t.c.leaf_hash).order_by(t.c.seq.desc()).limit(1)).first()
-    return {"audit_seq": -1, "leaf_hash": None} if row is None else {"audit_seq": row.seq, "leaf_hash": row.leaf_hash}
+        seq, leaf_hash = _last_leaf(conn)
+    return {"audit_seq": seq, "leaf_hash": leaf_hash}
 
 
 def save_feed_position(folder: Path, position: dict[str, object]) -> None:
@@ -448,14 +436,16 @@ def save_feed_position(folder: Path, position: dict[str, object]) -> None:
     (folder / FEED_FILE).write_text(json.dumps(position) + "\n", encoding="utf-8")
 
 
-def _leaf_hash(store: Store, seq: int) -> str | None:
-    with store.read_snapshot() as conn:
-        t = audit_leaves_table
-        return conn.execute(select(t.c.leaf_hash).where(t.c.seq == seq)).scalar_one_or_none()
+def _last_leaf(conn: Connection) -> tuple[int, str | None]:
+    """The audit log's last leaf and its hash ((-1, None) when empty)."""
+    t = audit_leaves_table
+    row = conn.execute(select(t.c.seq, t.c.leaf_hash).order_by(t.c.seq.desc()).limit(1)).first()
+    return (-1, None) if row is None else (int(row.seq), row.leaf_hash)
 
 
-def _key(r: Record) -> tuple[str, str]:
-    return (r.authority, r.record_id)
+def _hash_at(conn: Connection, seq: int) -> str | None:
+    t = audit_leaves_table
+    return conn.execute(select(t.c.leaf_hash).where(t.c.seq == seq)).scalar_one_or_none()
 
 
 def _written_subjects(conn: object, row_ids: Sequence[int], types: frozenset[str]) -> set[str]:
