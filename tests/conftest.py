@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -55,6 +55,21 @@ def _fresh_postgres_database(admin: Engine) -> Iterator[str]:
     finally:
         with admin.connect() as conn:
             conn.execute(text("DROP DATABASE IF EXISTS " + quoted + " WITH (FORCE)"))
+
+
+def url_maker(backend: str, request: pytest.FixtureRequest, folder: Path) -> Callable[[], Iterator[str]]:
+    """For a state machine, which needs a fresh database per example: a function whose each call yields the URL
+    of a new one on ``backend`` (an SQLite file in ``folder``, or a PostgreSQL database dropped when the generator
+    is resumed or closed)."""
+    counter = iter(range(1_000_000))
+
+    def new_store_url() -> Iterator[str]:
+        if backend == "sqlite":
+            yield f"sqlite:///{(folder / f'machine-{next(counter)}.db').as_posix()}"
+        else:
+            yield from _fresh_postgres_database(request.getfixturevalue("postgres_admin"))
+
+    return new_store_url
 
 
 @pytest.fixture(params=STORE_BACKENDS)

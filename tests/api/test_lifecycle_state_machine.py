@@ -32,7 +32,7 @@ from socialcredit.service.parties import Party, Role, add_party
 from socialcredit.service.platform import Platform, Query
 from socialcredit.store import open_store
 from tests.api.conftest import ALICE, BOB
-from tests.conftest import STORE_BACKENDS, _fresh_postgres_database
+from tests.conftest import STORE_BACKENDS, url_maker
 
 LIST = "dishonest-judgment-debtors"
 SUBJECTS = {"alice": ALICE, "bob": BOB}
@@ -193,14 +193,7 @@ def machine_for(new_store_url: Callable[[], Iterator[str]]) -> type[RuleBasedSta
 
 @pytest.mark.parametrize("backend", STORE_BACKENDS)
 def test_due_process_lifecycle(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> None:
-    counter = iter(range(10_000))
-
-    def new_store_url() -> Iterator[str]:
-        if backend == "sqlite":
-            yield f"sqlite:///{(tmp_path / f'machine-{next(counter)}.db').as_posix()}"
-        else:
-            yield from _fresh_postgres_database(request.getfixturevalue("postgres_admin"))
-
+    new_store_url = url_maker(backend, request, tmp_path)
     examples = 20 if backend == "sqlite" else 8
     run_state_machine_as_test(
         machine_for(new_store_url),

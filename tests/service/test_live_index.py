@@ -30,7 +30,7 @@ from socialcredit.service.parties import Party, Role, add_party
 from socialcredit.service.platform import Platform, Query
 from socialcredit.settings import Settings
 from socialcredit.store import Store, open_store
-from tests.conftest import STORE_BACKENDS, _fresh_postgres_database
+from tests.conftest import STORE_BACKENDS, url_maker
 from tests.factories import organization, person
 
 LIST = "dishonest-judgment-debtors"
@@ -215,14 +215,7 @@ def machine_for(new_store_url: Callable[[], Iterator[str]], tmp: Path) -> type[R
 
 @pytest.mark.parametrize("backend", STORE_BACKENDS)
 def test_the_live_index_answers_as_the_engine(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> None:
-    counter = iter(range(10_000))
-
-    def new_store_url() -> Iterator[str]:
-        if backend == "sqlite":
-            yield f"sqlite:///{(tmp_path / f'machine-{next(counter)}.db').as_posix()}"
-        else:
-            yield from _fresh_postgres_database(request.getfixturevalue("postgres_admin"))
-
+    new_store_url = url_maker(backend, request, tmp_path)
     run_state_machine_as_test(
         machine_for(new_store_url, tmp_path),
         settings=settings(max_examples=25 if backend == "sqlite" else 8, stateful_step_count=20, deadline=None,
@@ -359,6 +352,12 @@ def _build_saved(store: Store, folder: Path, capsys: pytest.CaptureFixture[str],
     assert done.value.code in (0, None), capsys.readouterr().err
 
 
+def _serving(store: Store, tmp_path: Path, clock: Clock, **kw: object) -> Platform:
+    """A platform serving the index saved under ``tmp_path / "index"``."""
+    settings = Settings(data_dir=tmp_path, index_dir=tmp_path / "index")
+    return Platform(store, settings, clock=clock, sender=MemorySender(), **kw)  # type: ignore[arg-type]
+
+
 def test_a_saved_index_is_loaded_and_caught_up(
     store: Store, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -374,8 +373,7 @@ def test_a_saved_index_is_loaded_and_caught_up(
     _build_saved(store, tmp_path / "index", capsys)
     assert (tmp_path / "index" / "judgment-debtors" / "feed.json").exists()
     writer.submit_records(COURT, [_listing(PERSONS[2], "C3", clock.today(), "L3")], source="after the build")
-    served = Platform(store, Settings(data_dir=tmp_path, index_dir=tmp_path / "index"), clock=clock,
-                      sender=MemorySender())
+    served = _serving(store, tmp_path, clock)
     queries = [Query(s, "buy_air_ticket") for s in SUBJECTS]
     assert _answers(served, queries) == _answers(spec, queries)
     assert [d for d, _ in _answers(served, queries)][:3] == ["allow", "deny", "deny"]
@@ -407,8 +405,7 @@ def test_a_saved_index_that_is_not_this_stores_is_refused(
         feed.write_text(feed.read_text().replace('"leaf_hash": "', '"leaf_hash": "0'), encoding="utf-8")
     else:
         feed.write_text("{}", encoding="utf-8")
-    served = Platform(store, Settings(data_dir=tmp_path, index_dir=tmp_path / "index"), clock=clock,
-                      sender=MemorySender())
+    served = _serving(store, tmp_path, clock)
     with pytest.raises(ConfigurationError, match=message):
         served.decide(SELLER, [Query(PERSONS[0], "buy_air_ticket")])
 
@@ -459,8 +456,7 @@ def test_a_saved_index_of_other_measures_under_the_same_label_is_refused(
                              *scheme.measures[1:]]}
     )
     assert changed.label == scheme.label
-    served = Platform(store, Settings(data_dir=tmp_path, index_dir=tmp_path / "index"), schemes=[changed],
-                      clock=Clock(), sender=MemorySender())
+    served = _serving(store, tmp_path, Clock(), schemes=[changed])
     with pytest.raises(ConfigurationError, match="differ"):
         served.decide(SELLER, [Query(PERSONS[0], "buy_air_ticket")])
 
@@ -473,14 +469,13 @@ def test_a_saved_index_is_rebuilt_in_place_under_a_server_that_maps_it(
     writer, _, spec = _platforms(store, tmp_path, clock)
     writer.submit_records(COURT, [_listing(PERSONS[0], "C1", clock.today(), "L1")], source="t")
     _build_saved(store, tmp_path / "index", capsys)
-    settings = Settings(data_dir=tmp_path, index_dir=tmp_path / "index")
-    running = Platform(store, settings, clock=clock, sender=MemorySender())
+    running = _serving(store, tmp_path, clock)
     assert _verdict(running, PERSONS[0]) == "deny"  # the arrays are memory-mapped now
     writer.submit_records(COURT, [_listing(PERSONS[1], "C2", clock.today(), "L2")], source="t")
     _build_saved(store, tmp_path / "index", capsys)  # a new folder renamed into place: the old files stay mapped
     queries = [Query(s, "buy_air_ticket") for s in SUBJECTS]
     assert _answers(running, queries) == _answers(spec, queries)
-    restarted = Platform(store, settings, clock=clock, sender=MemorySender())
+    restarted = _serving(store, tmp_path, clock)
     assert _answers(restarted, queries) == _answers(spec, queries)
     assert sorted(p.name for p in (tmp_path / "index").iterdir()) == ["judgment-debtors"]
 
