@@ -66,12 +66,19 @@ def dependencies() -> dict[str, frozenset[str]]:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Import):
                 deps |= {_resolve(a.name) for a in node.names if a.name.startswith("socialcredit")}
-            elif isinstance(node, ast.ImportFrom) and node.level == 0 and (node.module or "").startswith("socialcredit"):
+            elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("socialcredit"):
                 for alias in node.names:
                     full = f"{node.module}.{alias.name}"
                     deps.add(full if full in known else _resolve(node.module or ""))
-        graph[name] = frozenset(d for d in deps if d is not None and d != name)
+        # Importing a.b.c runs a/__init__.py and a/b/__init__.py first: a package's own imports count too.
+        deps |= {ancestor for d in deps if d is not None for ancestor in _packages_above(d)}
+        graph[name] = frozenset(d for d in deps if d is not None and d != name and not name.startswith(f"{d}."))
     return graph
+
+
+def _packages_above(name: str) -> list[str]:
+    parts = name.split(".")
+    return [".".join(parts[:i]) for i in range(2, len(parts))]
 
 
 def cycles(graph: dict[str, frozenset[str]]) -> list[list[str]]:

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import update
 
-from socialcredit.audit.schema import audit_leaves_table
 from socialcredit.cli.main import main
 from socialcredit.store import open_store
+from socialcredit.tables.audit import audit_leaves_table
 from tests.factories import person
 
 P1 = person(1)

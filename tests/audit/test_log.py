@@ -10,10 +10,10 @@ from sqlalchemy import Connection, delete, event, select, update
 
 from socialcredit.audit import Checkpoint, Entry, log_read, subject_history, verify_store
 from socialcredit.audit.merkle import Frontier, verify_consistency, verify_inclusion
-from socialcredit.audit.schema import audit_checkpoints_table, audit_leaves_table, audit_state_table
 from socialcredit.errors import ConflictError
 from socialcredit.service.ingest import ingest_records
 from socialcredit.store import Store
+from socialcredit.tables.audit import audit_checkpoints_table, audit_leaves_table, audit_state_table
 from tests.audit.conftest import JUDGMENT, ORG, P1, P2
 from tests.factories import record
 

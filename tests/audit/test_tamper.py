@@ -16,9 +16,9 @@ import pytest
 from sqlalchemy import Connection, Table, delete, select, update
 
 from socialcredit.audit import verify_store
-from socialcredit.audit.schema import audit_checkpoints_table, audit_leaves_table, audit_state_table
 from socialcredit.store import Store, open_store
-from socialcredit.store.schema import batches_table, records_table
+from socialcredit.tables.audit import audit_checkpoints_table, audit_leaves_table, audit_state_table
+from socialcredit.tables.records import batches_table, records_table
 from tests.audit.conftest import build_log
 from tests.conftest import STORE_BACKENDS, _fresh_postgres_database
 

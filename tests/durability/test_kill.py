@@ -28,7 +28,7 @@ from sqlalchemy import func, select, text
 from socialcredit.audit import verify_store
 from socialcredit.store import Store
 from socialcredit.store.content import content_hash
-from socialcredit.store.schema import batches_table, records_table
+from socialcredit.tables.records import batches_table, records_table
 from tests.durability.worker import AUTHORITY, batch_records
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -85,7 +85,7 @@ def _stored(platform: Platform, queries: list[Query]) -> list[tuple[object, ...]
     of where it came from), which a correction's notices and the subject's explanation rest on."""
     from sqlalchemy import select
 
-    from socialcredit.service.tables import decisions_table as t
+    from socialcredit.tables.service import decisions_table as t
 
     out = []
     answers = platform.decide(SELLER, queries)

@@ -19,8 +19,8 @@ from socialcredit.service.parties import (
     list_parties,
     revoke_tokens,
 )
-from socialcredit.service.tables import tokens_table
 from socialcredit.store import Store
+from socialcredit.tables.service import tokens_table
 from tests.factories import person
 
 

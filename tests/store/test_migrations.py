@@ -15,8 +15,8 @@ from sqlalchemy import inspect
 from socialcredit.authorities import Authority
 from socialcredit.errors import StoreError
 from socialcredit.store import NOT_INITIALISED, Store, open_store
-from socialcredit.store.schema import Base
 from socialcredit.store.store import MIGRATIONS, _alembic_config
+from socialcredit.tables import Base
 from tests.factories import person, record
 
 HEAD = ScriptDirectory.from_config(_alembic_config()).get_current_head()

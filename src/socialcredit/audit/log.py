@@ -37,9 +37,9 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, func, insert, select, update
 
 from socialcredit.audit.merkle import Frontier, TreeHead, consistency_proof, inclusion_proof, leaf_hash, root_of
-from socialcredit.audit.schema import audit_checkpoints_table, audit_leaves_table, audit_state_table
 from socialcredit.dates import utc_now
 from socialcredit.errors import StoreError
+from socialcredit.tables.audit import audit_checkpoints_table, audit_leaves_table, audit_state_table
 
 if TYPE_CHECKING:
     from socialcredit.store import Store
@@ -501,8 +501,8 @@ class AuditLog:
         this same snapshot)."""
         # Imported here: the store imports this module lazily, and this needs the store's row mapping.
         from socialcredit.store.content import content_hash
-        from socialcredit.store.schema import batches_table, records_table
         from socialcredit.store.store import _row_to_record
+        from socialcredit.tables.records import batches_table, records_table
 
         r, t = records_table, audit_leaves_table
         rows = conn.execute(
@@ -641,7 +641,7 @@ def batch_entries(
     ``written`` is (record id, subject id, subject kind, content hash) per inserted record; the rows' ids are
     read back from the batch.
     """
-    from socialcredit.store.schema import records_table as r
+    from socialcredit.tables.records import records_table as r
 
     ids = {row.record_id: row.id for row in conn.execute(select(r.c.record_id, r.c.id).where(r.c.batch_id == batch_id))}
     at = format_instant(recorded_at)

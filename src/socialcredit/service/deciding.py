@@ -35,7 +35,7 @@ from socialcredit.scheme.model import Effect, Scheme
 from socialcredit.service import hooks
 from socialcredit.service.parties import Party, Role
 from socialcredit.service.platform import MAX_BATCH, Overlay, Platform, Query, _tx, audit_entry, key_of
-from socialcredit.service.tables import access_table, decisions_table
+from socialcredit.tables.service import access_table, decisions_table
 
 log = logging.getLogger(__name__)
 

@@ -38,8 +38,8 @@ from socialcredit.service import hooks
 from socialcredit.service.notices import enqueue
 from socialcredit.service.parties import Party, Role
 from socialcredit.service.platform import MAX_PAGE, Platform, _tx, case_dict, key_of, working_days_after
-from socialcredit.service.tables import case_events_table, cases_table, decisions_table
 from socialcredit.store import Submission
+from socialcredit.tables.service import case_events_table, cases_table, decisions_table
 
 TARGET_KINDS = ("record", "list_entry", "score")
 OBJECTION_OUTCOMES = ("upheld", "rejected")

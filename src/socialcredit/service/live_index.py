@@ -45,16 +45,16 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Connection, and_, func, or_, select
 from sqlalchemy.orm import aliased
 
-from socialcredit.audit.schema import audit_leaves_table
 from socialcredit.errors import ConfigurationError
 from socialcredit.index import DecisionIndex
 from socialcredit.index.decision import Answer, Reference, day_number
 from socialcredit.index.profiles import ProfileTable
 from socialcredit.records import Record
 from socialcredit.scheme.model import Scheme
-from socialcredit.service.tables import cases_table
 from socialcredit.store import Store
-from socialcredit.store.schema import records_table
+from socialcredit.tables.audit import audit_leaves_table
+from socialcredit.tables.records import records_table
+from socialcredit.tables.service import cases_table
 
 if TYPE_CHECKING:
     from socialcredit.service.platform import Platform

@@ -17,7 +17,7 @@ from typing import Any, Protocol
 
 from sqlalchemy import Connection, insert, select, update
 
-from socialcredit.service.tables import notices_table
+from socialcredit.tables.service import notices_table
 
 
 class Sender(Protocol):

@@ -29,8 +29,8 @@ from sqlalchemy import Connection, insert, select, update
 from socialcredit.dates import utc_now
 from socialcredit.errors import ConflictError, InputError, NotFound, Problem, SocialCreditError
 from socialcredit.ids import parse_subject_id
-from socialcredit.service.tables import parties_table, tokens_table
 from socialcredit.store import Store
+from socialcredit.tables.service import parties_table, tokens_table
 
 
 class Role(StrEnum):

@@ -47,16 +47,16 @@ from socialcredit.service.ingest import ingest_records
 from socialcredit.service.live_index import LiveIndex
 from socialcredit.service.notices import ConsoleSender, FileSender, Sender, dispatch, enqueue, notice_to_dict
 from socialcredit.service.parties import Party, PermissionDenied, Role
-from socialcredit.service.tables import (
+from socialcredit.settings import Settings
+from socialcredit.store import Store
+from socialcredit.tables.records import records_table
+from socialcredit.tables.service import (
     access_table,
     case_events_table,
     cases_table,
     decisions_table,
     notices_table,
 )
-from socialcredit.settings import Settings
-from socialcredit.store import Store
-from socialcredit.store.schema import records_table
 
 MAX_BATCH = 10_000
 """Most records in one submission, and most queries in one decision request."""

@@ -28,16 +28,13 @@ from sqlalchemy import Connection, Engine, Row, create_engine, event, func, inse
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-# The audit log's tables live on the store's metadata (migration 0002); importing them here registers them.
-import socialcredit.audit.schema  # noqa: F401
 from socialcredit.authorities import Authority
 from socialcredit.dates import utc_now
 from socialcredit.errors import ConflictError, NotFound, Problem, RecordError, StoreError
 from socialcredit.ids import parse_subject_id
 from socialcredit.records import Record, effective_records
-from socialcredit.service import tables as _service_tables  # noqa: F401  (HTTP service tables, migration 0003)
 from socialcredit.store.content import content_hash, differences
-from socialcredit.store.schema import authorities_table, batches_table, records_table
+from socialcredit.tables.records import authorities_table, batches_table, records_table
 
 if TYPE_CHECKING:
     from socialcredit.audit.log import AuditLog, Entry

@@ -11,7 +11,7 @@ from alembic import context
 from sqlalchemy import create_engine, pool
 from sqlalchemy.engine import Connection
 
-from socialcredit.store.schema import Base
+from socialcredit.tables import Base
 
 config = context.config
 target_metadata = Base.metadata

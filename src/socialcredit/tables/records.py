@@ -1,85 +1,34 @@
-"""The store's tables, as typed declarative models.
+"""The records' tables: authorities, ingestion batches and record versions.
 
 Records are append-only: the code has no update or delete path for them. A correction or revocation is a
 new row that ``supersedes`` an earlier record id of the same authority; a composite foreign key (checked at
 commit) makes sure the superseded record exists.
 
-The migrations under ``migrations/versions`` create exactly these tables; a test compares the two.
+The migrations under ``store/migrations/versions`` create exactly the tables of this package; a test compares
+the two.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any, cast
 
 from sqlalchemy import (
-    JSON,
-    BigInteger,
     Boolean,
     Date,
-    DateTime,
-    Dialect,
     ForeignKey,
     ForeignKeyConstraint,
     Index,
     Integer,
-    MetaData,
     String,
     Table,
     Text,
     UniqueConstraint,
     text,
 )
-from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
-from sqlalchemy.types import TypeDecorator, TypeEngine
+from sqlalchemy.orm import Mapped, mapped_column
 
-NAMING_CONVENTION = {
-    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
-    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-JSONType: TypeEngine[Any] = JSON().with_variant(JSONB(), "postgresql")
-"""JSON everywhere; JSONB on PostgreSQL."""
-
-BigId: TypeEngine[int] = BigInteger().with_variant(Integer(), "sqlite")
-"""A 64-bit surrogate key; SQLite only auto-increments an INTEGER PRIMARY KEY."""
-
-
-class UTCDateTime(TypeDecorator[datetime]):
-    """A UTC instant with microseconds.
-
-    Binds aware datetimes only (a naive one is refused: it would be ambiguous) and always returns aware UTC
-    datetimes. PostgreSQL stores ``timestamptz``; SQLite stores the UTC wall time as ISO text, which orders
-    correctly.
-    """
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None or value.utcoffset() is None:
-            raise ValueError(f"a naive datetime cannot be stored as an instant: {value!r}")
-        value = value.astimezone(UTC)
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
-
-    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            return value.replace(tzinfo=UTC)
-        return value.astimezone(UTC)
-
-
-class Base(DeclarativeBase):
-    """Declarative base carrying the constraint naming convention used by the migrations."""
-
-    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+from socialcredit.tables.base import Base, BigId, JSONType, UTCDateTime
 
 
 class AuthorityRow(Base):

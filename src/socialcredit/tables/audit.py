@@ -13,7 +13,7 @@ from typing import Any, cast
 from sqlalchemy import BigInteger, Index, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from socialcredit.store.schema import Base, JSONType, UTCDateTime
+from socialcredit.tables.base import Base, JSONType, UTCDateTime
 
 
 class AuditLeafRow(Base):

@@ -13,7 +13,7 @@ from typing import Any, cast
 from sqlalchemy import Date, ForeignKey, Index, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from socialcredit.store.schema import Base, BigId, JSONType, UTCDateTime
+from socialcredit.tables.base import Base, BigId, JSONType, UTCDateTime
 
 
 class PartyRow(Base):
