@@ -11,10 +11,12 @@ import pytest
 
 from socialcredit.authorities import Authority
 from socialcredit.errors import InputError
+from socialcredit.service.case_filing import working_days_after
 from socialcredit.service.due_process import DueProcess
 from socialcredit.service.notices import FileSender, MemorySender
 from socialcredit.service.parties import Party, PermissionDenied, Role, add_party
-from socialcredit.service.platform import Platform, mask_subject, working_days_after
+from socialcredit.service.platform import Platform
+from socialcredit.service.public_views import mask_subject
 from socialcredit.settings import Settings
 from socialcredit.store import Store
 from tests.factories import organization, person, record

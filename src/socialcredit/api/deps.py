@@ -7,9 +7,10 @@ from typing import Annotated
 from fastapi import Depends, Query, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from socialcredit.service.context import MAX_PAGE
 from socialcredit.service.due_process import DueProcess
 from socialcredit.service.parties import ANONYMOUS, Party, Unauthenticated, authenticate
-from socialcredit.service.platform import MAX_PAGE, Platform
+from socialcredit.service.platform import Platform
 
 bearer = HTTPBearer(auto_error=False, description="A party's token, issued with `socialcredit token issue`.")
 

@@ -8,7 +8,8 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from socialcredit.records import Record
-from socialcredit.service.platform import MAX_BATCH, Query
+from socialcredit.service.context import MAX_BATCH
+from socialcredit.service.deciding import Query
 
 NO_NUL = r"^[^\x00]*$"
 

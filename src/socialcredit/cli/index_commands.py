@@ -64,7 +64,7 @@ def build(
             index = DecisionIndex.build(the_scheme, load_records(settings, records, instant))
             source = str(records)
         else:
-            from socialcredit.service.live_index import feed_position
+            from socialcredit.service.audit_feed import feed_position
             from socialcredit.store import open_store
 
             store = open_store(settings.store_url())
@@ -75,7 +75,7 @@ def build(
             finally:
                 store.close()
             source = "the store"
-    from socialcredit.service.live_index import save_feed_position
+    from socialcredit.service.audit_feed import save_feed_position
 
     def write(folder: Path) -> None:
         index.save(folder)

@@ -19,6 +19,11 @@ class RecordRef:
     legal_basis: str | None
     source_ref: str | None
 
+    @property
+    def key(self) -> tuple[str, str]:
+        """(authority, record id): the key of the record referred to, as :attr:`Record.key`."""
+        return (self.authority, self.record_id)
+
     @classmethod
     def of(cls, record: Record) -> RecordRef:
         """Refer to ``record``."""

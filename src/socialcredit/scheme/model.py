@@ -471,6 +471,10 @@ class Scheme(StrictModel):
             types |= set(publication.record_types)
         return types
 
+    def actions(self) -> frozenset[str]:
+        """Every action a measure of the scheme names: asking about any other is a mistake, not an allow."""
+        return frozenset(a for m in self.measures for a in m.actions)
+
     def list_rule(self, list_id: str) -> ListRule:
         """The list with this id."""
         return next(x for x in self.lists if x.id == list_id)

@@ -40,24 +40,20 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, and_, func, or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import func, select
 
-from socialcredit.errors import ConfigurationError
+from socialcredit.errors import ConfigurationError, StoreError
 from socialcredit.index import DecisionIndex
 from socialcredit.index.decision import Answer, Reference, day_number
 from socialcredit.index.profiles import ProfileTable
 from socialcredit.records import Record
 from socialcredit.scheme.model import Scheme
-from socialcredit.store import Store
+from socialcredit.service.audit_feed import FEED_FILE, hash_at, last_leaf, written_subjects
+from socialcredit.service.context import Context
+from socialcredit.service.evaluation import Evaluation
 from socialcredit.tables.audit import audit_leaves_table
-from socialcredit.tables.records import records_table
 from socialcredit.tables.service import cases_table
-
-if TYPE_CHECKING:
-    from socialcredit.service.platform import Platform
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +63,7 @@ CASE_ACTIONS = ("objection.file", "objection.decide", "repair.file", "repair.dec
 _IN_CHUNK = 500
 
 
-class HistoryChanged(Exception):
+class HistoryChanged(StoreError):
     """The audit log no longer holds the leaf the index read last: it must be built again."""
 
 
@@ -113,13 +109,15 @@ class LiveIndex:
 
     def __init__(
         self,
-        platform: Platform,
+        context: Context,
+        evaluation: Evaluation,
         schemes: Sequence[Scheme],
         *,
         merge_after: int = 10_000,
         merge_in_background: bool = True,
     ) -> None:
-        self.platform = platform
+        self.context = context
+        self.evaluation = evaluation
         self.merge_after = merge_after
         self.merge_in_background = merge_in_background
         self._schemes = [s for s in schemes if served_actions(s)]
@@ -129,7 +127,7 @@ class LiveIndex:
         self.stats = LiveStats()
         self._built = False
         self._watermark_hash: str | None = None
-        self.index_dir: Path | None = platform.settings.index_dir
+        self.index_dir: Path | None = context.settings.index_dir
 
     # -- what is served ---------------------------------------------------------------------------------------
 
@@ -185,7 +183,7 @@ class LiveIndex:
         """
         with self._lock:
             try:
-                today = self.platform.today()
+                today = self.context.today()
                 if not self._built or (self.stats.as_of is not None and today < self.stats.as_of):
                     self._build(today)
                     return
@@ -247,7 +245,7 @@ class LiveIndex:
                 thread.join()
 
     def _build(self, today: date) -> None:
-        store = self.platform.store
+        store = self.context.store
         watermark, watermark_hash = self._head()  # read first: what commits later is read again from the feed
         overlay = None
         live: dict[str, _Live] = {}
@@ -261,7 +259,7 @@ class LiveIndex:
                     watermark, watermark_hash = seq, leaf_hash
                 loaded = True
             else:
-                overlay = overlay or self.platform.overlay()
+                overlay = overlay or self.evaluation.overlay()
                 records = [r for r in store.effective(types=types) if r.key not in overlay.excluded]
                 index = DecisionIndex.build(scheme, records)
             live[scheme.scheme] = _Live(scheme, index, types)
@@ -295,8 +293,8 @@ class LiveIndex:
             ) from None
         except (ValueError, KeyError, TypeError) as exc:
             raise ConfigurationError(f"{where}: not a feed position ({exc})") from None
-        with self.platform.store.read_snapshot() as conn:
-            found = _hash_at(conn, seq) if seq >= 0 else leaf_hash
+        with self.context.store.read_snapshot() as conn:
+            found = hash_at(conn, seq) if seq >= 0 else leaf_hash
         if found != leaf_hash:
             raise ConfigurationError(
                 f"{where}: the index was built from another store's history (audit leaf {seq} differs); rebuild it"
@@ -317,13 +315,13 @@ class LiveIndex:
 
     def _subjects_with_cases(self) -> set[str]:
         t = cases_table
-        with self.platform.store.read_snapshot() as conn:
+        with self.context.store.read_snapshot() as conn:
             query = select(t.c.subject_id).where(t.c.status.in_(["open", "granted"])).distinct()
             return {row.subject_id for row in conn.execute(query)}
 
     def _head(self) -> tuple[int, str | None]:
-        with self.platform.store.read_snapshot() as conn:
-            return _last_leaf(conn)
+        with self.context.store.read_snapshot() as conn:
+            return last_leaf(conn)
 
     def _read_feed(self) -> set[str]:
         """Subjects whose entries may have changed since the last leaf read; advances the watermark."""
@@ -338,12 +336,12 @@ class LiveIndex:
         changed: set[str] = set()
         rows: list[int] = []
         filed: set[str] = set()
-        with self.platform.store.read_snapshot() as conn:
-            head, head_hash = _last_leaf(conn)
+        with self.context.store.read_snapshot() as conn:
+            head, head_hash = last_leaf(conn)
             if self.stats.watermark >= 0:
                 # The leaf read last must still be there, unchanged: after a restore from a backup or a failover to
                 # a replica that was behind, new writes would reuse sequence numbers already read.
-                at = _hash_at(conn, self.stats.watermark)
+                at = hash_at(conn, self.stats.watermark)
                 if at is None or at != self._watermark_hash:
                     raise HistoryChanged(f"audit leaf {self.stats.watermark} is gone or differs")
             if head <= self.stats.watermark:
@@ -359,11 +357,11 @@ class LiveIndex:
                     changed.add(leaf.subject_id)
                     if leaf.action == "objection.file":
                         filed.add(leaf.subject_id)
-            changed |= _written_subjects(conn, rows, self._types())
+            changed |= written_subjects(conn, rows, self._types())
         self.stats.watermark = head
         self._watermark_hash = head_hash
         if filed:
-            self._watch_deadlines(filed, self.stats.as_of or self.platform.today())
+            self._watch_deadlines(filed, self.stats.as_of or self.context.today())
         return changed
 
     def _types(self) -> frozenset[str]:
@@ -376,7 +374,7 @@ class LiveIndex:
             t.c.kind == "objection", t.c.status == "open", t.c.deadline >= today
         )
         wanted = None if subjects is None else sorted(set(subjects))
-        with self.platform.store.read_snapshot() as conn:
+        with self.context.store.read_snapshot() as conn:
             found = []
             if wanted is None:
                 found = list(conn.execute(query))
@@ -400,10 +398,10 @@ class LiveIndex:
             self._refresh_live(live, wanted)
 
     def _refresh_live(self, live: _Live, wanted: list[str]) -> None:
-        overlay = self.platform.overlay(wanted)
+        overlay = self.evaluation.overlay(wanted)
         records: list[Record] = [
             r
-            for r in self.platform.store.effective(subject_ids=wanted, types=live.types)
+            for r in self.context.store.effective(subject_ids=wanted, types=live.types)
             if r.key not in overlay.excluded
         ]
         live.index.refresh(live.scheme, records, subjects=wanted)
@@ -418,55 +416,3 @@ class LiveIndex:
     def pending(self) -> int:
         """Subjects held in the overlays."""
         return sum(live.index.pending for live in self._live.values())
-
-
-FEED_FILE = "feed.json"
-"""Beside a saved index: where in the audit log it was built."""
-
-
-def feed_position(store: Store) -> dict[str, object]:
-    """The audit log's last leaf and its hash: read before a build from the store, saved with the index."""
-    with store.read_snapshot() as conn:
-        seq, leaf_hash = _last_leaf(conn)
-    return {"audit_seq": seq, "leaf_hash": leaf_hash}
-
-
-def save_feed_position(folder: Path, position: dict[str, object]) -> None:
-    """Write ``feed.json`` beside a saved index."""
-    (folder / FEED_FILE).write_text(json.dumps(position) + "\n", encoding="utf-8")
-
-
-def _last_leaf(conn: Connection) -> tuple[int, str | None]:
-    """The audit log's last leaf and its hash ((-1, None) when empty)."""
-    t = audit_leaves_table
-    row = conn.execute(select(t.c.seq, t.c.leaf_hash).order_by(t.c.seq.desc()).limit(1)).first()
-    return (-1, None) if row is None else (int(row.seq), row.leaf_hash)
-
-
-def _hash_at(conn: Connection, seq: int) -> str | None:
-    t = audit_leaves_table
-    return conn.execute(select(t.c.leaf_hash).where(t.c.seq == seq)).scalar_one_or_none()
-
-
-def _written_subjects(conn: object, row_ids: Sequence[int], types: frozenset[str]) -> set[str]:
-    """Subjects of the records with these row ids, of the types an index reads, and of the records they
-    supersede (a correction may move a record to another subject)."""
-    if not row_ids or not types:
-        return set()
-    r, old = records_table, aliased(records_table)
-    out: set[str] = set()
-    ids = sorted(set(row_ids))
-    for start in range(0, len(ids), _IN_CHUNK):
-        query = (
-            select(r.c.subject_id, old.c.subject_id.label("old_subject"))
-            .select_from(r.outerjoin(old, and_(old.c.authority == r.c.authority, old.c.record_id == r.c.supersedes)))
-            .where(
-                r.c.id.in_(ids[start : start + _IN_CHUNK]),
-                or_(r.c.type.in_(sorted(types)), old.c.type.in_(sorted(types))),
-            )
-        )
-        for row in conn.execute(query):  # type: ignore[attr-defined]
-            out.add(row.subject_id)
-            if row.old_subject:
-                out.add(row.old_subject)
-    return out

@@ -1,0 +1,177 @@
+"""What got worse for a subject between two sets of records, under one scheme, and from which day.
+
+The same question comes up wherever records change: an objection's outcome must never harm the subject it
+protects (it may revoke or correct in the subject's favour only), and every change a write makes that counts
+against a subject must be notified. :func:`worsenings` answers it with the engine itself, by evaluating the
+scheme under both record sets on every day where either could change (a record's day, a point line's end, an
+entry's start and end, the first of each year for yearly ledgers and annual ratings) from ``since`` on. What a
+scheme says about a subject is constant between those days, so nothing worse can hide between them.
+
+Worse means, on some day: a black-list entry in force that was not (opened, reopened or lengthened), a red-list
+entry no longer in force, fewer points, a lower grade, a restricting measure (deny, review) that was not in force,
+or a rewarding one (priority) that no longer is. A measure reaching the subject through a link (a legal
+representative of a listed organization) counts like its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from socialcredit.engine.evaluate import Evaluator
+from socialcredit.engine.results import ListEntry, MeasureInForce
+from socialcredit.scheme.model import Effect
+
+ENTRY_OPENED = "entry_opened"
+ENTRY_LENGTHENED = "entry_lengthened"
+REWARD_LOST = "reward_lost"
+POINTS_LOST = "points_lost"
+GRADE_LOWERED = "grade_lowered"
+MEASURE_ADDED = "measure_added"
+
+_RESTRICTING = {str(Effect.DENY), str(Effect.REVIEW)}
+
+
+@dataclass(frozen=True, slots=True)
+class Worsening:
+    """One way the subject is worse off under the second record set, first seen on ``day``."""
+
+    subject_id: str
+    scheme: str
+    kind: str
+    day: date
+    text: str
+    entry: ListEntry | None = None
+    """The entry in force afterwards (opened or lengthened), or the one behind an added measure."""
+    measure: MeasureInForce | None = None
+
+
+def worsenings(
+    before: Evaluator, after: Evaluator, subjects: Iterable[str], *, since: date | None = None
+) -> list[Worsening]:
+    """Every way each subject is worse off under ``after`` than under ``before`` (same scheme), each reported
+    once, on the first day it shows; days before ``since`` are not looked at (None: every day)."""
+    if before.scheme.label != after.scheme.label:
+        raise ValueError("both evaluators must run the same scheme")
+    out: list[Worsening] = []
+    for subject_id in sorted(set(subjects)):
+        if not (before.covers(subject_id) or after.covers(subject_id)):
+            continue
+        seen: set[tuple[str, object]] = set()
+        for day in check_days(before, after, subject_id, since):
+            for found in _worse_on(before, after, subject_id, day):
+                key = (found.kind, _identity(found))
+                if key not in seen:
+                    seen.add(key)
+                    out.append(found)
+    return out
+
+
+def check_days(before: Evaluator, after: Evaluator, subject_id: str, since: date | None) -> list[date]:
+    """The days on which what the scheme says about ``subject_id`` can change, under either record set."""
+    days: set[date] = set()
+    subjects = {subject_id} | _linked(before, subject_id) | _linked(after, subject_id)
+    for evaluator in (before, after):
+        for subject in subjects:
+            days |= {r.occurred_at for r in evaluator.population.records_of(subject)}
+    if since is not None:
+        days.add(since)
+    if not days:
+        return []
+    last = max(days)
+    for evaluator in (before, after):
+        for subject in subjects:
+            if not evaluator.covers(subject):
+                continue
+            core = evaluator.core(subject, last)
+            days |= {line.counts_until for line in core.lines}
+            for entry in core.entries:
+                days.add(entry.start)
+                if entry.end is not None:
+                    days.add(entry.end)
+    first, last = min(days), max(days)
+    days |= {date(year, 1, 1) for year in range(first.year + 1, last.year + 1)}
+    return sorted(d for d in days if since is None or d >= since)
+
+
+def _linked(evaluator: Evaluator, subject_id: str) -> set[str]:
+    """Subjects whose measures can reach ``subject_id`` through a link."""
+    out: set[str] = set()
+    for m in evaluator.scheme.measures:
+        if m.applies_to != "subject":
+            out |= evaluator.population.linking_subjects(evaluator.scheme.link(m.applies_to), subject_id)
+    return out
+
+
+def _worse_on(before: Evaluator, after: Evaluator, subject_id: str, day: date) -> list[Worsening]:
+    scheme = after.scheme
+    out: list[Worsening] = []
+    old = before.core(subject_id, day) if before.covers(subject_id) else None
+    new = after.core(subject_id, day) if after.covers(subject_id) else None
+    if new is None:
+        return out
+    old_entries = [e for e in (old.entries if old else ()) if e.active_on(day)]
+    new_entries = [e for e in new.entries if e.active_on(day)]
+    for entry in new_entries:
+        if entry.kind != "red" and not any(_same(entry, e) for e in old_entries):
+            ever = any(_same(entry, e) for e in (old.entries if old else ()))
+            kind = ENTRY_LENGTHENED if ever else ENTRY_OPENED
+            what = "still in force" if ever else "in force"
+            out.append(Worsening(subject_id, scheme.label, kind, day, f"{_entry_text(entry)} {what}", entry=entry))
+    for entry in old_entries:
+        if entry.kind == "red" and not any(_same(entry, e) for e in new_entries):
+            text = f"{_entry_text(entry)} no longer in force"
+            out.append(Worsening(subject_id, scheme.label, REWARD_LOST, day, text, entry=entry))
+    if old is not None and old.score is not None and new.score is not None and new.score < old.score:
+        text = f"score {new.score} instead of {old.score} ({new.score - old.score:+d})"
+        out.append(Worsening(subject_id, scheme.label, POINTS_LOST, day, text))
+    old_grade = old.grade.grade if old is not None and old.grade is not None else None
+    new_grade = new.grade.grade if new.grade is not None else None
+    if (
+        scheme.grades is not None
+        and old_grade
+        and new_grade
+        and scheme.grades.rank(new_grade) > scheme.grades.rank(old_grade)
+    ):
+        out.append(Worsening(subject_id, scheme.label, GRADE_LOWERED, day, f"grade {new_grade} instead of {old_grade}"))
+    out += _measures_worse(before, after, subject_id, day)
+    return out
+
+
+def _measures_worse(before: Evaluator, after: Evaluator, subject_id: str, day: date) -> list[Worsening]:
+    label = after.scheme.label
+    old = {_measure_key(m): m for m in before.measures(subject_id, day)} if before.covers(subject_id) else {}
+    new = {_measure_key(m): m for m in after.measures(subject_id, day)}
+    out = [
+        Worsening(subject_id, label, MEASURE_ADDED, day, m.summary(), entry=m.entry, measure=m)
+        for key, m in new.items()
+        if m.effect in _RESTRICTING and key not in old
+    ]
+    out += [
+        Worsening(subject_id, label, REWARD_LOST, day, f"{m.summary()} no longer in force", measure=m)
+        for key, m in old.items()
+        if m.effect not in _RESTRICTING and key not in new
+    ]
+    return out
+
+
+def _measure_key(m: MeasureInForce) -> tuple[str, str | None, str | None]:
+    return (m.measure_id, m.via_subject, m.entry.list_id if m.entry is not None else m.grade)
+
+
+def _same(a: ListEntry, b: ListEntry) -> bool:
+    return a.list_id == b.list_id and a.key == b.key
+
+
+def _entry_text(entry: ListEntry) -> str:
+    case = f", case {entry.key}" if entry.key is not None else ""
+    return f"entry of list {entry.list_id}{case}"
+
+
+def _identity(w: Worsening) -> object:
+    if w.measure is not None:
+        return _measure_key(w.measure)
+    if w.entry is not None:
+        return (w.entry.list_id, w.entry.key)
+    return None

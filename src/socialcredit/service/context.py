@@ -1,0 +1,167 @@
+"""What every workflow of the service shares: the store, the settings, the schemes in operation, the clock, the
+notice sender and the source of references, and the day they count on.
+
+A :class:`Context` is built once (:func:`build_context`) and handed to each part of the service; nothing in the
+service reads the wall clock or draws a random reference on its own, so that a run given the same clock and a
+:class:`SeededReferences` can be reproduced exactly. (Bearer tokens are the one exception: a credential must be
+unpredictable, so :mod:`socialcredit.service.parties` draws them from the operating system.)
+"""
+
+from __future__ import annotations
+
+import random
+import secrets
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Protocol
+
+from sqlalchemy import Connection
+
+from socialcredit.dates import CHINA_STANDARD_TIME, utc_now
+from socialcredit.errors import InputError, NotFound, Problem
+from socialcredit.ids import parse_subject_id
+from socialcredit.scheme.model import Purpose, Scheme
+from socialcredit.scheme.registry import load_scheme, shipped_names
+from socialcredit.service.notices import ConsoleSender, FileSender, Sender
+from socialcredit.settings import Settings
+from socialcredit.store import Store
+
+Clock = Callable[[], datetime]
+"""The current instant; aware."""
+
+MAX_BATCH = 10_000
+"""Most records in one submission, and most queries in one decision request."""
+
+MAX_PAGE = 1_000
+"""Most items on one page of any listing."""
+
+
+class References(Protocol):
+    """Where the references of decisions and cases come from (``D-1A2B...``, ``OBJ-...``)."""
+
+    def new(self, prefix: str, nbytes: int) -> str:
+        """A fresh reference: ``prefix``, a dash, ``nbytes`` bytes in upper-case hex."""
+        ...
+
+
+class RandomReferences:
+    """References from the operating system's randomness: unguessable, so a reference can be shown to the
+    subject as the key to their explanation without inviting anyone to try others."""
+
+    def new(self, prefix: str, nbytes: int) -> str:
+        return f"{prefix}-{secrets.token_hex(nbytes).upper()}"
+
+
+class SeededReferences:
+    """References from a seeded generator, for runs that must be reproduced (tests, the lab)."""
+
+    def __init__(self, seed: int) -> None:
+        self._random = random.Random(seed)
+        self._lock = threading.Lock()
+
+    def new(self, prefix: str, nbytes: int) -> str:
+        with self._lock:
+            value = self._random.getrandbits(8 * nbytes)
+        return f"{prefix}-{value:0{2 * nbytes}X}"
+
+
+@dataclass
+class Context:
+    """The service's shared state and its time. Cheap to share between requests and threads; the sender may be
+    swapped (an operator pointing the outbox elsewhere), nothing else changes after start-up."""
+
+    store: Store
+    settings: Settings
+    schemes: tuple[Scheme, ...]
+    clock: Clock
+    sender: Sender
+    references: References
+
+    def now(self) -> datetime:
+        """The current instant (UTC)."""
+        return self.clock().astimezone(UTC)
+
+    def today(self) -> date:
+        """Today in China Standard Time: the day decisions and deadlines are counted on."""
+        return self.now().astimezone(CHINA_STANDARD_TIME).date()
+
+    def scheme(self, name: str) -> Scheme:
+        """A scheme in operation by name."""
+        for s in self.schemes:
+            if s.scheme == name:
+                return s
+        raise NotFound(f"no scheme {name!r} in operation; in operation: {', '.join(self.scheme_names())}")
+
+    def scheme_names(self) -> list[str]:
+        """Names of the schemes in operation."""
+        return [s.scheme for s in self.schemes]
+
+    def actions(self) -> frozenset[str]:
+        """Every action a measure of a scheme in operation names."""
+        return frozenset(a for s in self.schemes for m in s.measures for a in m.actions)
+
+    def objection_days(self, scheme: Scheme) -> int:
+        """Days within which an objection under ``scheme`` is decided."""
+        return self.settings.objection_days.get(scheme.scheme, scheme.objection.decided_within_days)
+
+    def repair_working_days(self, scheme: Scheme) -> int:
+        """Working days within which a repair application under ``scheme`` is decided."""
+        return self.settings.repair_working_days_per_scheme.get(scheme.scheme, self.settings.repair_working_days)
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        """A read-only transaction over one snapshot."""
+        with self.store.read_snapshot() as conn:
+            yield conn
+
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        """A write transaction, committed when the block ends."""
+        with self.store.write_transaction() as conn:
+            yield conn
+
+
+def build_context(
+    store: Store,
+    settings: Settings | None = None,
+    *,
+    schemes: Sequence[Scheme] | None = None,
+    clock: Clock = utc_now,
+    sender: Sender | None = None,
+    references: References | None = None,
+) -> Context:
+    """The context of a platform: the shipped schemes meant for operation unless ``schemes`` are given; notices
+    to the settings' file, else the console."""
+    settings = settings or Settings()
+    if schemes is None:
+        schemes = [load_scheme(name) for name in shipped_names()]
+    if sender is None:
+        sender = FileSender(settings.notices_file) if settings.notices_file else ConsoleSender()
+    return Context(
+        store=store,
+        settings=settings,
+        schemes=tuple(s for s in schemes if s.purpose is Purpose.OPERATION),
+        clock=clock,
+        sender=sender,
+        references=references or RandomReferences(),
+    )
+
+
+def canonical(subject_id: str, field: str = "subject_id", row: int | None = None) -> str:
+    """The canonical form of a subject id; InputError names the field (and row)."""
+    try:
+        return parse_subject_id(subject_id, field=field).value
+    except InputError as exc:
+        if row is None:
+            raise
+        raise InputError([Problem(p.reason, p.field, p.value, row=row) for p in exc.problems]) from None
+
+
+def page(limit: int) -> int:
+    """A page size, checked: 1 to :data:`MAX_PAGE`."""
+    if limit < 1 or limit > MAX_PAGE:
+        raise InputError([Problem(f"a page holds 1 to {MAX_PAGE} items", "limit", str(limit))])
+    return limit
