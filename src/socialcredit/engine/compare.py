@@ -7,10 +7,11 @@ scheme under both record sets on every day where either could change (a record's
 entry's start and end, the first of each year for yearly ledgers and annual ratings) from ``since`` on. What a
 scheme says about a subject is constant between those days, so nothing worse can hide between them.
 
-Worse means, on some day: a black-list entry in force that was not (opened, reopened or lengthened), a red-list
-entry no longer in force, fewer points, a lower grade, a restricting measure (deny, review) that was not in force,
-or a rewarding one (priority) that no longer is. A measure reaching the subject through a link (a legal
-representative of a listed organization) counts like its own.
+Worse means, on some day: more black-list entries in force on a list than there were (an entry opened, reopened
+or lengthened; an entry matches one of the same key, else any other of its list, so that correcting a case
+number is not a new listing), fewer red-list entries, fewer points, a lower grade, a restricting measure (deny,
+review) that was not in force, or a rewarding one (priority) that no longer is. A measure reaching the subject
+through a link (a legal representative of a listed organization) counts like its own.
 """
 
 from __future__ import annotations
@@ -113,16 +114,13 @@ def _worse_on(before: Evaluator, after: Evaluator, subject_id: str, day: date) -
         return out
     old_entries = [e for e in (old.entries if old else ()) if e.active_on(day)]
     new_entries = [e for e in new.entries if e.active_on(day)]
-    for entry in new_entries:
-        if entry.kind != "red" and not any(_same(entry, e) for e in old_entries):
-            ever = any(_same(entry, e) for e in (old.entries if old else ()))
-            kind = ENTRY_LENGTHENED if ever else ENTRY_OPENED
-            what = "still in force" if ever else "in force"
-            out.append(Worsening(subject_id, scheme.label, kind, day, f"{_entry_text(entry)} {what}", entry=entry))
-    for entry in old_entries:
-        if entry.kind == "red" and not any(_same(entry, e) for e in new_entries):
-            text = f"{_entry_text(entry)} no longer in force"
-            out.append(Worsening(subject_id, scheme.label, REWARD_LOST, day, text, entry=entry))
+    for entry in _unmatched(new_entries, old_entries, red=False):
+        ever = any(_same(entry, e) for e in (old.entries if old else ()))
+        kind, what = (ENTRY_LENGTHENED, "still in force") if ever else (ENTRY_OPENED, "in force")
+        out.append(Worsening(subject_id, scheme.label, kind, day, f"{_entry_text(entry)} {what}", entry=entry))
+    for entry in _unmatched(old_entries, new_entries, red=True):
+        text = f"{_entry_text(entry)} no longer in force"
+        out.append(Worsening(subject_id, scheme.label, REWARD_LOST, day, text, entry=entry))
     if old is not None and old.score is not None and new.score is not None and new.score < old.score:
         text = f"score {new.score} instead of {old.score} ({new.score - old.score:+d})"
         out.append(Worsening(subject_id, scheme.label, POINTS_LOST, day, text))
@@ -158,6 +156,20 @@ def _measures_worse(before: Evaluator, after: Evaluator, subject_id: str, day: d
 
 def _measure_key(m: MeasureInForce) -> tuple[str, str | None, str | None]:
     return (m.measure_id, m.via_subject, m.entry.list_id if m.entry is not None else m.grade)
+
+
+def _unmatched(more: list[ListEntry], fewer: list[ListEntry], *, red: bool) -> list[ListEntry]:
+    """Entries of ``more`` (in force on a day) beyond those of ``fewer``, list by list, black lists or red. An
+    entry matches one of the same key first, then any other of its list: a corrected case number is the same
+    listing, not a new one; a second entry where there was one is."""
+    out: list[ListEntry] = []
+    for list_id in sorted({e.list_id for e in more if (e.kind == "red") == red}):
+        mine = [e for e in more if e.list_id == list_id]
+        theirs = [e for e in fewer if e.list_id == list_id]
+        spare = [e for e in mine if not any(_same(e, t) for t in theirs)]
+        unmatched_theirs = [t for t in theirs if not any(_same(t, e) for e in mine)]
+        out += spare[len(unmatched_theirs) :]
+    return out
 
 
 def _same(a: ListEntry, b: ListEntry) -> bool:
