@@ -182,3 +182,21 @@ def test_a_score_objection_not_decided_in_time_suspends_the_grade_measures(world
     file = w.ok("alice", "GET", f"/v1/subjects/{ALICE}/file")
     rongcheng = next(s for s in file["schemes"] if s["scheme"].startswith("rongcheng"))
     assert rongcheng["score_disputed"] and rongcheng["score_suspended"]
+
+
+def test_an_upheld_objection_cannot_list_the_subject_again(world: World) -> None:
+    """The attack found: "upholding" an objection to an expired ground-5 listing with ground 1 relisted the
+    person, open-ended, in the court's name. Refused with 409 and the reason; nothing is written."""
+    w = world
+    listing = w.listing(ALICE, "C7", day="2023-03-01", ground=5)  # two years: ended 2025-03-01
+    w.submit("court", listing)
+    assert w.decide("seller", ALICE)["decision"] == "allow"
+    objection = w.ok("alice", "POST", "/v1/objections", 201, json={
+        "scheme": "judgment-debtors", "statement": "this should not be on my file at all",
+        "target": {"kind": "record", "authority": "RC-COURT", "record_id": listing["record_id"]}})
+    refused = w.call("reviewer", "POST", f"/v1/cases/{objection['reference']}/decision",
+                     json={"outcome": "upheld", "reasons": "relist", "corrected_attributes": {"ground": 1}})
+    assert refused.status_code == 409
+    assert "subject's favour" in refused.json()["detail"]
+    assert w.decide("seller", ALICE)["decision"] == "allow"
+    assert w.ok("alice", "GET", f"/v1/cases/{objection['reference']}")["status"] == "open"

@@ -13,7 +13,7 @@ from rich.table import Table
 from socialcredit.authorities import Authority, level
 from socialcredit.cli.context import settings_from
 from socialcredit.errors import InputError, Problem
-from socialcredit.service.ingest import IngestReport, ingest_files
+from socialcredit.service.ingest import IngestReport
 from socialcredit.store import Store, open_store
 
 authority_app = typer.Typer(help="Authorities: who may issue which records, where.", no_args_is_help=True)
@@ -91,10 +91,14 @@ def ingest(
     ],
     authority: Annotated[str, typer.Option("--authority", help="The submitting authority's code.")],
 ) -> None:
-    """Store record files of an authority: all files or none; the same files again change nothing."""
+    """Store record files of an authority: all files or none; the same files again change nothing. Whatever the
+    records make worse for a subject is put in the notice outbox, as for a batch sent over HTTP."""
+    from socialcredit.service.platform import Platform
+
     console = Console()
     errors = Console(stderr=True)
     with _open(ctx) as store:
+        platform = Platform(store, settings_from(ctx))
         progress = Progress(
             TextColumn("{task.description}"),
             BarColumn(),
@@ -113,7 +117,7 @@ def ingest(
                     if progress.tasks[task].finished:
                         progress.update(task, description="writing (one transaction)")
 
-                reports = ingest_files(store, files, authority, on_checked=checked)
+                reports = platform.submissions.ingest(files, authority, on_checked=checked)
         except InputError as error:
             _print_problems(errors, error)
             raise SystemExit(1) from None
