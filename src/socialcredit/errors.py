@@ -82,3 +82,11 @@ class StoreError(SocialCreditError):
 
 class ConfigurationError(SocialCreditError):
     """The platform is set up wrongly (e.g. a saved decision index that does not belong to the store)."""
+
+
+class TooManyRequests(SocialCreditError):
+    """A client asked more often than the platform answers (HTTP 429); try again after ``retry_after`` seconds."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

@@ -65,6 +65,13 @@ class Settings(BaseSettings):
         description="Merge the decision index's overlay on a thread of its own (decisions go on meanwhile); off: "
         "merge in the deciding request.",
     )
+    lookup_per_minute: int = Field(
+        default=10,
+        ge=1,
+        description="Full-number lookups (`POST /v1/public/lookup`) a client may make a minute, after a burst of "
+        "lookup_burst; past that, 429 with Retry-After.",
+    )
+    lookup_burst: int = Field(default=10, ge=1, description="Lookups a client may make at once.")
     notices_file: Path | None = Field(
         default=None, description="Where the file sender appends notices (JSON lines); console when unset."
     )

@@ -10,6 +10,7 @@ PermissionDenied                        403    ``detail`` (already logged as a r
 Unauthenticated                         401    ``detail``; ``WWW-Authenticate: Bearer``
 StoreError                              503    ``detail``
 ConfigurationError                      503    ``detail``
+TooManyRequests                         429    ``detail``; ``Retry-After: seconds``
 ======================================  =====  ==================================================================
 """
 
@@ -22,7 +23,15 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from socialcredit.errors import ConfigurationError, ConflictError, InputError, NotFound, Problem, StoreError
+from socialcredit.errors import (
+    ConfigurationError,
+    ConflictError,
+    InputError,
+    NotFound,
+    Problem,
+    StoreError,
+    TooManyRequests,
+)
 from socialcredit.service.parties import PermissionDenied, Unauthenticated
 
 ROW_LISTS = {"records", "queries"}
@@ -97,6 +106,12 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(StoreError)
     async def _store(request: Request, exc: StoreError) -> JSONResponse:
         return JSONResponse(status_code=503, content={"detail": str(exc)})
+
+    @app.exception_handler(TooManyRequests)
+    async def _too_many(request: Request, exc: TooManyRequests) -> JSONResponse:
+        return JSONResponse(
+            status_code=429, content={"detail": str(exc)}, headers={"Retry-After": str(exc.retry_after)}
+        )
 
     @app.exception_handler(ConfigurationError)
     async def _configuration(request: Request, exc: ConfigurationError) -> JSONResponse:

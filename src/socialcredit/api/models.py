@@ -128,6 +128,8 @@ class CaseDecisionIn(Strict):
 
 
 class LookupIn(Strict):
-    """A full identifier to look up on the published lists."""
+    """A full identifier to look up on the published lists, with the person's name: where the platform holds the
+    name, an entry is found only with it (as the court's own query asks)."""
 
     subject_id: SubjectIdText
+    name: Annotated[str, text(200, 1)] | None = None

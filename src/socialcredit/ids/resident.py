@@ -92,12 +92,12 @@ def make_resident_id(division: str, birth: date, sequence: int) -> str:
 
 
 def mask_resident_id(value: str) -> str:
-    """The form a published list shows: division and birth year kept, month and day hidden, the last four
-    (sequence and check character) kept: ``371082YYYY****NNNN``. Raises ValueError for an invalid number.
+    """The form a published list shows: the division kept, everything else hidden: ``371082************``
+    (:mod:`socialcredit.ids.masking` says why). Raises ValueError for an invalid number.
     """
     value = value.strip().upper()
     try:
         check_resident_id(value)
     except IdFailure as failure:
         raise ValueError(failure.reason) from None
-    return value[:10] + "****" + value[14:]
+    return value[:6] + "*" * 12

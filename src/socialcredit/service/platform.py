@@ -198,9 +198,12 @@ class Platform:
         """Notices published today, newest first, identity numbers masked."""
         return self.public.notices(publication_id, limit=limit, offset=offset)
 
-    def public_lookup(self, party: Party, subject_id: str) -> dict[str, Any]:
-        """Is this full identifier on a published list?"""
-        return self.public.lookup(party, subject_id)
+    def public_lookup(
+        self, party: Party, subject_id: str, *, name: str | None = None, client: str | None = None
+    ) -> dict[str, Any]:
+        """Is this full identifier (with the name, where the platform holds one) on a published list? Rate-limited
+        per ``client`` (default: the party)."""
+        return self.public.lookup(party, subject_id, name=name, client=client or f"party:{party.code}")
 
     def refusals(self, party: Party, *, limit: int = 100, offset: int = 0) -> dict[str, Any]:
         """Refused requests, newest first (operator only)."""

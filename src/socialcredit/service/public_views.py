@@ -1,36 +1,68 @@
 """What anyone may see: the published lists (identity numbers masked), the penalty and licensing notices a
 scheme publishes, and whether a full identifier is listed.
+
+Nothing published narrows a listed person's number to fewer than 10,000 candidates (the arithmetic is in
+:mod:`socialcredit.ids.masking`), and the full-number lookup cannot be used to try them: it is rate-limited per
+client, and where the platform holds the person's name (a record in force carrying a ``name``), it finds an
+entry only when given that name with the number, as the court's own query asks. An answer never says which of
+the two was missing. A lookup of a number with no published entry writes nothing; one that finds a listed
+person is counted in that person's access log, per day and party (the first of the day also in the audit log),
+so that anonymous requests cannot grow the store without bound.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
+
+from sqlalchemy import insert, update
 
 from socialcredit.engine.population import subject_kind
 from socialcredit.engine.publications import published_notices
 from socialcredit.errors import NotFound
-from socialcredit.ids import mask_resident_id, parse_subject_id
-from socialcredit.ids.model import IdScheme
+from socialcredit.ids import parse_subject_id
+from socialcredit.ids.masking import Published, publish
+from socialcredit.records import Record
 from socialcredit.scheme.model import ListRule, Scheme
 from socialcredit.service.access import Guard
 from socialcredit.service.context import Context, canonical, page
 from socialcredit.service.evaluation import Evaluation
 from socialcredit.service.parties import Party
+from socialcredit.service.rate_limits import RateLimiter
+from socialcredit.tables.service import public_lookups_table
+
+NAME_ATTRIBUTE = "name"
+"""The record attribute that carries a subject's name, where an authority records one."""
 
 
 def mask_subject(subject_id: str) -> str:
-    """How a published list shows a subject: a resident ID as ``371082YYYY****NNNN``, an organization's code
-    in full (it is published by law), anything else with all but its last four characters hidden."""
-    parsed = parse_subject_id(subject_id)
-    if parsed.scheme is IdScheme.RESIDENT_ID:
-        return mask_resident_id(parsed.value)
-    if str(parsed.kind) == "organization":
-        return parsed.value
-    value = parsed.value
-    head, _, tail = value.rpartition(":")
-    hidden = "*" * max(len(tail) - 4, 0) + tail[-4:]
-    return f"{head}:{hidden}" if head else hidden
+    """How a published list shows a subject's identifier (:func:`socialcredit.ids.masking.publish`)."""
+    return publish(parse_subject_id(subject_id)).shown
+
+
+def published(subject_id: str, day: date) -> Published:
+    """What a published list shows of a subject on ``day``: the masked identifier, and a person's sex and age."""
+    return publish(parse_subject_id(subject_id), day)
+
+
+def same_name(given: str, held: str) -> bool:
+    """Names compared as people type them: compatibility forms folded, spaces and case ignored."""
+
+    def fold(text: str) -> str:
+        return "".join(unicodedata.normalize("NFKC", text).split()).casefold()
+
+    return fold(given) == fold(held)
+
+
+def held_name(records: Sequence[Record]) -> str | None:
+    """The name the platform holds for a subject: the latest one its records in force carry."""
+    named = [r for r in records if isinstance(r.attributes.get(NAME_ATTRIBUTE), str)]
+    if not named:
+        return None
+    latest = max(named, key=lambda r: (r.occurred_at, r.recorded_at is not None, r.recorded_at, r.record_id))
+    return str(latest.attributes[NAME_ATTRIBUTE])
 
 
 class PublicViews:
@@ -40,6 +72,10 @@ class PublicViews:
         self.context = context
         self.guard = guard
         self.evaluation = evaluation
+        settings = context.settings
+        self.lookups = RateLimiter(
+            per_minute=settings.lookup_per_minute, burst=settings.lookup_burst, clock=context.clock, what="lookups"
+        )
 
     def lists(self) -> list[dict[str, Any]]:
         """The lists a scheme in operation publishes."""
@@ -92,9 +128,12 @@ class PublicViews:
                 if entry.list_id != list_id or not entry.public or not entry.active_on(today):
                     continue
                 first = entry.records[0]
+                shown = published(subject_id, today)
                 out.append(
                     {
-                        "subject": mask_subject(subject_id),
+                        "subject": shown.shown,
+                        "sex": shown.sex,
+                        "age": shown.age,
                         "kind": subject_kind(subject_id),
                         "list_id": entry.list_id,
                         "key": entry.key,
@@ -156,14 +195,45 @@ class PublicViews:
             "items": items[offset : offset + page(limit)],
         }
 
-    def lookup(self, party: Party, subject_id: str) -> dict[str, Any]:
-        """Is this full identifier on a published list? Logged in the subject's access log."""
+    def lookup(self, party: Party, subject_id: str, *, name: str | None = None, client: str) -> dict[str, Any]:
+        """Is this full identifier (with the person's name, where the platform holds one) on a published list?
+
+        ``client`` is who the rate limit counts (an address, or a party). The answer is the same for a number
+        with no entry and for a number given without the name the platform holds, or with another one."""
+        self.lookups.take(client)
         subject_id = canonical(subject_id)
         found: list[dict[str, Any]] = []
         for s in self.context.schemes:
             for rule in s.lists:
                 if rule.public:
                     found.extend(self._entries_of(s, rule.id, [subject_id]))
+        if found:
+            held = held_name(self.context.store.effective(subject_ids=[subject_id]))
+            if held is not None and (name is None or not same_name(name, held)):
+                found = []
+        if found:
+            self._count_lookup(party, subject_id)
+        return {
+            "subject": published(subject_id, self.context.today()).shown,
+            "checked": "number and name" if name is not None else "number",
+            "listed": bool(found),
+            "entries": found,
+        }
+
+    def _count_lookup(self, party: Party, subject_id: str) -> None:
+        """One more lookup of a listed subject today by this party; the first of the day is logged and audited."""
+        t = public_lookups_table
+        day, now = self.context.today(), self.context.now()
+        key = (t.c.subject_id == subject_id, t.c.day == day, t.c.party == party.code)
         with self.context.write() as conn:
-            self.guard.log(conn, party, "public.lookup", subject_id=subject_id, detail=f"listed: {bool(found)}")
-        return {"subject": mask_subject(subject_id), "listed": bool(found), "entries": found}
+            counted = conn.execute(update(t).where(*key).values(count=t.c.count + 1, last_at=now)).rowcount
+            if counted:
+                return
+            conn.execute(insert(t).values(subject_id=subject_id, day=day, party=party.code, count=1, last_at=now))
+            self.guard.log(
+                conn,
+                party,
+                "public.lookup",
+                subject_id=subject_id,
+                detail=f"found on a published list; lookups on {day.isoformat()} are counted",
+            )

@@ -7,11 +7,12 @@ transaction that serves it.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, select
 
+from socialcredit.dates import CHINA_STANDARD_TIME
 from socialcredit.engine.explain import result_to_dict
 from socialcredit.engine.population import subject_kind
 from socialcredit.errors import NotFound
@@ -22,7 +23,14 @@ from socialcredit.service.documents import case_dict, decision_row, plain_record
 from socialcredit.service.evaluation import Evaluation, Overlay
 from socialcredit.service.notices import notice_to_dict
 from socialcredit.service.parties import Party, Role
-from socialcredit.tables.service import access_table, case_events_table, cases_table, decisions_table, notices_table
+from socialcredit.tables.service import (
+    access_table,
+    case_events_table,
+    cases_table,
+    decisions_table,
+    notices_table,
+    public_lookups_table,
+)
 
 ACCESS_LOG_MONTHS = 24
 """How far back a subject sees who looked at their file or received a decision about them."""
@@ -138,10 +146,24 @@ class SubjectViews:
         )
         if limit is not None:
             query = query.limit(limit)
-        return [
+        rows = [
             {"at": r.at.isoformat(), "party": r.party, "role": r.role, "action": r.action, "detail": r.detail}
             for r in conn.execute(query)
         ]
+        if any(row["action"] == "public.lookup" for row in rows):
+            counts = self._lookup_counts(conn, subject_id, since.astimezone(CHINA_STANDARD_TIME).date())
+            for row in rows:
+                if row["action"] == "public.lookup":
+                    day = datetime.fromisoformat(row["at"]).astimezone(CHINA_STANDARD_TIME).date()
+                    row["count"] = counts.get((day, row["party"]), 1)
+        return rows
+
+    @staticmethod
+    def _lookup_counts(conn: Connection, subject_id: str, since: date) -> dict[tuple[date, str], int]:
+        """(day, party) -> how often the subject was found on the public lookup that day."""
+        t = public_lookups_table
+        rows = conn.execute(select(t).where(t.c.subject_id == subject_id, t.c.day >= since))
+        return {(r.day, r.party): int(r.count) for r in rows}
 
     def notices(self, party: Party, subject_id: str, *, limit: int = 100, offset: int = 0) -> dict[str, Any]:
         """Notices to the subject, newest first."""

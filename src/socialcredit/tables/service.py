@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, cast
 
-from sqlalchemy import Date, ForeignKey, Index, String, Table, Text
+from sqlalchemy import BigInteger, Date, ForeignKey, Index, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from socialcredit.tables.base import Base, BigId, JSONType, UTCDateTime
@@ -57,6 +57,22 @@ class AccessRow(Base):
     action: Mapped[str] = mapped_column(String(64))
     outcome: Mapped[str] = mapped_column(String(16), index=True)
     detail: Mapped[str | None] = mapped_column(Text)
+
+
+class PublicLookupRow(Base):
+    """How often a party looked a listed subject up on the public lookup, per day (China Standard Time).
+
+    Counted, not logged per request: an anonymous lookup must not grow the store without bound, and a lookup of
+    a number nobody holds writes nothing at all. The first lookup of a day also writes an access-log row and an
+    audit leaf."""
+
+    __tablename__ = "public_lookups"
+
+    subject_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    party: Mapped[str] = mapped_column(String(64), primary_key=True)
+    count: Mapped[int] = mapped_column(BigInteger)
+    last_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class DecisionRow(Base):
@@ -136,3 +152,4 @@ decisions_table = cast(Table, DecisionRow.__table__)
 notices_table = cast(Table, NoticeRow.__table__)
 cases_table = cast(Table, CaseRow.__table__)
 case_events_table = cast(Table, CaseEventRow.__table__)
+public_lookups_table = cast(Table, PublicLookupRow.__table__)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Request
 
 from socialcredit.api.deps import DueProcessDep, Limit, Offset, PartyDep, PlatformDep
 from socialcredit.api.models import LookupIn, Name
+from socialcredit.service.parties import ANONYMOUS
 
 router = APIRouter(tags=["public"])
 
@@ -44,7 +45,8 @@ def lists(platform: PlatformDep) -> dict[str, Any]:
 def entries(
     list_id: Annotated[Name, Path()], platform: PlatformDep, limit: Limit = 100, offset: Offset = 0
 ) -> dict[str, Any]:
-    """Personal identity numbers are masked as 371082YYYY****NNNN; organizations' codes are shown."""
+    """Personal identity numbers show the division only (371082************), with sex and age; organizations'
+    codes are shown in full."""
     return platform.public_entries(list_id, limit=limit, offset=offset)
 
 
@@ -63,9 +65,14 @@ def notices(
 
 
 @router.post("/v1/public/lookup", summary="Is this full identifier on a published list?")
-def lookup(body: LookupIn, party: PartyDep, platform: PlatformDep) -> dict[str, Any]:
-    """For someone who holds a full number. Sent in the body, not the URL; recorded in the subject's access log."""
-    return platform.public_lookup(party, body.subject_id)
+def lookup(body: LookupIn, request: Request, party: PartyDep, platform: PlatformDep) -> dict[str, Any]:
+    """For someone who holds a full number, and the name: where the platform holds the person's name, an entry
+    is found only with it. Sent in the body, not the URL. Rate-limited per client (429 with Retry-After). A
+    lookup that finds a listed person is counted in that person's access log."""
+    client = (
+        f"party:{party.code}" if party is not ANONYMOUS else f"address:{request.client.host if request.client else '-'}"
+    )
+    return platform.public_lookup(party, body.subject_id, name=body.name, client=client)
 
 
 @router.get("/v1/transparency", summary="Published figures per list and period")
