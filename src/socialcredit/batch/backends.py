@@ -51,7 +51,8 @@ class DuckDBBackend:
         self.con.register(name, table)
 
     def register_parquet(self, name: str, paths: Sequence[Path]) -> None:
-        self.con.read_parquet([str(p) for p in paths]).create_view(name, replace=True)
+        # By name: files written at different times may hold different attribute columns.
+        self.con.read_parquet([str(p) for p in paths], union_by_name=True).create_view(name, replace=True)
 
     def columns(self, name: str) -> list[str]:
         return list(self.con.table(name).columns)
@@ -91,7 +92,7 @@ class SparkBackend:
         self.spark.createDataFrame(table).createOrReplaceTempView(name)
 
     def register_parquet(self, name: str, paths: Sequence[Path]) -> None:
-        self.spark.read.parquet(*[str(p) for p in paths]).createOrReplaceTempView(name)
+        self.spark.read.option("mergeSchema", "true").parquet(*[str(p) for p in paths]).createOrReplaceTempView(name)
 
     def columns(self, name: str) -> list[str]:
         return list(self.spark.table(name).columns)

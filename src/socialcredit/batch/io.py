@@ -11,8 +11,9 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from socialcredit.batch import parquet
 from socialcredit.batch.backends import Backend
-from socialcredit.batch.tables import attribute_columns, records_table
+from socialcredit.batch.tables import records_table
 from socialcredit.errors import InputError, Problem
 from socialcredit.records import Record, effective_records
 
@@ -43,7 +44,10 @@ def load(
     """Register the records in force as table ``name``: a record file (read and checked as the pure engine
     reads it), Parquet in the wide schema (:mod:`socialcredit.batch.tables`), or the store."""
     if records_file is not None and is_parquet(records_file):
-        backend.register_parquet(name, parquet_paths(records_file))
+        found = parquet.layout(parquet_paths(records_file))
+        parquet.check_values(found)
+        backend.register_parquet(f"{name}__file", list(found.paths))
+        backend.view(name, parquet.wide_query(found, f"{name}__file"))
         return
     backend.register_arrow(name, records_table(_records(records_file, store_url, known_at)))
 
@@ -64,28 +68,11 @@ def _records(records_file: Path | None, store_url: str | None, known_at: datetim
 
 
 def records_from_parquet(path: Path) -> list[Record]:
-    """Records from Parquet in the wide schema, for the pure engine (versions resolved as the batch engines do)."""
-    table = pa.concat_tables([pq.read_table(p) for p in parquet_paths(path)], promote_options="permissive")
-    attrs = attribute_columns(table.column_names)
-    out = []
-    for row in table.to_pylist():
-        attributes = {}
-        for c in attrs:
-            if row[c] is not None:
-                attributes[c.rsplit("__", 1)[0]] = row[c]
-        out.append(
-            Record(
-                record_id=row["record_id"],
-                subject_id=row["subject_id"],
-                type=row["type"],
-                occurred_at=row["occurred_at"],
-                attributes=attributes,
-                authority=row.get("authority") or "",
-                supersedes=row.get("supersedes"),
-                revoked=bool(row.get("revoked")),
-            )
-        )
-    return effective_records(out)
+    """Records from Parquet (plain typed columns or the wide schema), for the pure engine, checked as the batch
+    engines read them."""
+    found = parquet.layout(parquet_paths(path))
+    parquet.check_values(found)
+    return parquet.read_records(found)
 
 
 def write(table: pa.Table, out: Path) -> int:
