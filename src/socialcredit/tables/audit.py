@@ -61,6 +61,9 @@ class AuditStateRow(Base):
     last_mac: Mapped[str] = mapped_column(String(64))
 
 
+STATE_ROW_ID = 1
+"""The id of the one row of ``audit_state`` (migration 0002 inserts it)."""
+
 audit_leaves_table = cast(Table, AuditLeafRow.__table__)
 audit_checkpoints_table = cast(Table, AuditCheckpointRow.__table__)
 audit_state_table = cast(Table, AuditStateRow.__table__)

@@ -5,7 +5,8 @@ new row that ``supersedes`` an earlier record id of the same authority; a compos
 commit) makes sure the superseded record exists.
 
 The migrations under ``store/migrations/versions`` create exactly the tables of this package; a test compares
-the two.
+the two. Besides the tables: the one mapping of a row to the core's :class:`~socialcredit.records.Record` and
+:class:`~socialcredit.authorities.Authority`, which the store (reading) and the audit log (verifying) share.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from socialcredit.authorities import Authority
+from socialcredit.records import Record
 from socialcredit.tables.base import Base, BigId, JSONType, UTCDateTime
 
 
@@ -101,3 +104,47 @@ class RecordRow(Base):
 authorities_table = cast(Table, AuthorityRow.__table__)
 batches_table = cast(Table, BatchRow.__table__)
 records_table = cast(Table, RecordRow.__table__)
+
+
+RECORD_COLUMNS = (
+    records_table.c.id,
+    records_table.c.authority,
+    records_table.c.record_id,
+    records_table.c.subject_id,
+    records_table.c.type,
+    records_table.c.occurred_at,
+    records_table.c.attributes,
+    records_table.c.legal_basis,
+    records_table.c.source_ref,
+    records_table.c.supersedes,
+    records_table.c.revoked,
+    records_table.c.recorded_at,
+)
+"""The columns of ``records`` that :func:`record_from_row` reads, with the row id (the order stored)."""
+
+
+def record_from_row(row: Any) -> Record:
+    """The record a row of ``records`` holds (selected with at least :data:`RECORD_COLUMNS`)."""
+    return Record(
+        record_id=row.record_id,
+        subject_id=row.subject_id,
+        type=row.type,
+        occurred_at=row.occurred_at,
+        attributes=dict(row.attributes or {}),
+        authority=row.authority,
+        legal_basis=row.legal_basis,
+        source_ref=row.source_ref,
+        recorded_at=row.recorded_at,
+        supersedes=row.supersedes,
+        revoked=bool(row.revoked),
+    )
+
+
+def authority_from_row(row: Any) -> Authority:
+    """The authority a row of ``authorities`` holds."""
+    return Authority(
+        code=row.code,
+        name=row.name,
+        jurisdiction=row.jurisdiction,
+        competences=tuple(row.competences or ()),
+    )
