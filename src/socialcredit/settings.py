@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-from pydantic import Field
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from socialcredit.errors import ConfigurationError
 
 
 class Settings(BaseSettings):
@@ -75,6 +78,41 @@ class Settings(BaseSettings):
     notices_file: Path | None = Field(
         default=None, description="Where the file sender appends notices (JSON lines); console when unset."
     )
+
+    audit_key: SecretStr | None = Field(
+        default=None,
+        description="The key (text) of the HMAC-SHA256 that seals the audit log's checkpoints; unset: sealed "
+        "with a bare SHA-256, which detects accidents and partial edits but not a forger who rewrites the log.",
+    )
+    audit_key_file: Path | None = Field(
+        default=None,
+        description="A file holding the audit key (bytes, surrounding whitespace stripped), read when "
+        "audit_key is unset: keeps the key out of the environment.",
+    )
+
+    @field_validator("audit_key", "audit_key_file", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: Any) -> Any:
+        # An exported but empty variable (SOCIALCREDIT_AUDIT_KEY=) means no key, as it always has.
+        return None if value == "" else value
+
+    def audit_key_bytes(self) -> bytes | None:
+        """The audit key: ``audit_key`` encoded as UTF-8, else the bytes of ``audit_key_file``, else None.
+
+        Raises ConfigurationError when the key file cannot be read or holds nothing but whitespace (an empty
+        key would seal the log under a key anyone can guess).
+        """
+        if self.audit_key is not None:
+            return self.audit_key.get_secret_value().encode()
+        if self.audit_key_file is None:
+            return None
+        try:
+            data = self.audit_key_file.read_bytes().strip()
+        except OSError as exc:
+            raise ConfigurationError(f"audit key file {self.audit_key_file}: {exc.strerror or exc}") from exc
+        if not data:
+            raise ConfigurationError(f"audit key file {self.audit_key_file} is empty")
+        return data
 
     def store_url(self) -> str:
         """The store's URL: the configured one, else an SQLite file inside ``data_dir``."""
