@@ -26,8 +26,8 @@ import pytest
 from sqlalchemy import func, select, text
 
 from socialcredit.audit import verify_store
+from socialcredit.content import content_hash
 from socialcredit.store import Store
-from socialcredit.store.content import content_hash
 from socialcredit.tables.records import batches_table, records_table
 from tests.durability.worker import AUTHORITY, batch_records
 

@@ -15,11 +15,11 @@ from sqlalchemy import inspect
 from socialcredit.authorities import Authority
 from socialcredit.errors import StoreError
 from socialcredit.store import NOT_INITIALISED, Store, open_store
-from socialcredit.store.store import MIGRATIONS, _alembic_config
+from socialcredit.store.migrating import MIGRATIONS, alembic_config
 from socialcredit.tables import Base
 from tests.factories import person, record
 
-HEAD = ScriptDirectory.from_config(_alembic_config()).get_current_head()
+HEAD = ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
 def test_migration_from_empty_reaches_head_and_creates_the_tables(empty_store: Store) -> None:

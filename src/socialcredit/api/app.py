@@ -18,7 +18,7 @@ from socialcredit.service.due_process import DueProcess
 from socialcredit.service.notices import Sender
 from socialcredit.service.platform import Platform
 from socialcredit.settings import Settings
-from socialcredit.store import Store, open_store
+from socialcredit.store import Store, open_store_for
 
 DESCRIPTION = """
 The socialcredit platform's HTTP API. Send a party's token as `Authorization: Bearer TOKEN`; without one you are
@@ -38,7 +38,7 @@ def create_app(
     """The FastAPI application over the store the settings name (or ``store``, which the caller then closes)."""
     settings = settings or Settings()
     owned = store is None
-    the_store = store if store is not None else open_store(settings.store_url())
+    the_store = store if store is not None else open_store_for(settings, clock=clock)
     platform = Platform(the_store, settings, clock=clock, sender=sender)
 
     @asynccontextmanager

@@ -11,12 +11,10 @@ the request rather than letting an act go unlogged.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from socialcredit.audit.log import ACTION_DECISION, ACTION_FILE_READ, log_access
-
-if TYPE_CHECKING:
-    from socialcredit.store import Store
+from socialcredit.audit.acts import AuditedStore, log_access
+from socialcredit.audit.encoding import ACTION_DECISION, ACTION_FILE_READ
 
 ACTIONS = {"read": ACTION_FILE_READ, "decisions": ACTION_DECISION, "refusal": "access.refused"}
 """Service event kinds that get another action name in the log; the rest keep their kind (``objection.file``)."""
@@ -33,7 +31,7 @@ def plain(value: Any) -> Any:
     return str(value)
 
 
-def attach(store: Store, *, strict: bool = True) -> Callable[[], None]:
+def attach(store: AuditedStore, *, strict: bool = True) -> Callable[[], None]:
     """Log every act the service reports; returns the function that detaches the listener."""
     from socialcredit.service import hooks
 

@@ -17,7 +17,7 @@ from rich.table import Table
 from socialcredit.audit import TreeHead, subject_history, verify_store
 from socialcredit.cli.context import settings_from
 from socialcredit.errors import InputError, Problem
-from socialcredit.store import Store, open_store
+from socialcredit.store import Store, open_store_for
 
 audit_app = typer.Typer(help="The tamper-evident audit log of every write and read.", no_args_is_help=True)
 
@@ -25,7 +25,7 @@ _SHOWN_PROBLEMS = 20
 
 
 def _open(ctx: typer.Context) -> Store:
-    return open_store(settings_from(ctx).store_url())
+    return open_store_for(settings_from(ctx))
 
 
 def _witness(text: str, where: str) -> TreeHead:

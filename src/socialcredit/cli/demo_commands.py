@@ -45,7 +45,7 @@ def demo(
     """Build a deterministic synthetic city into the store, score it under every shipped scheme, summarise."""
     from socialcredit.lab import synth
     from socialcredit.service.ingest import ingest_file
-    from socialcredit.store import open_store
+    from socialcredit.store import open_store_for
 
     settings = settings_from(ctx)
     console = Console()
@@ -64,7 +64,7 @@ def demo(
         paths = synth.write_city(spec, folder, progress=lambda n: progress.update(task, completed=n))
     console.print(f"  wrote record files per authority to {folder}")
 
-    store = open_store(settings.store_url())
+    store = open_store_for(settings)
     try:
         store.migrate()
         for authority in synth.authorities(spec):

@@ -65,9 +65,9 @@ def build(
             source = str(records)
         else:
             from socialcredit.service.audit_feed import feed_position
-            from socialcredit.store import open_store
+            from socialcredit.store import open_store_for
 
-            store = open_store(settings.store_url())
+            store = open_store_for(settings)
             try:
                 # Where the audit log stood before reading: the service reads the feed from there on.
                 position = feed_position(store) if instant is None else None

@@ -10,7 +10,7 @@ from rich.table import Table
 
 from socialcredit.cli.context import settings_from
 from socialcredit.service.parties import Party, add_party, issue_token, list_parties, parse_role, revoke_tokens
-from socialcredit.store import Store, open_store
+from socialcredit.store import Store, open_store_for
 
 party_app = typer.Typer(help="Parties: authorities' accounts, service providers, subjects, reviewers...",
                         no_args_is_help=True)
@@ -18,7 +18,7 @@ token_app = typer.Typer(help="Tokens: issued once (only a hash is kept), revoked
 
 
 def _open(ctx: typer.Context) -> Store:
-    return open_store(settings_from(ctx).store_url())
+    return open_store_for(settings_from(ctx))
 
 
 @party_app.command("add")

@@ -15,7 +15,7 @@ from socialcredit.dates import today_cst
 from socialcredit.errors import NotFound
 from socialcredit.service.parties import Party, Role, add_party, issue_token, revoke_tokens
 from socialcredit.settings import Settings
-from socialcredit.store import Store, open_store
+from socialcredit.store import Store, open_store_for
 
 DEMO_AUTHORITY = "RC-COURT"
 """The demo city's court (see ``socialcredit demo``)."""
@@ -93,7 +93,7 @@ def serve(
     settings: Settings = settings_from(ctx)
     console = Console()
     base = f"http://{host}:{port}"
-    with open_store(settings.store_url()) as store:
+    with open_store_for(settings) as store:
         store.migrate()
         issued = demo_parties(store) if demo else []
     console.print(f"socialcredit service on {base}  (store {settings.store_url()})", highlight=False)

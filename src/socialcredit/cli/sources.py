@@ -15,9 +15,9 @@ def load_records(settings: Settings, records_file: Path | None, known_at: dateti
         from socialcredit.io.record_files import read_records
 
         return effective_records(read_records(records_file), known_at)
-    from socialcredit.store import open_store
+    from socialcredit.store import open_store_for
 
-    store = open_store(settings.store_url())
+    store = open_store_for(settings)
     try:
         return effective_records(store.load_records(known_at=known_at), known_at)
     finally:
@@ -28,10 +28,10 @@ def audit_read(settings: Settings, subject_id: str, purpose: str) -> None:
     """Record in the audit log that the person at this terminal read ``subject_id``'s file from the store."""
     import getpass
 
-    from socialcredit.audit.log import log_read
-    from socialcredit.store import open_store
+    from socialcredit.audit import log_read
+    from socialcredit.store import open_store_for
 
-    store = open_store(settings.store_url())
+    store = open_store_for(settings)
     try:
         log_read(store, f"cli:{getpass.getuser()}", subject_id, purpose)
     finally:

@@ -14,7 +14,7 @@ from socialcredit.authorities import Authority, level
 from socialcredit.cli.context import settings_from
 from socialcredit.errors import InputError, Problem
 from socialcredit.service.ingest import IngestReport
-from socialcredit.store import Store, open_store
+from socialcredit.store import Store, open_store_for
 
 authority_app = typer.Typer(help="Authorities: who may issue which records, where.", no_args_is_help=True)
 
@@ -23,7 +23,7 @@ _SHOWN_PROBLEMS = 20
 
 
 def _open(ctx: typer.Context) -> Store:
-    return open_store(settings_from(ctx).store_url())
+    return open_store_for(settings_from(ctx))
 
 
 def init(ctx: typer.Context) -> None:
