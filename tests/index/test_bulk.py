@@ -46,8 +46,8 @@ def assert_bulk(index, rows_of, keys, codes, dayn):
     hit = bulk.effect > 0
     assert (bulk.row[~hit] == -1).all()
     rows = bulk.row[hit]
-    table = index._table[rows]
-    assert (index._h[rows] == K.mix_array(keys[hit])).all()  # the row behind an answer is the subject's
+    table = index.layout.table[rows]
+    assert (index.layout.h[rows] == K.mix_array(keys[hit])).all()  # the row behind an answer is the subject's
     assert ((table[:, 0] <= dayn[hit]) & (dayn[hit] < table[:, 1])).all()
     return bulk
 
@@ -154,30 +154,30 @@ def test_the_overlay_takes_precedence_over_built_rows_in_bulk(tmp_path):
     assert index.pending == 0
     assert (check(index).effect == bulk.effect).all()
     loaded = DecisionIndex.load(index.save(tmp_path / "ix"), mmap=True)
-    assert isinstance(loaded._h, np.memmap)
+    assert isinstance(loaded.layout.h, np.memmap)
     assert (check(loaded).effect == bulk.effect).all()
 
 
 def test_the_directory_filter_keeps_every_key_and_drops_most_absent_ones():
-    from socialcredit.index.decision import _directory, _directory_layout, _filter_bit
+    from socialcredit.index.layout import build_directory, directory_layout, filter_bit
 
     rng = np.random.default_rng(3)
     n = 300_000
     h = np.sort(rng.integers(0, 1 << 64, n, dtype=np.uint64))
-    directory, _ = _directory(h)
+    directory, _ = build_directory(h)
     bits = round(np.log2(len(directory) - 1))
-    offset_bits, width = _directory_layout(n)
+    offset_bits, width = directory_layout(n)
     assert width == 32 - 19 == 13
     mask = np.uint32((1 << offset_bits) - 1)
     assert ((directory[:-1] & mask) <= (directory[1:] & mask)).all() and directory[-1] == n
 
     def passes(keys):
         entry = directory[(keys >> np.uint64(64 - bits)).astype(np.intp)].astype(np.uint64)
-        return (entry >> _filter_bit(keys, bits, offset_bits, width)) & np.uint64(1) == 1
+        return (entry >> filter_bit(keys, bits, offset_bits, width)) & np.uint64(1) == 1
 
     assert passes(h).all()
     absent = rng.integers(0, 1 << 64, 100_000, dtype=np.uint64)
     absent = absent[~np.isin(absent, h)]
     assert passes(absent).mean() < 0.3  # about 1 - (1 - 1/13)^3: a quarter
-    assert _directory_layout(27_000_000) == (25, 7)
-    assert _directory_layout(1 << 29) == (30, 0)  # too few spare bits: no filter
+    assert directory_layout(27_000_000) == (25, 7)
+    assert directory_layout(1 << 29) == (30, 0)  # too few spare bits: no filter

@@ -367,12 +367,12 @@ def test_the_vectorised_arrow_build_equals_the_row_build(ops, qdays):
 @settings(max_examples=100)
 @given(st.lists(st.binary(max_size=6), max_size=40), st.integers(1, 8), st.randoms(use_true_random=False))
 def test_references_are_gathered_in_any_order_and_chunk_size(parts, chunk, rnd):
-    from socialcredit.index.decision import _gather_refs
+    from socialcredit.index.layout import gather_refs
 
     offsets = np.zeros(len(parts) + 1, dtype=np.uint64)
     np.cumsum([len(p) for p in parts], out=offsets[1:])
     blob = np.frombuffer(b"".join(parts), dtype=np.uint8)
     order = np.array(rnd.sample(range(len(parts)), len(parts)), dtype=np.int64)
-    new_offsets, new_blob = _gather_refs(offsets, blob, order, chunk)
+    new_offsets, new_blob = gather_refs(offsets, blob, order, chunk)
     got = [bytes(new_blob[int(new_offsets[i]) : int(new_offsets[i + 1])]) for i in range(len(parts))]
     assert got == [parts[i] for i in order]

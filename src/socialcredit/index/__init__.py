@@ -1,6 +1,7 @@
 """The decision index: national-scale list membership and decisions for (subject, action, day).
 
-See :mod:`socialcredit.index.decision` for the layout and :mod:`socialcredit.index.keys` for subject keys.
+See :mod:`socialcredit.index.decision` for the parts of an index, :mod:`socialcredit.index.layout` for its arrays and
+:mod:`socialcredit.index.keys` for subject keys.
 """
 
 from socialcredit.index.decision import Answer, BulkAnswers, DecisionIndex, Reference, day_number
