@@ -290,6 +290,21 @@ def test_hash_collisions_are_resolved_by_the_exact_text(monkeypatch):
     assert index.decide(a, "buy_air_ticket", day).decision == "deny"
 
 
+def test_a_snapshot_shares_the_built_arrays_and_not_the_changes():
+    day = d("2024-06-01")
+    index = DecisionIndex.from_entries(SCHEME, [(P, LIST, "A", d("2023-01-01"), None)])
+    index.add_entry(Q, LIST, d("2024-01-01"), None, "B")
+    snapshot = index.snapshot()
+    assert snapshot.layout is index.layout and snapshot.pending == index.pending == 1
+    index.add_entry(PASSPORT, LIST, d("2024-01-01"), None, "C")  # a hashed key, given after the snapshot
+    index.remove_entry(Q, LIST, "B")
+    snapshot.merge()
+    assert snapshot.pending == 0 and len(snapshot) == 2 and snapshot.layout is not index.layout
+    assert [snapshot.decide(s, "buy_air_ticket", day).decision for s in (P, Q, PASSPORT)] == ["deny", "deny", "allow"]
+    assert [index.decide(s, "buy_air_ticket", day).decision for s in (P, Q, PASSPORT)] == ["deny", "allow", "deny"]
+    assert index.pending == 2 and len(index) == 1
+
+
 def test_bulk_from_arrays_and_memory_per_entry(tmp_path):
     rng = np.random.default_rng(7)
     n = 200_000
