@@ -1,4 +1,5 @@
-"""Schemathesis against the published OpenAPI: no server error for any input, invalid input refused with 4xx.
+"""Schemathesis against the published OpenAPI: no server error for any input, invalid input refused with 4xx, and
+every answer one the OpenAPI documents, with the body it declares.
 
 Each operation is called as the party that normally uses it (so that requests get past authentication into the
 service layer), with a bounded number of examples per operation, on SQLite and PostgreSQL.
@@ -13,7 +14,12 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import negative_data_rejection
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    negative_data_rejection,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from socialcredit.api import create_app
 from socialcredit.settings import Settings
@@ -54,4 +60,11 @@ def test_no_server_errors_and_invalid_input_is_4xx(world: World, case: schemathe
     APP.state.platform = world.client.app.state.platform
     APP.state.due_process = world.client.app.state.due_process
     headers = {"Authorization": f"Bearer {world.tokens[caller(case.path)]}"}
-    case.call_and_validate(headers=headers, checks=[not_a_server_error, negative_data_rejection])
+    checks = [
+        not_a_server_error,
+        negative_data_rejection,
+        status_code_conformance,
+        content_type_conformance,
+        response_schema_conformance,
+    ]
+    case.call_and_validate(headers=headers, checks=checks)

@@ -87,7 +87,7 @@ def test_decide_answers_each_query_in_order(tmp_path, records_csv):
         f"{P2},buy_air_ticket,2026-02-01\n"
         f"{ORG},public_bidding,2026-02-01\n"
         f"{P1},buy_g_train_ticket,2026-02-01\n"
-        f"{P1},bank_loan,2026-02-01\n"
+        f"{P1},public_bidding,2026-02-01\n"  # a measure for organizations only: a person is allowed
         f"{P1},buy_g_train_ticket,2026-01-04\n",
     )
     out = tmp_path / "decisions.csv"

@@ -54,12 +54,13 @@ def create_app(
         version="1",
         description=DESCRIPTION,
         lifespan=lifespan,
+        default_response_class=errors.SafeJSONResponse,
     )
     app.state.platform = platform
     app.state.due_process = DueProcess(platform)
     errors.install(app)
     for module in (records, decisions, subjects, cases, public, parties):
-        app.include_router(module.router)
+        app.include_router(module.router, responses=errors.RESPONSES)
 
     @app.get("/healthz", tags=["health"], summary="Liveness")
     def healthz() -> dict[str, str]:

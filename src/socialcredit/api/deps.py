@@ -30,9 +30,15 @@ def get_party(
     platform: Annotated[Platform, Depends(get_platform)],
     credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)] = None,
 ) -> Party:
-    """The party holding the bearer token; the public when there is none; 401 (logged) for a bad one."""
+    """The party holding the bearer token; the public when no Authorization header is sent; 401 (logged) for a
+    bad token, and for an Authorization header that is not ``Bearer <token>`` (an empty one is no way to be the
+    public)."""
     if credentials is None:
-        return ANONYMOUS
+        if request.headers.get("authorization") is None:
+            return ANONYMOUS
+        exc = Unauthenticated("the Authorization header must be 'Bearer <token>'; send none to ask as the public")
+        platform.log_refusal(ANONYMOUS, "authenticate", f"{request.method} {request.url.path}: {exc}")
+        raise exc
     try:
         return authenticate(platform.store, credentials.credentials)
     except Unauthenticated as exc:

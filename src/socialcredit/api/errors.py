@@ -1,4 +1,4 @@
-"""The one place that maps domain errors to HTTP.
+"""The one place that maps domain errors to HTTP, and what every error body looks like.
 
 ======================================  =====  ==================================================================
 error                                   status body
@@ -8,39 +8,84 @@ NotFound                                404    ``detail``
 ConflictError                           409    ``detail``
 PermissionDenied                        403    ``detail`` (already logged as a refusal)
 Unauthenticated                         401    ``detail``; ``WWW-Authenticate: Bearer``
-StoreError                              503    ``detail``
-ConfigurationError                      503    ``detail``
 TooManyRequests                         429    ``detail``; ``Retry-After: seconds``
+StoreError, ConfigurationError          503    ``detail``
+any other SocialCreditError, anything   500    ``detail`` naming a reference that the server's log carries
 ======================================  =====  ==================================================================
+
+A body that is not JSON, or not UTF-8, is bad input like any other (422, field ``body``). Nothing a client sent is
+echoed in a form that cannot be encoded: a value with a lone surrogate is shown with that character escaped, so
+that a refusal never becomes a server error.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import json
+import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from socialcredit.api.models import ErrorOut, ProblemsOut
 from socialcredit.errors import (
     ConfigurationError,
     ConflictError,
     InputError,
     NotFound,
     Problem,
+    SocialCreditError,
     StoreError,
     TooManyRequests,
 )
 from socialcredit.service.parties import PermissionDenied, Unauthenticated
 
+log = logging.getLogger(__name__)
+
 ROW_LISTS = {"records", "queries"}
 """Request fields whose items are rows: a problem in item i is reported as row i + 1, like a file's rows."""
+
+REASONS = {
+    "string_unicode": "invalid text: not valid Unicode (a lone surrogate is not a character)",
+    "json_invalid": "not valid JSON",
+}
+"""Clearer words for some of pydantic's error types."""
+
+
+RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorOut, "description": "A token was sent that is malformed, unknown or revoked."},
+    403: {"model": ErrorOut, "description": "The party may not do this (the refusal is logged)."},
+    404: {"model": ErrorOut, "description": "No such thing (scheme, list, case, decision, subject)."},
+    409: {"model": ErrorOut, "description": "The request conflicts with what is stored or decided."},
+    413: {"model": ErrorOut, "description": "The request body is too large."},
+    422: {"model": ProblemsOut, "description": "Bad input: every problem, located; nothing was stored."},
+    429: {"model": ErrorOut, "description": "Too many requests from this client: see Retry-After."},
+    500: {"model": ErrorOut, "description": "A defect: the detail names the reference the server logged."},
+    503: {"model": ErrorOut, "description": "The store is unavailable or the platform is set up wrongly."},
+}
+"""What any operation may answer besides success: documented on every operation of the OpenAPI."""
+
+
+class SafeJSONResponse(JSONResponse):
+    """JSON that can always be encoded: a character UTF-8 cannot hold (a lone surrogate) is escaped."""
+
+    def render(self, content: Any) -> bytes:
+        text = json.dumps(content, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+        return text.encode("utf-8", errors="backslashreplace")
+
+
+def safe_text(value: str) -> str:
+    """``value`` with every character UTF-8 cannot encode escaped (``\\ud800``)."""
+    return value.encode("utf-8", errors="backslashreplace").decode("utf-8")
 
 
 def problem_dict(problem: Problem) -> dict[str, Any]:
     """A problem as JSON."""
-    return {k: v for k, v in dataclasses.asdict(problem).items() if v is not None}
+    out = {k: v for k, v in dataclasses.asdict(problem).items() if v is not None}
+    return {k: safe_text(v) if isinstance(v, str) else v for k, v in out.items()}
 
 
 def validation_problems(exc: RequestValidationError) -> list[Problem]:
@@ -48,19 +93,24 @@ def validation_problems(exc: RequestValidationError) -> list[Problem]:
     problems = []
     for error in exc.errors()[:100]:
         loc = [str(x) for x in error.get("loc", ()) if x not in ("body",)]
+        if error.get("type") == "json_invalid":  # the location is a character position in the body
+            loc = ["body"]
         row = None
         for i, part in enumerate(loc[:-1]):
             if part in ROW_LISTS and loc[i + 1].isdigit():
                 row = int(loc[i + 1]) + 1
                 loc = loc[i + 2 :]
                 break
+        if not loc and row is None:  # about the body as a whole (a name in it that is no text)
+            loc = ["body"]
         value = error.get("input")
-        shown = value if isinstance(value, str | int | float | bool) and not isinstance(value, bool) else None
+        shown = value if isinstance(value, str | int | float) and not isinstance(value, bool) else None
+        reason = REASONS.get(str(error.get("type")), str(error.get("msg", "invalid")))
         problems.append(
             Problem(
-                reason=str(error.get("msg", "invalid")),
-                field=".".join(loc) or None,
-                value=str(shown)[:200] if shown is not None else None,
+                reason=reason,
+                field=safe_text(".".join(loc)) or None,
+                value=safe_text(str(shown)[:200]) if shown is not None else None,
                 row=row,
             )
         )
@@ -68,9 +118,12 @@ def validation_problems(exc: RequestValidationError) -> list[Problem]:
 
 
 def _problems_response(problems: list[Problem], detail: str) -> JSONResponse:
-    return JSONResponse(
-        status_code=422, content={"detail": detail, "problems": [problem_dict(p) for p in problems]}
-    )
+    body = {"detail": safe_text(detail), "problems": [problem_dict(p) for p in problems]}
+    return SafeJSONResponse(status_code=422, content=body)
+
+
+def _detail(status: int, exc: BaseException, headers: dict[str, str] | None = None) -> JSONResponse:
+    return SafeJSONResponse(status_code=status, content={"detail": safe_text(str(exc))}, headers=headers)
 
 
 def install(app: FastAPI) -> None:
@@ -87,32 +140,56 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(NotFound)
     async def _not_found(request: Request, exc: NotFound) -> JSONResponse:
-        return JSONResponse(status_code=404, content={"detail": str(exc)})
+        return _detail(404, exc)
 
     @app.exception_handler(ConflictError)
     async def _conflict(request: Request, exc: ConflictError) -> JSONResponse:
-        return JSONResponse(status_code=409, content={"detail": str(exc)})
+        return _detail(409, exc)
 
     @app.exception_handler(PermissionDenied)
     async def _denied(request: Request, exc: PermissionDenied) -> JSONResponse:
-        return JSONResponse(status_code=403, content={"detail": str(exc)})
+        return _detail(403, exc)
 
     @app.exception_handler(Unauthenticated)
     async def _unauthenticated(request: Request, exc: Unauthenticated) -> JSONResponse:
-        return JSONResponse(
-            status_code=401, content={"detail": str(exc)}, headers={"WWW-Authenticate": "Bearer"}
-        )
-
-    @app.exception_handler(StoreError)
-    async def _store(request: Request, exc: StoreError) -> JSONResponse:
-        return JSONResponse(status_code=503, content={"detail": str(exc)})
+        return _detail(401, exc, {"WWW-Authenticate": "Bearer"})
 
     @app.exception_handler(TooManyRequests)
     async def _too_many(request: Request, exc: TooManyRequests) -> JSONResponse:
-        return JSONResponse(
-            status_code=429, content={"detail": str(exc)}, headers={"Retry-After": str(exc.retry_after)}
-        )
+        return _detail(429, exc, {"Retry-After": str(exc.retry_after)})
+
+    @app.exception_handler(StoreError)
+    async def _store(request: Request, exc: StoreError) -> JSONResponse:
+        return _detail(503, exc)
 
     @app.exception_handler(ConfigurationError)
     async def _configuration(request: Request, exc: ConfigurationError) -> JSONResponse:
-        return JSONResponse(status_code=503, content={"detail": str(exc)})
+        return _detail(503, exc)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400:  # the body could not be read as JSON (not UTF-8, cut short)
+            problem = Problem("the body is not valid JSON in UTF-8", "body")
+            return _problems_response([problem], str(InputError([problem])))
+        return SafeJSONResponse(
+            status_code=exc.status_code,
+            content={"detail": safe_text(str(exc.detail))},
+            headers=getattr(exc, "headers", None),
+        )
+
+    @app.exception_handler(SocialCreditError)
+    async def _domain(request: Request, exc: SocialCreditError) -> JSONResponse:
+        return _failure(request, exc)
+
+    @app.exception_handler(Exception)
+    async def _anything(request: Request, exc: Exception) -> JSONResponse:
+        return _failure(request, exc)
+
+
+def _failure(request: Request, exc: BaseException) -> JSONResponse:
+    """A defect: logged in full under a reference, answered with the reference only."""
+    platform = getattr(request.app.state, "platform", None)
+    reference = platform.context.references.new("E", 6) if platform is not None else "E-unknown"
+    log.error("%s %s failed (%s)", request.method, request.url.path, reference, exc_info=exc)
+    detail = f"the platform failed to answer; the operator can look this up as {reference}"
+    return SafeJSONResponse(status_code=500, content={"detail": detail})

@@ -1,17 +1,28 @@
-"""Request bodies. Every string is bounded and free of NUL characters; every list is bounded."""
+"""Request bodies and the error bodies every operation may answer with.
+
+Every string is bounded, free of NUL characters and valid Unicode (a lone surrogate is refused like any other
+bad input); every list is bounded; a day is written ``YYYY-MM-DD`` and nothing else; an attribute is text, a
+boolean, a whole number within ±2^53 (beyond that a double cannot hold it exactly, and the batch engines would
+read it wrongly: send such a number as text) or a finite decimal number.
+"""
 
 from __future__ import annotations
 
+import math
+import re
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainValidator, WithJsonSchema
 
 from socialcredit.records import Record
 from socialcredit.service.context import MAX_BATCH
 from socialcredit.service.deciding import Query
 
 NO_NUL = r"^[^\x00]*$"
+EXACT_INTEGER = 2**53
+"""Whole numbers up to this size (either sign) are exact in a double, as JSON readers and the engines hold them."""
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def text(max_length: int, min_length: int = 0, **kw: Any) -> Any:
@@ -19,15 +30,90 @@ def text(max_length: int, min_length: int = 0, **kw: Any) -> Any:
     return Field(min_length=min_length, max_length=max_length, pattern=NO_NUL, **kw)
 
 
+def _a_day(value: object) -> object:
+    """A day is a day: ``YYYY-MM-DD`` (not a date-time, not a number of seconds)."""
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str) or not _DAY.fullmatch(value):
+        raise ValueError("a day is written YYYY-MM-DD")
+    return value
+
+
+def attribute_value(value: object) -> str | bool | int | float:
+    """An attribute value as sent, checked: text (at most 4,000 characters, no NUL), a boolean, a whole number
+    within ±2^53, or a finite decimal number. Nothing is converted from one kind to another."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        if not -EXACT_INTEGER <= value <= EXACT_INTEGER:
+            raise ValueError(
+                "a whole number beyond ±2^53 is not stored exactly (the batch engines would read it as a rounded "
+                "double): send it as text"
+            )
+        return value
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError("a number must be finite")
+        return value
+    if isinstance(value, str):
+        if len(value) > 4000 or "\x00" in value:
+            raise ValueError("text of at most 4,000 characters without NUL")
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError("invalid text: not valid Unicode (a lone surrogate is not a character)") from None
+        return value
+    raise ValueError("an attribute is text, a boolean or a number")
+
+
 Name = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.:\-]*$")]
 """A record type, an action, a list id or an attribute name."""
 SubjectIdText = Annotated[str, text(64, 1, description="A resident ID, USCC, permanent residence card or passport.")]
-Day = Annotated[date, Field(ge=date(1900, 1, 1), le=date(2999, 12, 31))]
+Day = Annotated[
+    date,
+    BeforeValidator(_a_day),
+    Field(ge=date(1900, 1, 1), le=date(2999, 12, 31)),
+    WithJsonSchema({"type": "string", "format": "date", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}),
+]
 """A calendar day within the range every period arithmetic can handle."""
 Reference = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[A-Z]{1,3}-[0-9A-F]{1,32}$")]
-AttributeValue = Annotated[str, text(4000)] | bool | Annotated[int, Field(ge=-(2**53), le=2**53)] | Annotated[
-    float, Field(allow_inf_nan=False)
+AttributeValue = Annotated[
+    str | bool | int | float,
+    PlainValidator(attribute_value),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string", "maxLength": 4000},
+                {"type": "boolean"},
+                {"type": "integer", "minimum": -EXACT_INTEGER, "maximum": EXACT_INTEGER},
+                {"type": "number"},
+            ]
+        }
+    ),
 ]
+
+
+class ProblemOut(BaseModel):
+    """One thing wrong with a request: where (row, field) and why."""
+
+    reason: str
+    field: str | None = None
+    value: str | None = None
+    file: str | None = None
+    row: int | None = None
+    line: int | None = None
+
+
+class ErrorOut(BaseModel):
+    """What every refusal says."""
+
+    detail: str
+
+
+class ProblemsOut(ErrorOut):
+    """Bad input: every problem found (at most 100), none of it stored."""
+
+    problems: list[ProblemOut]
 
 
 class Strict(BaseModel):

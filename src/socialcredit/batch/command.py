@@ -18,6 +18,7 @@ from socialcredit.batch.backends import Backend, DuckDBBackend, SparkBackend, lo
 from socialcredit.batch.lists import ENTRIES
 from socialcredit.batch.run import evaluate
 from socialcredit.batch.sql import fill
+from socialcredit.engine.coverage import describe, unread
 from socialcredit.scheme.model import Scheme
 
 ENGINES = ("pure", "duckdb", "spark")
@@ -35,11 +36,19 @@ def backend_for(engine: str) -> Backend:
 
 
 @contextmanager
-def _loaded(engine: str, records: Path | None, store_url: str | None, known_at: datetime | None) -> Iterator[Backend]:
-    """A fresh backend with the table ``records`` loaded from a file or the store; closed afterwards."""
+def _loaded(
+    engine: str, records: Path | None, store_url: str | None, known_at: datetime | None, scheme: Scheme
+) -> Iterator[Backend]:
+    """A fresh backend with the table ``records`` loaded from a file or the store; closed afterwards. For a file,
+    the records that change nothing under the scheme are reported on standard error."""
     backend = backend_for(engine)
     try:
-        io.load(backend, records, store_url=store_url, known_at=known_at)
+        loaded = io.load(backend, records, store_url=store_url, known_at=known_at)
+        if records is not None:
+            found = unread(scheme, loaded) if loaded is not None else io.unread_types(scheme, backend)
+            err = Console(stderr=True, soft_wrap=True)
+            for line in describe(found, scheme.label):
+                err.print(line, highlight=False, markup=False)
         yield backend
     finally:
         backend.close()
@@ -55,7 +64,7 @@ def score_batch(
     out: Path | None,
 ) -> None:
     """Score every subject the scheme concerns on ``engine`` and print or write ``subject_id,score,grade``."""
-    with _loaded(engine, records, store_url, known_at) as backend:
+    with _loaded(engine, records, store_url, known_at, scheme) as backend:
         scores = evaluate(scheme, backend, as_of, lists=False).scores
     assert scores is not None
     if out is None:
@@ -90,7 +99,7 @@ def entries_batch(
     """Write every list entry of the records occurring up to ``as_of`` (subject_id, list_id, entry_key, start,
     end exclusive, status on ``as_of``), and optionally the link change points and the measures in force on
     ``as_of``; returns the rows written per table."""
-    with _loaded(engine, records, store_url, known_at) as backend:
+    with _loaded(engine, records, store_url, known_at, scheme) as backend:
         result = evaluate(scheme, backend, as_of, lists=True)
         links = _link_points(scheme, backend, as_of) if links_out is not None else None
     entries = result.entries if result.entries is not None else ENTRIES.empty_table()

@@ -10,12 +10,16 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+from sqlglot import exp
 
 from socialcredit.batch import parquet
 from socialcredit.batch.backends import Backend
+from socialcredit.batch.sql import fill
 from socialcredit.batch.tables import records_table
+from socialcredit.engine.coverage import NOT_READ, Unread
 from socialcredit.errors import InputError, Problem
 from socialcredit.records import Record, effective_records
+from socialcredit.scheme.model import Scheme
 
 RECORD_FILES = (".csv", ".jsonl", ".ndjson")
 
@@ -40,16 +44,30 @@ def load(
     store_url: str | None = None,
     known_at: datetime | None = None,
     name: str = "records",
-) -> None:
+) -> list[Record] | None:
     """Register the records in force as table ``name``: a record file (read and checked as the pure engine
-    reads it), Parquet in the wide schema (:mod:`socialcredit.batch.tables`), or the store."""
+    reads it), Parquet (plain typed columns or the wide schema: :mod:`socialcredit.batch.parquet`), or the store.
+    Returns the records read into memory (a record file, the store), None for Parquet (read by the engine)."""
     if records_file is not None and is_parquet(records_file):
         found = parquet.layout(parquet_paths(records_file))
         parquet.check_values(found)
         backend.register_parquet(f"{name}__file", list(found.paths))
         backend.view(name, parquet.wide_query(found, f"{name}__file"))
-        return
-    backend.register_arrow(name, records_table(_records(records_file, store_url, known_at)))
+        return None
+    records = _records(records_file, store_url, known_at)
+    backend.register_arrow(name, records_table(records))
+    return records
+
+
+def unread_types(scheme: Scheme, backend: Backend, name: str = "records") -> list[Unread]:
+    """Records of types the scheme reads nothing of, counted by the engine (for Parquet, read by the engine)."""
+    counts = backend.arrow(fill("SELECT type, COUNT(*) AS n FROM :t GROUP BY type", t=exp.to_table(name)))
+    known = scheme.record_types()
+    return sorted(
+        Unread(t, NOT_READ, int(n))
+        for t, n in zip(counts.column("type").to_pylist(), counts.column("n").to_pylist(), strict=True)
+        if t not in known
+    )
 
 
 def _records(records_file: Path | None, store_url: str | None, known_at: datetime | None) -> list[Record]:

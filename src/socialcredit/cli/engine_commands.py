@@ -17,9 +17,12 @@ from socialcredit.cli.render import render_decision, render_result
 from socialcredit.cli.sources import audit_read, load_records
 from socialcredit.dates import today_cst
 from socialcredit.engine import Evaluator
+from socialcredit.engine.coverage import describe, unread
 from socialcredit.engine.explain import decision_to_dict, result_to_dict
 from socialcredit.errors import InputError, Problem
+from socialcredit.records import Record
 from socialcredit.scheme import load_scheme
+from socialcredit.scheme.model import Scheme
 
 SchemeOpt = Annotated[str, typer.Option("--scheme", help="A shipped scheme's name or a scheme file's path.")]
 RecordsOpt = Annotated[
@@ -53,6 +56,43 @@ def parse_instant(text: str | None, option: str) -> datetime | None:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
+def refuse_unknown_actions(
+    scheme: Scheme, actions: list[str], *, file: str | None = None, field: str = "action"
+) -> None:
+    """An action the scheme names no measure for is a mistake (``buy_air_tiket``), not an ``allow``."""
+    known = scheme.actions()
+    listed = ", ".join(sorted(known)) or "none"
+    problems = [
+        Problem(
+            f"{scheme.label} names no measure for this action (its actions: {listed})",
+            field,
+            action,
+            file=file,
+            row=row if file is not None else None,
+        )
+        for row, action in enumerate(actions, start=1)
+        if action not in known
+    ]
+    if problems:
+        raise InputError(problems[:100])
+
+
+def report_unread(scheme: Scheme, records: list[Record], source: Path | None) -> None:
+    """On standard error, the records of a file that change nothing under the scheme, per type and reason."""
+    if source is None:
+        return
+    lines = describe(unread(scheme, records), scheme.label)
+    if lines:
+        err = Console(stderr=True, soft_wrap=True)
+        for line in lines:
+            err.print(line, highlight=False, markup=False)
+
+
+def plural(n: int, one: str, many: str) -> str:
+    """``1 query``, ``2 queries``."""
+    return f"{n:,} {one if n == 1 else many}"
+
+
 def score(
     ctx: typer.Context,
     scheme: SchemeOpt,
@@ -76,12 +116,14 @@ def score(
         url = settings.store_url() if records is None else None
         score_batch(the_scheme, engine, records, url, day, parse_instant(known_at, "--known-at"), out)
         return
-    if records is not None and records.suffix.lower() == ".parquet":
+    if records is not None and (records.suffix.lower() == ".parquet" or records.is_dir()):
         from socialcredit.batch.io import records_from_parquet
 
-        evaluator = Evaluator(the_scheme, records_from_parquet(records))
+        loaded = records_from_parquet(records)
     else:
-        evaluator = Evaluator(the_scheme, load_records(settings, records, parse_instant(known_at, "--known-at")))
+        loaded = load_records(settings, records, parse_instant(known_at, "--known-at"))
+    report_unread(the_scheme, loaded, records)
+    evaluator = Evaluator(the_scheme, loaded)
     subjects = evaluator.subjects()
     err = Console(stderr=True)
     rows = []
@@ -121,7 +163,10 @@ def explain(
 
     settings = settings_from(ctx)
     subject = parse_subject_id(subject_id, field="SUBJECT_ID").value
-    evaluator = Evaluator(load_scheme(scheme), load_records(settings, records, parse_instant(known_at, "--known-at")))
+    the_scheme = load_scheme(scheme)
+    loaded = load_records(settings, records, parse_instant(known_at, "--known-at"))
+    report_unread(the_scheme, loaded, records)
+    evaluator = Evaluator(the_scheme, loaded)
     result = evaluator.result(subject, parse_day(as_of, "--as-of"))
     if records is None:
         audit_read(settings, subject, f"explain under {evaluator.scheme.label}")
@@ -158,7 +203,10 @@ def decide(
         from socialcredit.io.record_files import read_queries
 
         parsed = read_queries(queries)
-        evaluator = Evaluator(the_scheme, load_records(settings, records, parse_instant(known_at, "--known-at")))
+        refuse_unknown_actions(the_scheme, [q.action for q in parsed], file=str(queries))
+        loaded = load_records(settings, records, parse_instant(known_at, "--known-at"))
+        report_unread(the_scheme, loaded, records)
+        evaluator = Evaluator(the_scheme, loaded)
         decisions = [evaluator.decide(q.subject_id, q.action, q.at) for q in parsed]
         header = ("subject_id", "action", "at", "decision", "reasons")
         rows = [
@@ -170,11 +218,14 @@ def decide(
                 typer.echo(",".join(row))
             return
         n = write_csv_atomically(out, header, rows)
-        Console(stderr=True).print(f"answered {n} queries under {the_scheme.label} → {out}")
+        Console(stderr=True).print(f"answered {plural(n, 'query', 'queries')} under {the_scheme.label} → {out}")
         return
     assert subject_id is not None and action is not None
     subject = parse_subject_id(subject_id, field="SUBJECT_ID").value
-    evaluator = Evaluator(the_scheme, load_records(settings, records, parse_instant(known_at, "--known-at")))
+    refuse_unknown_actions(the_scheme, [action], field="ACTION")
+    loaded = load_records(settings, records, parse_instant(known_at, "--known-at"))
+    report_unread(the_scheme, loaded, records)
+    evaluator = Evaluator(the_scheme, loaded)
     decision = evaluator.decide(subject, action, parse_day(at, "--at"))
     if records is None:
         audit_read(settings, subject, f"decide {action} under {the_scheme.label}")

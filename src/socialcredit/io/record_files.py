@@ -10,7 +10,8 @@ except that a whole number of more than 15 digits (an identity number) stays tex
 Blank lines are skipped. A header-only file holds zero records; an empty file has no header and is refused.
 
 **JSONL.** One JSON object per line (blank lines skipped) with the same keys; ``attributes`` is an object
-of scalars (string, number, boolean; null means absent), ``revoked`` a boolean. Other keys are refused.
+of scalars (string, number, boolean; null means absent; a whole number within ±2^53), ``revoked`` a boolean.
+Other keys are refused.
 An empty file holds zero records.
 
 **Checks, both formats.** ``record_id`` non-empty, at most 128 characters, no surrounding whitespace;
@@ -54,6 +55,8 @@ MAX_RECORD_ID = 128
 TYPE_PATTERN = re.compile(r"[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+")
 ATTRIBUTE_PATTERN = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
 MAX_INTEGER_DIGITS = 15
+EXACT_INTEGER = 2**53
+"""The largest whole number (either sign) a double holds exactly: JSON readers and the batch engines need it."""
 _NUMBER = re.compile(r"-?(0|[1-9][0-9]*)(\.[0-9]+)?")
 
 
@@ -219,6 +222,10 @@ def _json_fields(obj: Mapping[str, object], row: int, line: int, log: ProblemLog
         if not ATTRIBUTE_PATTERN.fullmatch(name):
             log.add("bad attribute name: expected letters, digits and _ (at most 64)", row=row, line=line,
                     field="attributes", value=name)
+        elif isinstance(value, int) and not isinstance(value, bool) and abs(value) > EXACT_INTEGER:
+            log.add("a whole number beyond ±2^53 is not stored exactly (the batch engines would read it as a "
+                    "rounded double): write it as text", row=row, line=line, field=f"attributes.{name}",
+                    value=str(value))
         elif isinstance(value, str | bool | int) or (isinstance(value, float) and math.isfinite(value)):
             attributes[name] = value
         elif value is not None:
