@@ -117,7 +117,7 @@ def bench_index(
     print(
         f"index built in {build:.1f} s: {index.nbytes / 2**20:,.0f} MiB of arrays, {per_entry:.2f} bytes/entry "
         f"(tracemalloc: {held / n:.2f} bytes/entry held after the build, {peak / 2**20:,.0f} MiB peak while "
-        f"building; directory 2^{index._bits} with {index._filter_width} filter bits an entry)"
+        f"building; directory 2^{index.layout.bits} with {index.layout.filter_width} filter bits an entry)"
     )
     answers, walls, cpus = timed(lambda: index.decide_many(queries, action_codes, days), args.repeat)
     print(

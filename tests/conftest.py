@@ -45,7 +45,7 @@ def postgres_admin() -> Iterator[Engine]:
     engine.dispose()
 
 
-def _fresh_postgres_database(admin: Engine) -> Iterator[str]:
+def fresh_postgres_database(admin: Engine) -> Iterator[str]:
     name = f"socialcredit_test_{uuid.uuid4().hex[:16]}"
     quoted = admin.dialect.identifier_preparer.quote(name)
     with admin.connect() as conn:
@@ -67,7 +67,7 @@ def url_maker(backend: str, request: pytest.FixtureRequest, folder: Path) -> Cal
         if backend == "sqlite":
             yield f"sqlite:///{(folder / f'machine-{next(counter)}.db').as_posix()}"
         else:
-            yield from _fresh_postgres_database(request.getfixturevalue("postgres_admin"))
+            yield from fresh_postgres_database(request.getfixturevalue("postgres_admin"))
 
     return new_store_url
 
@@ -78,7 +78,7 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{(tmp_path / 'store' / 'socialcredit.db').as_posix()}"
     else:
-        yield from _fresh_postgres_database(request.getfixturevalue("postgres_admin"))
+        yield from fresh_postgres_database(request.getfixturevalue("postgres_admin"))
 
 
 @pytest.fixture

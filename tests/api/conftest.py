@@ -21,7 +21,7 @@ from socialcredit.service.notices import MemorySender
 from socialcredit.service.parties import Party, Role, add_party, issue_token
 from socialcredit.settings import Settings
 from socialcredit.store import Store, open_store
-from tests.conftest import STORE_BACKENDS, _fresh_postgres_database
+from tests.conftest import STORE_BACKENDS, fresh_postgres_database
 from tests.factories import organization, person
 
 START = datetime(2026, 6, 30, 2, 0, tzinfo=UTC)
@@ -134,7 +134,7 @@ def shared_world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
         urls: Iterator[str] = iter([f"sqlite:///{(tmp / 'socialcredit.db').as_posix()}"])
         cleanup = None
     else:
-        cleanup = _fresh_postgres_database(request.getfixturevalue("postgres_admin"))
+        cleanup = fresh_postgres_database(request.getfixturevalue("postgres_admin"))
         urls = cleanup
     url = next(urls)
     store = open_store(url)

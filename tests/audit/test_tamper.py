@@ -20,7 +20,7 @@ from socialcredit.store import Store, open_store
 from socialcredit.tables.audit import audit_checkpoints_table, audit_leaves_table, audit_state_table
 from socialcredit.tables.records import batches_table, records_table
 from tests.audit.conftest import build_log
-from tests.conftest import STORE_BACKENDS, _fresh_postgres_database
+from tests.conftest import STORE_BACKENDS, fresh_postgres_database
 
 LEAVES, CHECKPOINTS, RECORDS, BATCHES = 17, 6, 11, 3
 
@@ -61,7 +61,7 @@ def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
     if request.param == "sqlite":
         urls: Iterator[str] = iter([f"sqlite:///{(folder / 'socialcredit.db').as_posix()}"])
     else:
-        urls = _fresh_postgres_database(request.getfixturevalue("postgres_admin"))
+        urls = fresh_postgres_database(request.getfixturevalue("postgres_admin"))
     url = next(urls)
     store = open_store(url)
     try:

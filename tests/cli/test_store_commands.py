@@ -63,9 +63,9 @@ def test_init_creates_the_default_sqlite_store_and_says_where(
     data = tmp_path / "data"
     code, out, _ = run(capsys, "--data-dir", str(data), "init")
     assert code == 0
-    from socialcredit.store.store import _head_revision
+    from socialcredit.store.migrating import head_revision
 
-    assert "store ready at" in out and "socialcredit.db" in out and f"migration {_head_revision()}" in out
+    assert "store ready at" in out and "socialcredit.db" in out and f"migration {head_revision()}" in out
     assert (data / "socialcredit.db").is_file()
     assert run(capsys, "--data-dir", str(data), "init")[0] == 0  # again: harmless
 

@@ -360,7 +360,7 @@ def test_refresh_refuses_another_scheme():
 def test_the_vectorised_arrow_build_equals_the_row_build(ops, qdays):
     import pyarrow as pa
 
-    from socialcredit.index.tables import ENTRY_COLUMNS, LINK_COLUMNS, _type
+    from socialcredit.index.tables import ENTRY_COLUMNS, LINK_COLUMNS, column_type
 
     model_entries: dict = {}
     model_links: dict = {}
@@ -370,7 +370,7 @@ def test_the_vectorised_arrow_build_equals_the_row_build(ops, qdays):
     links = [(org, LINK, day, who) for org, points in model_links.items() for day, who in sorted(points.items())]
 
     def table(rows, columns):
-        return pa.table({c: pa.array([r[i] for r in rows], type=_type(c)) for i, c in enumerate(columns)})
+        return pa.table({c: pa.array([r[i] for r in rows], type=column_type(c)) for i, c in enumerate(columns)})
 
     vectorised = DecisionIndex.from_arrow(SCHEME, table(entries, ENTRY_COLUMNS), table(links, LINK_COLUMNS))
     by_rows = DecisionIndex.from_entries(SCHEME, entries, links)

@@ -289,14 +289,3 @@ class DecisionIndex:
     def load(cls, folder: Path | str, *, mmap: bool = True) -> DecisionIndex:
         """Open a saved index; with ``mmap`` the arrays are memory-mapped, not read."""
         return cls.of(persistence.load(folder, mmap=mmap))
-
-    # bench/decision_index.py prints these by their old private names; the layout's public names are the ones
-    # to use.
-
-    @property
-    def _bits(self) -> int:
-        return self.overlay.layout.bits
-
-    @property
-    def _filter_width(self) -> int:
-        return self.overlay.layout.filter_width

@@ -84,17 +84,19 @@ def write_parquet_tables(
     pq = _pyarrow()
     e = list(entries)
     pq.write_table(
-        pa.table({c: pa.array([r[i] for r in e], type=_type(c)) for i, c in enumerate(ENTRY_COLUMNS)}), entries_path
+        pa.table({c: pa.array([r[i] for r in e], type=column_type(c)) for i, c in enumerate(ENTRY_COLUMNS)}),
+        entries_path,
     )
     if links_path is not None:
         rows = list(links)
         pq.write_table(
-            pa.table({c: pa.array([r[i] for r in rows], type=_type(c)) for i, c in enumerate(LINK_COLUMNS)}),
+            pa.table({c: pa.array([r[i] for r in rows], type=column_type(c)) for i, c in enumerate(LINK_COLUMNS)}),
             links_path,
         )
 
 
-def _type(column: str):  # type: ignore[no-untyped-def]
+def column_type(column: str):  # type: ignore[no-untyped-def]
+    """The Arrow type of an entry or link table column: days are dates, the rest text."""
     import pyarrow as pa
 
     return pa.date32() if column in ("start", "end", "day") else pa.string()

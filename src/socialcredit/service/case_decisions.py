@@ -91,7 +91,7 @@ class CaseDecisions:
                 by_authority.setdefault(r.authority, []).append(r)
             for authority, records in by_authority.items():
                 submission = Submission(authority, records, f"due process {reference}")
-                _write_in(self.context.store, conn, submission, now, f"{party.role}:{party.code}")
+                self.context.store.add_records_in(conn, submission, at=now, actor=f"{party.role}:{party.code}")
             if upheld:
                 self._notify_recipients(conn, row, reference, now, recipients_of)
         hooks.record_event(
@@ -284,12 +284,3 @@ def _check_decision(row: Any, outcome: str, reasons: str, corrected: Mapping[str
     if problems:
         raise InputError(problems)
 
-
-def _write_in(store: Any, conn: Connection, submission: Submission, at: datetime, actor: str) -> None:
-    """TRANSITIONAL: write a batch with its audit leaves in ``conn`` (until the store's public method lands)."""
-    if hasattr(store, "add_records_in"):
-        store.add_records_in(conn, submission, at=at, actor=actor)
-        return
-    entries: list[Any] = []
-    getattr(store, "_add_batch")(conn, submission, at, actor, entries)  # noqa: B009
-    store.audit_log.append(conn, entries)

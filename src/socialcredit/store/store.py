@@ -40,10 +40,6 @@ Clock = Callable[[], datetime]
 _ATTEMPTS = 3
 """How often a batch is tried when concurrent writers race for the same record ids."""
 
-# Kept for tests/cli/test_store_commands.py, which imports it from here; use migrating.head_revision.
-_head_revision = head_revision
-
-
 class Store:
     """The operational database. Build one with :func:`open_store`; close it with :meth:`close`.
 
@@ -230,13 +226,6 @@ class Store:
         if entries:
             self._audit_log.append(conn, entries)
         return results
-
-    def _add_batch(
-        self, conn: Connection, submission: Submission, at: datetime, actor: str | None, audit: list[Entry]
-    ) -> IngestResult:
-        # TRANSITIONAL: the due-process service calls this until it switches to add_records_in (which also
-        # appends the leaves); remove it then.
-        return writes.write_batch(conn, submission, at=at, actor=actor, audit=audit)
 
     def _stamp(self, at: datetime | None) -> datetime:
         stamp = at if at is not None else self._clock()

@@ -15,6 +15,7 @@ from typing import Any
 
 from socialcredit.audit.acts import AuditedStore, log_access
 from socialcredit.audit.encoding import ACTION_DECISION, ACTION_FILE_READ
+from socialcredit.service import hooks
 
 ACTIONS = {"read": ACTION_FILE_READ, "decisions": ACTION_DECISION, "refusal": "access.refused"}
 """Service event kinds that get another action name in the log; the rest keep their kind (``objection.file``)."""
@@ -33,8 +34,6 @@ def plain(value: Any) -> Any:
 
 def attach(store: AuditedStore, *, strict: bool = True) -> Callable[[], None]:
     """Log every act the service reports; returns the function that detaches the listener."""
-    from socialcredit.service import hooks
-
     def listener(kind: str, party: str, subject_id: str | None, detail: dict[str, Any]) -> None:
         action = ACTIONS.get(kind, kind)[:64]
         log_access(store, f"party:{party}"[:128], action, subject_id, detail=plain(detail))

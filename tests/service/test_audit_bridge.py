@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from socialcredit.audit import subject_history, verify_store
-from socialcredit.audit.service_hooks import attach
 from socialcredit.service import hooks
+from socialcredit.service.audit_bridge import attach
 from socialcredit.store import Store
 from tests.factories import person
 
