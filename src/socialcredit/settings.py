@@ -68,6 +68,12 @@ class Settings(BaseSettings):
         description="Merge the decision index's overlay on a thread of its own (decisions go on meanwhile); off: "
         "merge in the deciding request.",
     )
+    today: str | None = Field(
+        default=None,
+        pattern=r"^([0-9]{4}-[0-9]{2}-[0-9]{2}|[+-][0-9]{1,6})$",
+        description="Run on another day: YYYY-MM-DD, or +N days from today. The time of day keeps running; every "
+        "job writes the setting in the audit log, and none runs on a clock behind the store's last write.",
+    )
     lookup_per_minute: int = Field(
         default=10,
         ge=1,
@@ -76,8 +82,16 @@ class Settings(BaseSettings):
     )
     lookup_burst: int = Field(default=10, ge=1, description="Lookups a client may make at once.")
     notices_file: Path | None = Field(
-        default=None, description="Where the file sender appends notices (JSON lines); console when unset."
+        default=None,
+        description="Where notices are delivered, one JSON line each: a file (default <data_dir>/notices.jsonl), "
+        "or - for standard error.",
     )
+
+    def notices_path(self) -> Path | None:
+        """The file notices are appended to; None for standard error (``notices_file`` is ``-``)."""
+        if self.notices_file is not None and str(self.notices_file) == "-":
+            return None
+        return self.notices_file or self.data_dir / "notices.jsonl"
 
     audit_key: SecretStr | None = Field(
         default=None,
@@ -90,7 +104,7 @@ class Settings(BaseSettings):
         "audit_key is unset: keeps the key out of the environment.",
     )
 
-    @field_validator("audit_key", "audit_key_file", mode="before")
+    @field_validator("audit_key", "audit_key_file", "today", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: Any) -> Any:
         # An exported but empty variable (SOCIALCREDIT_AUDIT_KEY=) means no key, as it always has.

@@ -15,9 +15,9 @@ from rich.console import Console
 from rich.table import Table
 
 from socialcredit.audit import TreeHead, subject_history, verify_store
-from socialcredit.cli.context import settings_from
+from socialcredit.cli.context import open_store_from
 from socialcredit.errors import InputError, Problem
-from socialcredit.store import Store, open_store_for
+from socialcredit.store import Store
 
 audit_app = typer.Typer(help="The tamper-evident audit log of every write and read.", no_args_is_help=True)
 
@@ -25,7 +25,7 @@ _SHOWN_PROBLEMS = 20
 
 
 def _open(ctx: typer.Context) -> Store:
-    return open_store_for(settings_from(ctx))
+    return open_store_from(ctx)
 
 
 def _witness(text: str, where: str) -> TreeHead:

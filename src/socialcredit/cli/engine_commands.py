@@ -11,11 +11,10 @@ import typer
 from rich.console import Console
 from rich.progress import Progress
 
-from socialcredit.cli.context import settings_from
+from socialcredit.cli.context import run_from, settings_from
 from socialcredit.cli.output import write_csv_atomically
 from socialcredit.cli.render import render_decision, render_result
 from socialcredit.cli.sources import audit_read, load_records
-from socialcredit.dates import today_cst
 from socialcredit.engine import Evaluator
 from socialcredit.engine.coverage import describe, unread
 from socialcredit.engine.explain import decision_to_dict, result_to_dict
@@ -35,10 +34,10 @@ KnownAtOpt = Annotated[
 ]
 
 
-def parse_day(text: str | None, option: str) -> date:
-    """A command-line day, or today in China Standard Time."""
+def parse_day(text: str | None, option: str, today: date) -> date:
+    """A command-line day, or ``today`` (the run's clock, in China Standard Time)."""
     if text is None:
-        return today_cst()
+        return today
     try:
         return date.fromisoformat(text)
     except ValueError:
@@ -111,7 +110,7 @@ def score(
         raise InputError([Problem(field="--scheme", value=scheme, reason="this scheme has no score")])
     if engine not in ENGINES:
         raise InputError([Problem(field="--engine", value=engine, reason="expected pure, duckdb or spark")])
-    day = parse_day(as_of, "--as-of")
+    day = parse_day(as_of, "--as-of", run_from(ctx).today())
     if engine != "pure":
         url = settings.store_url() if records is None else None
         score_batch(the_scheme, engine, records, url, day, parse_instant(known_at, "--known-at"), out)
@@ -121,7 +120,7 @@ def score(
 
         loaded = records_from_parquet(records)
     else:
-        loaded = load_records(settings, records, parse_instant(known_at, "--known-at"))
+        loaded = load_records(ctx, records, parse_instant(known_at, "--known-at"))
     report_unread(the_scheme, loaded, records)
     evaluator = Evaluator(the_scheme, loaded)
     subjects = evaluator.subjects()
@@ -161,15 +160,14 @@ def explain(
     """Explain everything a scheme says about one subject: each rule, record, point and legal basis."""
     from socialcredit.ids import parse_subject_id
 
-    settings = settings_from(ctx)
     subject = parse_subject_id(subject_id, field="SUBJECT_ID").value
     the_scheme = load_scheme(scheme)
-    loaded = load_records(settings, records, parse_instant(known_at, "--known-at"))
+    loaded = load_records(ctx, records, parse_instant(known_at, "--known-at"))
     report_unread(the_scheme, loaded, records)
     evaluator = Evaluator(the_scheme, loaded)
-    result = evaluator.result(subject, parse_day(as_of, "--as-of"))
+    result = evaluator.result(subject, parse_day(as_of, "--as-of", run_from(ctx).today()))
     if records is None:
-        audit_read(settings, subject, f"explain under {evaluator.scheme.label}")
+        audit_read(ctx, subject, f"explain under {evaluator.scheme.label}")
     if as_json:
         typer.echo(json.dumps(result_to_dict(result), ensure_ascii=False, indent=2))
     else:
@@ -193,7 +191,6 @@ def decide(
     """May a subject do an action on a day? One query from the arguments, or many from --queries."""
     from socialcredit.ids import parse_subject_id
 
-    settings = settings_from(ctx)
     the_scheme = load_scheme(scheme)
     if (queries is None) == (subject_id is None or action is None):
         raise InputError(
@@ -204,7 +201,7 @@ def decide(
 
         parsed = read_queries(queries)
         refuse_unknown_actions(the_scheme, [q.action for q in parsed], file=str(queries))
-        loaded = load_records(settings, records, parse_instant(known_at, "--known-at"))
+        loaded = load_records(ctx, records, parse_instant(known_at, "--known-at"))
         report_unread(the_scheme, loaded, records)
         evaluator = Evaluator(the_scheme, loaded)
         decisions = [evaluator.decide(q.subject_id, q.action, q.at) for q in parsed]
@@ -223,12 +220,12 @@ def decide(
     assert subject_id is not None and action is not None
     subject = parse_subject_id(subject_id, field="SUBJECT_ID").value
     refuse_unknown_actions(the_scheme, [action], field="ACTION")
-    loaded = load_records(settings, records, parse_instant(known_at, "--known-at"))
+    loaded = load_records(ctx, records, parse_instant(known_at, "--known-at"))
     report_unread(the_scheme, loaded, records)
     evaluator = Evaluator(the_scheme, loaded)
-    decision = evaluator.decide(subject, action, parse_day(at, "--at"))
+    decision = evaluator.decide(subject, action, parse_day(at, "--at", run_from(ctx).today()))
     if records is None:
-        audit_read(settings, subject, f"decide {action} under {the_scheme.label}")
+        audit_read(ctx, subject, f"decide {action} under {the_scheme.label}")
     if as_json:
         typer.echo(json.dumps(decision_to_dict(decision), ensure_ascii=False, indent=2))
     else:
@@ -266,7 +263,7 @@ def entries(
         raise InputError([Problem(field="--engine", value=engine, reason="expected duckdb or spark")])
     if not the_scheme.lists:
         raise InputError([Problem(field="--scheme", value=scheme, reason="this scheme has no lists")])
-    day = parse_day(as_of, "--as-of")
+    day = parse_day(as_of, "--as-of", run_from(ctx).today())
     url = settings.store_url() if records is None else None
     written = entries_batch(
         the_scheme, engine, records, url, day, parse_instant(known_at, "--known-at"), out, links_out, measures_out

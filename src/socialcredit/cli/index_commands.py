@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from socialcredit.cli.context import settings_from
+from socialcredit.cli.context import open_store_from, run_from
 from socialcredit.cli.engine_commands import parse_day, parse_instant
 from socialcredit.cli.sources import load_records
 from socialcredit.errors import InputError, Problem
@@ -58,22 +58,17 @@ def build(
         index = DecisionIndex.from_arrow(the_scheme, entry_table, link_table)
         source = str(entries)
     else:
-        settings = settings_from(ctx)
         instant = parse_instant(known_at, "--known-at")
         if records is not None:
-            index = DecisionIndex.build(the_scheme, load_records(settings, records, instant))
+            index = DecisionIndex.build(the_scheme, load_records(ctx, records, instant))
             source = str(records)
         else:
             from socialcredit.service.audit_feed import feed_position
-            from socialcredit.store import open_store_for
 
-            store = open_store_for(settings)
-            try:
+            with open_store_from(ctx) as store:
                 # Where the audit log stood before reading: the service reads the feed from there on.
                 position = feed_position(store) if instant is None else None
                 index = DecisionIndex.build_from_store(the_scheme, store, instant)  # only the scheme's record types
-            finally:
-                store.close()
             source = "the store"
     from socialcredit.service.audit_feed import save_feed_position
 
@@ -112,6 +107,7 @@ def replace_folder(out: Path, write: Callable[[Path], None]) -> None:
 
 @index_app.command("check")
 def check(
+    ctx: typer.Context,
     folder: Annotated[Path, typer.Argument(help="An index folder written by `index build`.")],
     subject_id: Annotated[str, typer.Argument(help="The subject's identifier.")],
     action: Annotated[str, typer.Argument(help="The action, e.g. buy_air_ticket.")],
@@ -126,7 +122,18 @@ def check(
         raise InputError([Problem(field="FOLDER", value=str(folder), reason="no index here (run `index build`)")])
     index = DecisionIndex.load(folder)
     subject = parse_subject_id(subject_id, field="SUBJECT_ID").value
-    day = parse_day(at, "--at")
+    day = parse_day(at, "--at", run_from(ctx).today())
+    if action not in index.profiles.actions:
+        known = ", ".join(index.profiles.actions) or "none"
+        raise InputError(
+            [
+                Problem(
+                    f"{index.profiles.scheme_label} names no measure for this action (its actions: {known})",
+                    "ACTION",
+                    action,
+                )
+            ]
+        )
     try:
         answer = index.decide(subject, action, day)
     except ValueError as err:

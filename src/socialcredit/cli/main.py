@@ -7,9 +7,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 
-from socialcredit.errors import SocialCreditError
+from socialcredit.cli.context import Run
+from socialcredit.errors import InputError, Problem, SocialCreditError
 from socialcredit.settings import Settings
 
 
@@ -33,13 +35,24 @@ def build_app() -> typer.Typer:
         database_url: Annotated[
             str | None, typer.Option(help="Store URL, e.g. postgresql+psycopg://user@host/db.")
         ] = None,
+        today: Annotated[
+            str | None,
+            typer.Option(help="Run on another day: YYYY-MM-DD or +N days from today (SOCIALCREDIT_TODAY)."),
+        ] = None,
     ) -> None:
         overrides: dict[str, object] = {}
         if data_dir is not None:
             overrides["data_dir"] = data_dir
         if database_url is not None:
             overrides["database_url"] = database_url
-        ctx.obj = Settings(**overrides)
+        if today is not None:
+            overrides["today"] = today
+        try:
+            ctx.obj = Run.of(Settings(**overrides))
+        except ValidationError as exc:
+            raise InputError(
+                [Problem(str(e["msg"]), ".".join(str(x) for x in e["loc"]), str(e.get("input"))) for e in exc.errors()]
+            ) from None
 
     from socialcredit.cli import commands_registry
 

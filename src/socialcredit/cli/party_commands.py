@@ -8,9 +8,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from socialcredit.cli.context import settings_from
+from socialcredit.cli.context import open_store_from
 from socialcredit.service.parties import Party, add_party, issue_token, list_parties, parse_role, revoke_tokens
-from socialcredit.store import Store, open_store_for
+from socialcredit.store import Store
 
 party_app = typer.Typer(help="Parties: authorities' accounts, service providers, subjects, reviewers...",
                         no_args_is_help=True)
@@ -18,7 +18,7 @@ token_app = typer.Typer(help="Tokens: issued once (only a hash is kept), revoked
 
 
 def _open(ctx: typer.Context) -> Store:
-    return open_store_for(settings_from(ctx))
+    return open_store_from(ctx)
 
 
 @party_app.command("add")

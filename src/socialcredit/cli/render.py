@@ -83,7 +83,8 @@ def render_decision(console: Console, decision: Decision) -> None:
         highlight=False,
     )
     for reason in decision.reasons:
-        until = f", until {reason.until}" if reason.until else ""
+        # The reason's text already says until when an entry runs; a grade's reason says nothing of it.
+        until = f", until {reason.until}" if reason.until and str(reason.until) not in reason.text else ""
         records = ", ".join(f"{r.record_id} ({r.authority or '-'}, {r.occurred_at})" for r in reason.records)
         console.print(f"  because {reason.text}{until}", highlight=False)
         console.print(f"    basis: {reason.legal_basis}", highlight=False)

@@ -54,6 +54,7 @@ def json_schema(
         typer.echo(text)
     else:
         out.write_text(text + "\n", encoding="utf-8")
+        typer.echo(f"wrote the JSON Schema of scheme documents to {out}", err=True)
 
 
 def register(app: typer.Typer) -> None:

@@ -5,34 +5,27 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
+import typer
+
+from socialcredit.cli.context import open_store_from
 from socialcredit.records import Record, effective_records
-from socialcredit.settings import Settings
 
 
-def load_records(settings: Settings, records_file: Path | None, known_at: datetime | None) -> list[Record]:
+def load_records(ctx: typer.Context, records_file: Path | None, known_at: datetime | None) -> list[Record]:
     """Records in force: from ``records_file`` if given (no database needed), else from the store."""
     if records_file is not None:
         from socialcredit.io.record_files import read_records
 
         return effective_records(read_records(records_file), known_at)
-    from socialcredit.store import open_store_for
-
-    store = open_store_for(settings)
-    try:
+    with open_store_from(ctx) as store:
         return effective_records(store.load_records(known_at=known_at), known_at)
-    finally:
-        store.close()
 
 
-def audit_read(settings: Settings, subject_id: str, purpose: str) -> None:
+def audit_read(ctx: typer.Context, subject_id: str, purpose: str) -> None:
     """Record in the audit log that the person at this terminal read ``subject_id``'s file from the store."""
     import getpass
 
     from socialcredit.audit import log_read
-    from socialcredit.store import open_store_for
 
-    store = open_store_for(settings)
-    try:
+    with open_store_from(ctx) as store:
         log_read(store, f"cli:{getpass.getuser()}", subject_id, purpose)
-    finally:
-        store.close()

@@ -11,10 +11,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from socialcredit.authorities import Authority, level
-from socialcredit.cli.context import settings_from
+from socialcredit.cli.context import open_store_from, run_from, settings_from
 from socialcredit.errors import InputError, Problem
 from socialcredit.service.ingest import IngestReport
-from socialcredit.store import Store, open_store_for
+from socialcredit.store import Store
 
 authority_app = typer.Typer(help="Authorities: who may issue which records, where.", no_args_is_help=True)
 
@@ -23,7 +23,7 @@ _SHOWN_PROBLEMS = 20
 
 
 def _open(ctx: typer.Context) -> Store:
-    return open_store_for(settings_from(ctx))
+    return open_store_from(ctx)
 
 
 def init(ctx: typer.Context) -> None:
@@ -98,7 +98,7 @@ def ingest(
     console = Console()
     errors = Console(stderr=True)
     with _open(ctx) as store:
-        platform = Platform(store, settings_from(ctx))
+        platform = Platform(store, settings_from(ctx), clock=run_from(ctx).clock)
         progress = Progress(
             TextColumn("{task.description}"),
             BarColumn(),
