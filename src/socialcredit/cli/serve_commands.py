@@ -3,77 +3,137 @@
 from __future__ import annotations
 
 import os
+import tempfile
 import time
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
 
-from socialcredit.cli.context import settings_from
-from socialcredit.dates import today_cst
+from socialcredit.cli.context import run_from
 from socialcredit.errors import NotFound
-from socialcredit.service.parties import Party, Role, add_party, issue_token, revoke_tokens
-from socialcredit.settings import Settings
-from socialcredit.store import Store, open_store_for
+from socialcredit.service.parties import (
+    Party,
+    Role,
+    Unauthenticated,
+    add_party,
+    authenticate,
+    get_party,
+    issue_token,
+    revoke_tokens,
+)
+from socialcredit.store import Store
 
 DEMO_AUTHORITY = "RC-COURT"
 """The demo city's court (see ``socialcredit demo``)."""
 
 
-def demo_parties(store: Store) -> list[tuple[Party, str]]:
-    """One party per role on the demo city, each with a fresh token (earlier demo tokens are revoked)."""
-    from socialcredit.engine.evaluate import Evaluator
-    from socialcredit.ids import IdScheme, parse_subject_id
-    from socialcredit.scheme.registry import load_scheme
+def demo_parties(store: Store, env: Path, today: date, base: str | None = None) -> list[tuple[Party, str]]:
+    """One party per role on the demo city, each with a token that works, written to ``env``.
 
+    Safe to run again, after a kill -9 or once the story has listed the demo subject: the subject chosen the
+    first time stays the demo subject; a token in ``env`` that still works is kept, a new one is issued only
+    where none does; ``env`` is replaced whole (written aside, then renamed) before any old token is revoked,
+    so it never holds a dead token, and a crash at any point leaves the tokens it holds working."""
     try:
         store.get_authority(DEMO_AUTHORITY)
     except NotFound:
         raise NotFound(
             f"the demo city is not in the store (no {DEMO_AUTHORITY}): run `socialcredit demo` first"
         ) from None
-    scheme = load_scheme("judgment-debtors")
-    evaluator = Evaluator(scheme, store.effective(types=scheme.record_types()))
-    today = today_cst()
-    subject = next(
-        (
-            s
-            for s in store.subjects()
-            if parse_subject_id(s).scheme is IdScheme.RESIDENT_ID
-            and not evaluator.result(s, today).active_entries
-        ),
-        None,
-    )
-    if subject is None:  # pragma: no cover - the demo city has unlisted residents
-        raise NotFound("no unlisted resident in the store to act as the demo subject")
     parties = [
         Party("demo-court", Role.AUTHORITY, "Rongcheng People's Court (enforcement clerk)", authority=DEMO_AUTHORITY),
-        Party("demo-ticket-seller", Role.PROVIDER, "Railway and airline ticketing",
-              actions=("buy_air_ticket", "buy_g_train_ticket", "buy_soft_sleeper")),
-        Party("demo-subject", Role.SUBJECT, "A resident of the demo city", subject_id=subject),
+        Party(
+            "demo-ticket-seller",
+            Role.PROVIDER,
+            "Railway and airline ticketing",
+            actions=("buy_air_ticket", "buy_g_train_ticket", "buy_soft_sleeper"),
+        ),
+        Party("demo-subject", Role.SUBJECT, "A resident of the demo city", subject_id=_demo_subject(store, today)),
         Party("demo-reviewer", Role.REVIEWER, "Objection and repair reviewer"),
         Party("demo-operator", Role.OPERATOR, "Platform operator"),
         Party("demo-public", Role.PUBLIC, "A member of the public"),
     ]
+    held = _read_env(env)
     out = []
     for party in parties:
         add_party(store, party)
-        revoke_tokens(store, party_code=party.code)
-        out.append((party, issue_token(store, party.code, label="serve --demo-parties")))
+        token = held.get(_env_name(party))
+        if token is None or not _works(store, token, party):
+            token = issue_token(store, party.code, label="serve --demo-parties")
+        out.append((party, token))
+    _write_env(env, out, today, base)
+    for party, token in out:
+        revoke_tokens(store, party_code=party.code, keep=[token])
     return out
 
 
-def _write_env(path: Path, base: str, issued: list[tuple[Party, str]]) -> None:
-    lines = [f"export SC={base}"]
+def _demo_subject(store: Store, today: date) -> str:
+    """The demo subject registered before, else the first resident on no list today."""
+    try:
+        registered = get_party(store, "demo-subject")
+    except NotFound:
+        registered = None
+    if registered is not None and registered.subject_id:
+        return registered.subject_id
+    from socialcredit.engine.evaluate import Evaluator
+    from socialcredit.ids import IdScheme, parse_subject_id
+    from socialcredit.scheme.registry import load_scheme
+
+    scheme = load_scheme("judgment-debtors")
+    evaluator = Evaluator(scheme, store.effective(types=scheme.record_types()))
+    for s in store.subjects():
+        if parse_subject_id(s).scheme is IdScheme.RESIDENT_ID and not evaluator.result(s, today).active_entries:
+            return s
+    raise NotFound("no unlisted resident in the store to act as the demo subject")  # pragma: no cover
+
+
+def _works(store: Store, token: str, party: Party) -> bool:
+    try:
+        return authenticate(store, token).code == party.code
+    except Unauthenticated:
+        return False
+
+
+def _env_name(party: Party) -> str:
+    return party.code.removeprefix("demo-").replace("-", "_").upper()
+
+
+def _read_env(path: Path) -> dict[str, str]:
+    """``NAME=value`` lines of an env file written by :func:`_write_env` (missing or unreadable: none)."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return {}
+    out = {}
+    for line in lines:
+        name, _, value = line.removeprefix("export ").partition("=")
+        if value:
+            out[name.strip()] = value.strip()
+    return out
+
+
+def _write_env(path: Path, issued: list[tuple[Party, str]], today: date, base: str | None = None) -> None:
+    """The tokens, the subject's id and the platform's today, for ``source``; replaced whole, readable only by
+    its owner."""
+    lines = [f"export SC={base}"] if base else []
+    lines.append(f"export TODAY={today.isoformat()}")
     for party, token in issued:
-        name = party.code.removeprefix("demo-").replace("-", "_").upper()
-        lines.append(f"export {name}={token}")
+        lines.append(f"export {_env_name(party)}={token}")
         if party.subject_id:
             lines.append(f"export SUBJECT_ID={party.subject_id}")
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    os.chmod(path, 0o600)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write("\n".join(lines) + "\n")
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def serve(
@@ -90,24 +150,31 @@ def serve(
 
     from socialcredit.api import create_app
 
-    settings: Settings = settings_from(ctx)
+    run = run_from(ctx)
+    settings = run.settings
     console = Console()
     base = f"http://{host}:{port}"
-    with open_store_for(settings) as store:
+    env = settings.data_dir / "demo-tokens.env"
+    with run.open_store(job="serve") as store:
         store.migrate()
-        issued = demo_parties(store) if demo else []
+        issued = demo_parties(store, env, run.today(), base) if demo else []
     console.print(f"socialcredit service on {base}  (store {settings.store_url()})", highlight=False)
     console.print(f"  OpenAPI: {base}/openapi.json   docs: {base}/docs", highlight=False)
+    if settings.today:
+        console.print(
+            f"  the clock is set: today is {run.today().isoformat()} (SOCIALCREDIT_TODAY={settings.today})",
+            highlight=False,
+        )
     if issued:
         for party, token in issued:
             bound = party.authority or party.subject_id or ", ".join(party.actions) or "-"
             console.print(f"  {party.code:<20} {party.role!s:<10} {bound:<40} {token}", highlight=False, soft_wrap=True)
-        env = settings.data_dir / "demo-tokens.env"
-        _write_env(env, base, issued)
-        console.print(f"  tokens also in {env}: `source {env}` then e.g.\n"
-                      f"  curl -H \"Authorization: Bearer $SUBJECT\" $SC/v1/subjects/$SUBJECT_ID/file",
-                      highlight=False)
-    app = create_app(settings)
+        console.print(
+            f"  tokens also in {env}: `source {env}` then e.g.\n"
+            f'  curl -H "Authorization: Bearer $SUBJECT" $SC/v1/subjects/$SUBJECT_ID/file',
+            highlight=False,
+        )
+    app = create_app(settings, clock=run.clock)
     live = app.state.platform.live
     if live is not None:
         started = time.perf_counter()

@@ -20,13 +20,12 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
 from sqlalchemy import Connection, insert, select, update
 
-from socialcredit.dates import utc_now
 from socialcredit.errors import ConflictError, InputError, NotFound, Problem, SocialCreditError
 from socialcredit.ids import parse_subject_id
 from socialcredit.store import Store
@@ -150,7 +149,7 @@ def add_party(store: Store, party: Party) -> bool:
                 authority=party.authority,
                 subject_id=party.subject_id,
                 actions=list(party.actions),
-                created_at=utc_now(),
+                created_at=store.clock(),
             )
         )
     return True
@@ -183,22 +182,29 @@ def issue_token(store: Store, party_code: str, *, label: str | None = None) -> s
         _get_party(conn, party_code)
         conn.execute(
             insert(tokens_table).values(
-                party=party_code, token_sha256=token_hash(token), label=label, created_at=utc_now(), revoked_at=None
+                party=party_code, token_sha256=token_hash(token), label=label, created_at=store.clock(), revoked_at=None
             )
         )
     return token
 
 
-def revoke_tokens(store: Store, *, party_code: str | None = None, token: str | None = None) -> int:
-    """Revoke one token (given in full) or every live token of a party; returns how many were revoked."""
+def revoke_tokens(
+    store: Store, *, party_code: str | None = None, token: str | None = None, keep: Collection[str] = ()
+) -> int:
+    """Revoke one token (given in full) or every live token of a party but those in ``keep``; returns how many
+    were revoked."""
     if (party_code is None) == (token is None):
         raise InputError([Problem("give either a party or a token", "party")])
     t = tokens_table
     condition = t.c.token_sha256 == token_hash(token) if token is not None else t.c.party == party_code
+    kept = sorted({token_hash(k) for k in keep})
     with _tx(store, write=True) as conn:
         if party_code is not None:
             _get_party(conn, party_code)
-        result = conn.execute(update(t).where(condition, t.c.revoked_at.is_(None)).values(revoked_at=utc_now()))
+        query = update(t).where(condition, t.c.revoked_at.is_(None))
+        if kept:
+            query = query.where(t.c.token_sha256.not_in(kept))
+        result = conn.execute(query.values(revoked_at=store.clock()))
         return int(result.rowcount or 0)
 
 
