@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+from socialcredit.store import open_store
 from tests.cli.test_engine_commands import run
 
 
@@ -31,7 +33,28 @@ def test_demo_builds_scores_and_explains_a_small_city_and_is_idempotent(tmp_path
     assert " 0 records inserted" in second
     # Same seed, same city: the summaries agree line for line.
     def steady(text: str) -> list[str]:
-        moving = ("inserted", "done in", "━")  # counts of this run, timings, progress bars
+        moving = ("inserted", "done in", "━", "notices of adverse changes")  # this run's counts, timings, bars
         return [line for line in text.splitlines() if not any(m in line for m in moving)]
 
     assert steady(first) == steady(second)
+
+    assert "notices of adverse changes delivered" in first and "notices" not in second.split("one subject")[0]
+    assert (data / "notices.jsonl").read_text(encoding="utf-8").count("\n") > 10
+
+
+def test_the_demo_records_arrive_over_time(tmp_path: Path, capsys) -> None:
+    """``--known-at`` shows a difference on the demo: batches a month apart, and tickets revoked after arriving."""
+    data = tmp_path / "var"
+    assert run("--data-dir", str(data), "demo", "--residents", "400", "--organizations", "20") == 0
+    out = capsys.readouterr().out
+    hint = next(line for line in out.splitlines() if "--known-at" in line).split()
+    person, as_of, known = hint[2], hint[hint.index("--as-of") + 1], hint[hint.index("--known-at") + 1]
+    then = ["--data-dir", str(data), "explain", person, "--scheme", "rongcheng", "--as-of", as_of, "--json"]
+    assert run(*then, "--known-at", known) == 0
+    before = json.loads(capsys.readouterr().out)
+    assert run(*then) == 0
+    after = json.loads(capsys.readouterr().out)
+    assert before["score"] == after["score"] - 5  # the ticket counted as then known, not since its revocation
+    with open_store(f"sqlite:///{data / 'socialcredit.db'}") as store:
+        batches = store.batches()
+    assert len({b.recorded_at for b in batches}) > 12  # not all at once

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Annotated
 
 import typer
@@ -11,9 +11,10 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from socialcredit.cli.context import settings_from
+from socialcredit.cli.context import run_from, settings_from
 from socialcredit.cli.render import render_result
 from socialcredit.engine import Evaluator
+from socialcredit.lab import arrivals
 from socialcredit.records import effective_records
 from socialcredit.scheme import load_scheme, shipped_names
 from socialcredit.summary import SchemeSummary, summarize
@@ -44,8 +45,7 @@ def demo(
 ) -> None:
     """Build a deterministic synthetic city into the store, score it under every shipped scheme, summarise."""
     from socialcredit.lab import synth
-    from socialcredit.service.ingest import ingest_file
-    from socialcredit.store import open_store_for
+    from socialcredit.service.platform import Platform
 
     settings = settings_from(ctx)
     console = Console()
@@ -61,27 +61,41 @@ def demo(
     started = time.perf_counter()
     with _progress(console) as progress:
         task = progress.add_task("generating records", total=None)
-        paths = synth.write_city(spec, folder, progress=lambda n: progress.update(task, completed=n))
+        synth.write_city(spec, folder, progress=lambda n: progress.update(task, completed=n))
     console.print(f"  wrote record files per authority to {folder}")
 
-    store = open_store_for(settings)
+    run = run_from(ctx)
+    store = run.open_store(job="demo")
     try:
         store.migrate()
         for authority in synth.authorities(spec):
             store.add_authority(authority)
+        platform = Platform(store, settings, clock=run.clock)
+        batches = arrivals.batches(synth.records(spec), ceiling=run.clock())
         inserted = unchanged = 0
         with _progress(console) as progress:
-            task = progress.add_task("ingesting (all or nothing per file)", total=len(paths))
-            for code, path in sorted(paths.items()):
-                report = ingest_file(store, path, code)
+            task = progress.add_task(
+                "ingesting as the records arrived (a batch per authority and month)", total=len(batches)
+            )
+            for batch in batches:
+                report = platform.submissions.ingest_records(
+                    batch.records, batch.authority, source=batch.source, now=batch.recorded_at
+                )
                 inserted += report.inserted
                 unchanged += report.unchanged
                 progress.advance(task)
+        sent = platform.operator.dispatch_all()
+        revised = _revised(batches)
         console.print(
             f"  store {settings.store_url()}: {inserted:,} records inserted, {unchanged:,} already there "
             "(ingestion is idempotent: run it again and nothing changes)",
             highlight=False,
         )
+        if sent:
+            console.print(
+                f"  {sent:,} notices of adverse changes delivered to {settings.notices_path() or 'stderr'}",
+                highlight=False,
+            )
         schemes = [load_scheme(name) for name in shipped_names()]
         wanted = set().union(*(s.record_types() for s in schemes))
         records = effective_records(store.load_records(types=wanted))
@@ -115,6 +129,32 @@ def demo(
         f"     socialcredit decide --scheme judgment-debtors {who} buy_air_ticket --at {as_of}",
         highlight=False,
     )
+    if revised is not None:
+        person, day, known = revised
+        console.print(
+            f"     socialcredit explain {person} --scheme rongcheng --as-of {day} --known-at {known}\n"
+            "       (a traffic ticket as the platform knew it then; without --known-at: revoked since, as issued "
+            "in error)",
+            highlight=False,
+        )
+
+
+def _revised(batches: list[arrivals.Batch]) -> tuple[str, str, str] | None:
+    """A person, a day and an instant at which a ticket later revoked was still known: for ``--known-at``."""
+    arrived: dict[tuple[str, str], datetime] = {}
+    for batch in batches:
+        for r in batch.records:
+            if r.supersedes is None:
+                arrived[r.key] = batch.recorded_at
+            elif r.revoked and (r.authority, r.supersedes) in arrived:
+                known = arrived[(r.authority, r.supersedes)] + timedelta(days=1)
+                if known < batch.recorded_at:
+                    return (
+                        r.subject_id,
+                        (r.occurred_at + timedelta(days=1)).isoformat(),
+                        known.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    )
+    return None
 
 
 def _print_summary(console: Console, summary: SchemeSummary, evaluator: Evaluator) -> None:
@@ -133,7 +173,10 @@ def _print_summary(console: Console, summary: SchemeSummary, evaluator: Evaluato
             highlight=False,
         )
     if evaluator.scheme.measures:
-        table = Table("measure", "effect", "subjects (own)", "subjects (through a link)", title="measures in force")
+        table = Table(title="measures in force")
+        table.add_column("measure", overflow="fold")  # a name is never cut, whatever the terminal's width
+        for heading in ("effect", "subjects (own)", "subjects (through a link)"):
+            table.add_column(heading, overflow="fold")
         for m in evaluator.scheme.measures:
             table.add_row(m.id, str(m.effect), f"{summary.measures[m.id]:,}", f"{summary.linked_measures[m.id]:,}")
         console.print(table)
@@ -163,5 +206,3 @@ def _interesting_subject(summaries: list[tuple[SchemeSummary, Evaluator]], day: 
 def register(app: typer.Typer) -> None:
     """Attach ``demo``."""
     app.command()(demo)
-
-

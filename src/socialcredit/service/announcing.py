@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, insert, select
 
 from socialcredit.engine.compare import (
     ENTRY_LENGTHENED,
@@ -36,8 +36,8 @@ from socialcredit.scheme.model import Scheme
 from socialcredit.service.context import Context
 from socialcredit.service.documents import entry_document, plain_ref
 from socialcredit.service.evaluation import Evaluation, record_types
-from socialcredit.service.notices import enqueue
 from socialcredit.tables.records import records_table
+from socialcredit.tables.service import notices_table
 
 _IN_CHUNK = 500
 
@@ -68,18 +68,26 @@ class Announcer:
         """What writing ``new`` (records not stored yet) makes worse, per subject, from ``day`` on."""
         out: dict[str, Announcement] = {}
         new_keys = {r.key for r in new}
-        for scheme, after, w in self.worsenings(new, since=day):
+        for scheme, after, w in self.worsenings(new, since=day, focused=True):
             announcement = out.setdefault(w.subject_id, Announcement(w.subject_id))
             self._describe(announcement, scheme, after, w, new_keys)
         return [out[s] for s in sorted(out) if out[s].items]
 
     def worsenings(
-        self, new: Sequence[Record], *, since: date | None, as_due_process_has_it: bool = True
+        self,
+        new: Sequence[Record],
+        *,
+        since: date | None,
+        as_due_process_has_it: bool = True,
+        focused: bool = False,
     ) -> list[tuple[Scheme, Evaluator, Worsening]]:
         """Every way writing ``new`` makes a subject worse off under a scheme in operation, from ``since`` on (every
         day when None), with the evaluator of the records as they would be. ``as_due_process_has_it`` leaves out
         what due process takes out of use (what counts today); off, the records themselves are compared (a
-        correction of a suspended record is judged against the record, not against its suspension)."""
+        correction of a suspended record is judged against the record, not against its suspension).
+        ``focused`` looks only at the days the new records (and those they supersede) start or stop something:
+        enough for a notice, not for an objection's outcome (see :func:`~socialcredit.engine.compare.
+        worsenings`)."""
         schemes = [s for s in self.context.schemes if any(r.type in s.record_types() for r in new)]
         if not new or not schemes:
             return []
@@ -90,6 +98,7 @@ class Announcer:
         versions = self.context.store.load_records(subject_ids=subjects, types=record_types(schemes))
         excluded = self.evaluation.overlay(subjects).excluded if as_due_process_has_it else set()
         new_keys = {r.key for r in new}
+        superseded_keys = {(r.authority, r.supersedes) for r in new if r.supersedes is not None}
         kept = [v for v in versions if v.key not in new_keys]
         before = Population(r for r in effective_records(kept) if r.key not in excluded and r.subject_id in subjects)
         after = Population(
@@ -98,21 +107,27 @@ class Announcer:
         out: list[tuple[Scheme, Evaluator, Worsening]] = []
         for scheme in schemes:
             old, now = Evaluator(scheme, before), Evaluator(scheme, after)
-            out += [(scheme, now, w) for w in worsenings(old, now, affected, since=since)]
+            focus = (new_keys | superseded_keys) if focused else None
+            concerned = self._affected([r for r in new if r.type in scheme.record_types()], [scheme])
+            out += [(scheme, now, w) for w in worsenings(old, now, concerned, since=since, focus=focus)]
         return out
 
     def enqueue(self, conn: Connection, announcements: Iterable[Announcement], at: datetime) -> None:
-        """Put the notices in the outbox, inside the caller's transaction."""
-        for a in announcements:
-            enqueue(
-                conn,
-                recipient_kind="subject",
-                recipient=a.subject_id,
-                kind=a.kind,
-                subject_id=a.subject_id,
-                body={"items": a.items},
-                at=at,
-            )
+        """Put the notices in the outbox, inside the caller's transaction (one statement for all of them)."""
+        rows = [
+            {
+                "recipient_kind": "subject",
+                "recipient": a.subject_id,
+                "kind": a.kind,
+                "subject_id": a.subject_id,
+                "body": {"items": a.items},
+                "created_at": at,
+                "sent_at": None,
+            }
+            for a in announcements
+        ]
+        if rows:
+            conn.execute(insert(notices_table), rows)
 
     def _affected(self, new: Sequence[Record], schemes: Sequence[Scheme]) -> set[str]:
         """Subjects of the new records, of the records they supersede, and those they name through a link."""

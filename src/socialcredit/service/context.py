@@ -134,12 +134,13 @@ def build_context(
     references: References | None = None,
 ) -> Context:
     """The context of a platform: the shipped schemes meant for operation unless ``schemes`` are given; notices
-    to the settings' file, else the console."""
+    to the settings' file (``<data_dir>/notices.jsonl`` unless set), or standard error."""
     settings = settings or Settings()
     if schemes is None:
         schemes = [load_scheme(name) for name in shipped_names()]
     if sender is None:
-        sender = FileSender(settings.notices_file) if settings.notices_file else ConsoleSender()
+        path = settings.notices_path()
+        sender = FileSender(path) if path is not None else ConsoleSender()
     return Context(
         store=store,
         settings=settings,

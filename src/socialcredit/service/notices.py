@@ -96,20 +96,35 @@ def notice_to_dict(row: Any) -> dict[str, Any]:
 def dispatch(
     transaction: Callable[[], Any], sender: Sender, at: datetime, *, limit: int = 1000
 ) -> int:
-    """Send up to ``limit`` unsent notices, oldest first, stamping each sent; returns how many were sent.
+    """Send up to ``limit`` unsent notices, oldest first, stamping them sent; returns how many were sent.
 
-    A notice whose sending fails stays unsent (it is tried again next time) and stops this round.
+    A notice whose sending fails stays unsent (it is tried again next time) and stops this round. Notices sent
+    are stamped a hundred to a transaction: a crash between sending and stamping sends those again, so a
+    recipient may see a notice twice but never misses one.
     """
     t = notices_table
     with transaction() as conn:
         rows = conn.execute(select(t).where(t.c.sent_at.is_(None)).order_by(t.c.id).limit(limit)).all()
-    sent = 0
-    for row in rows:
-        try:
-            sender.send(notice_to_dict(row))
-        except Exception:
-            break
-        with transaction() as conn:
-            conn.execute(update(t).where(t.c.id == row.id, t.c.sent_at.is_(None)).values(sent_at=at))
-        sent += 1
-    return sent
+    sent: list[int] = []
+    try:
+        for row in rows:
+            try:
+                sender.send(notice_to_dict(row))
+            except Exception:
+                break
+            sent.append(row.id)
+            if len(sent) % _STAMP_EVERY == 0:
+                _stamp(transaction, sent[-_STAMP_EVERY:], at)
+    finally:
+        if len(sent) % _STAMP_EVERY:
+            _stamp(transaction, sent[-(len(sent) % _STAMP_EVERY) :], at)
+    return len(sent)
+
+
+_STAMP_EVERY = 100
+
+
+def _stamp(transaction: Callable[[], Any], ids: list[int], at: datetime) -> None:
+    t = notices_table
+    with transaction() as conn:
+        conn.execute(update(t).where(t.c.id.in_(ids), t.c.sent_at.is_(None)).values(sent_at=at))

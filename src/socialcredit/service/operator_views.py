@@ -47,6 +47,15 @@ class OperatorViews:
         self.guard.require(party, "notices.dispatch", Role.OPERATOR)
         return {"sent": dispatch(self.context.write, self.context.sender, self.context.now())}
 
+    def dispatch_all(self) -> int:
+        """Send the whole outbox (a job that wrote many notices, before it ends); returns how many were sent."""
+        total = 0
+        while True:
+            sent = dispatch(self.context.write, self.context.sender, self.context.now())
+            total += sent
+            if sent == 0:
+                return total
+
     def dispatch_quietly(self) -> None:
         """Send the outbox after a change; a failure leaves notices for the next round."""
         try:

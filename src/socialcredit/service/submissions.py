@@ -92,6 +92,17 @@ class Submissions:
             self._enqueue(announcements, now)
         return reports
 
+    def ingest_records(
+        self, records: Sequence[Record], authority: str, *, source: str, now: datetime | None = None
+    ) -> IngestReport:
+        """One batch of an authority's records that came from no file (a feed, a demo), with its notices."""
+        now = now or self.context.now()
+        announcements = self._prepare(authority, records, now)
+        report = ingest_records(self.context.store, records, authority, source=source, now=now)
+        if report.inserted:
+            self._enqueue(announcements, now)
+        return report
+
     def _prepare(self, authority: str, records: Sequence[Record], now: datetime) -> list[Announcement]:
         """The notices the records would owe, worked out before they are written (the records already stored
         identically owe none). Records with a bad identifier are left to the write to refuse."""
