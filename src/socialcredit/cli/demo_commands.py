@@ -11,12 +11,13 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from socialcredit.cli.context import run_from, settings_from
+from socialcredit.cli.context import Run, run_from, settings_from
 from socialcredit.cli.render import render_result
 from socialcredit.engine import Evaluator
-from socialcredit.lab import arrivals
-from socialcredit.records import effective_records
+from socialcredit.lab import arrivals, synth
+from socialcredit.records import Record, effective_records
 from socialcredit.scheme import load_scheme, shipped_names
+from socialcredit.scheme.model import Scheme
 from socialcredit.summary import SchemeSummary, summarize
 
 
@@ -44,9 +45,6 @@ def demo(
     ] = None,
 ) -> None:
     """Build a deterministic synthetic city into the store, score it under every shipped scheme, summarise."""
-    from socialcredit.lab import synth
-    from socialcredit.service.platform import Platform
-
     settings = settings_from(ctx)
     console = Console()
     day = date.fromisoformat(as_of)
@@ -64,9 +62,41 @@ def demo(
         synth.write_city(spec, folder, progress=lambda n: progress.update(task, completed=n))
     console.print(f"  wrote record files per authority to {folder}")
 
-    run = run_from(ctx)
-    store = run.open_store(job="demo")
-    try:
+    records, revised = _load(run_from(ctx), spec, console)
+    summaries = _evaluate(console, spec, records, day)
+    elapsed = time.perf_counter() - started
+
+    for summary, evaluator in summaries:
+        _print_summary(console, summary, evaluator)
+    who, why = _interesting_subject(summaries, day) if subject is None else (subject, "chosen")
+    if who is not None:
+        console.rule(f"one subject's full explanation ({why})")
+        for _summary, evaluator in summaries:
+            if evaluator.covers(who):
+                render_result(console, evaluator.result(who, day), evaluator.scheme)
+                console.print()
+    console.print(
+        f"done in {elapsed:.1f} s. Try: socialcredit explain {who} --scheme rongcheng --as-of {as_of}\n"
+        f"     socialcredit decide --scheme judgment-debtors {who} buy_air_ticket --at {as_of}",
+        highlight=False,
+    )
+    if revised is not None:
+        person, happened, known = revised
+        console.print(
+            f"     socialcredit explain {person} --scheme rongcheng --as-of {happened} --known-at {known}\n"
+            "       (a traffic ticket as the platform knew it then; without --known-at: revoked since, as issued "
+            "in error)",
+            highlight=False,
+        )
+
+
+def _load(run: Run, spec: synth.CitySpec, console: Console) -> tuple[list[Record], tuple[str, str, str] | None]:
+    """Ingest the city as its records arrived (with the notices they owe), then read back what is in force;
+    also a revoked ticket to show ``--known-at`` with."""
+    from socialcredit.service.platform import Platform
+
+    settings = run.settings
+    with run.open_store(job="demo") as store:
         store.migrate()
         for authority in synth.authorities(spec):
             store.add_authority(authority)
@@ -85,27 +115,30 @@ def demo(
                 unchanged += report.unchanged
                 progress.advance(task)
         sent = platform.operator.dispatch_all()
-        revised = _revised(batches)
         console.print(
             f"  store {settings.store_url()}: {inserted:,} records inserted, {unchanged:,} already there "
             "(ingestion is idempotent: run it again and nothing changes)",
             highlight=False,
         )
         if sent:
-            console.print(
-                f"  {sent:,} notices of adverse changes delivered to {settings.notices_path() or 'stderr'}",
-                highlight=False,
-            )
-        schemes = [load_scheme(name) for name in shipped_names()]
-        wanted = set().union(*(s.record_types() for s in schemes))
-        records = effective_records(store.load_records(types=wanted))
-    finally:
-        store.close()
+            where = settings.notices_path() or "standard error"
+            console.print(f"  {sent:,} notices of adverse changes delivered to {where}", highlight=False)
+        wanted = set().union(*(s.record_types() for s in _schemes()))
+        return effective_records(store.load_records(types=wanted)), _revised(batches)
 
-    # Residents and organizations without a single record are subjects too: they stand at the base score.
+
+def _schemes() -> list[Scheme]:
+    return [load_scheme(name) for name in shipped_names()]
+
+
+def _evaluate(
+    console: Console, spec: synth.CitySpec, records: list[Record], day: date
+) -> list[tuple[SchemeSummary, Evaluator]]:
+    """Each shipped scheme over the city on ``day``; residents and organizations without a single record are
+    subjects too: they stand at the base score."""
     everyone = [*synth.residents(spec), *synth.organizations(spec)]
     summaries: list[tuple[SchemeSummary, Evaluator]] = []
-    for scheme in schemes:
+    for scheme in _schemes():
         evaluator = Evaluator(scheme, [r for r in records if r.type in scheme.record_types()])
         subjects = sorted({*evaluator.reachable_subjects(), *(s for s in everyone if evaluator.covers(s))})
         with _progress(console) as progress:
@@ -113,30 +146,7 @@ def demo(
             summary = summarize(evaluator, day, subjects, progress=lambda n, t=task: progress.advance(t, n))
             progress.update(task, completed=len(subjects))
         summaries.append((summary, evaluator))
-    elapsed = time.perf_counter() - started
-
-    for summary, evaluator in summaries:
-        _print_summary(console, summary, evaluator)
-    who, why = _interesting_subject(summaries, day) if subject is None else (subject, "chosen")
-    if who is not None:
-        console.rule(f"one subject's full explanation ({why})")
-        for _summary, evaluator in summaries:
-            if evaluator.covers(who):
-                render_result(console, evaluator.result(who, day), evaluator.scheme)
-                console.print()
-    console.print(
-        f"done in {elapsed:.1f} s. Try: socialcredit explain {who} --scheme rongcheng --as-of {as_of}\n"
-        f"     socialcredit decide --scheme judgment-debtors {who} buy_air_ticket --at {as_of}",
-        highlight=False,
-    )
-    if revised is not None:
-        person, day, known = revised
-        console.print(
-            f"     socialcredit explain {person} --scheme rongcheng --as-of {day} --known-at {known}\n"
-            "       (a traffic ticket as the platform knew it then; without --known-at: revoked since, as issued "
-            "in error)",
-            highlight=False,
-        )
+    return summaries
 
 
 def _revised(batches: list[arrivals.Batch]) -> tuple[str, str, str] | None:
