@@ -183,3 +183,25 @@ def _defined_here(tree: ast.Module) -> set[str]:
 
 def _private(name: str) -> bool:
     return name.startswith("_") and not (name.startswith("__") and name.endswith("__"))
+
+
+@pytest.mark.parametrize("name", sorted(modules()), ids=str)
+def test_every_error_class_is_in_the_one_hierarchy(name: str) -> None:
+    """An exception class defined anywhere in the package derives from SocialCreditError."""
+    import importlib
+    import inspect
+
+    from socialcredit.errors import SocialCreditError
+
+    if ".migrations" in name:
+        return
+    module = importlib.import_module(name)
+    strays = [
+        obj.__name__
+        for obj in vars(module).values()
+        if inspect.isclass(obj)
+        and issubclass(obj, BaseException)
+        and obj.__module__ == module.__name__
+        and not issubclass(obj, SocialCreditError)
+    ]
+    assert not strays, f"{name}: {strays} outside socialcredit.errors.SocialCreditError"

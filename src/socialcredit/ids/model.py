@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from socialcredit.errors import SocialCreditError
+
 NATIONAL_DIVISION = "000000"
 """The division reported for an organization registered at national level (USCC division ``100000``);
 the same code :mod:`socialcredit.authorities` uses for a national jurisdiction."""
@@ -66,7 +68,7 @@ class SubjectId:
         return self.value
 
 
-class IdFailure(ValueError):
+class IdFailure(SocialCreditError, ValueError):
     """Internal: why a text is not a valid identifier of one scheme.
 
     ``depth`` says at which stage validation failed; every scheme checks in the same order: 0 the shape

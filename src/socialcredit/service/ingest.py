@@ -19,7 +19,6 @@ from datetime import datetime
 from pathlib import Path
 
 from socialcredit.authorities import Authority
-from socialcredit.dates import utc_now
 from socialcredit.errors import ConflictError, InvalidIdentifier, Problem, RecordError
 from socialcredit.ids import parse_subject_id
 from socialcredit.io.record_files import read_records
@@ -72,7 +71,7 @@ def ingest_file(store: Store, path: Path, authority_code: str, *, now: datetime 
 
     Raises NotFound (no such authority), RecordError (a bad row: file, row, field, reason), or ConflictError
     (a record id already stored with different content). ``now`` is the batch's "known at" instant (default:
-    the current UTC time).
+    the store's clock).
     """
     return ingest_files(store, [path], authority_code, now=now)[0]
 
@@ -93,7 +92,7 @@ def ingest_files(
     writer (default ``authority:<code>``).
     """
     authority = store.get_authority(authority_code)
-    at = now if now is not None else utc_now()
+    at = now if now is not None else store.clock()
     prepared: list[_Prepared] = []
     for path in paths:
         path = Path(path)
@@ -118,7 +117,7 @@ def ingest_records(
 
     ``actor`` is who the audit log names as the writer (default ``authority:<code>``)."""
     authority = store.get_authority(authority_code)
-    at = now if now is not None else utc_now()
+    at = now if now is not None else store.clock()
     listed = list(records)
     prepared = _Prepared(source, listed, _position_locator(listed))
     _check_authority(authority, prepared)
