@@ -113,18 +113,20 @@ class Filing:
         return basis, {"kind": "list_entry", "list_id": list_id, "key": entry.key}
 
     def _refuse_duplicate(self, subject_id: str, scheme: Scheme, shown: dict[str, Any]) -> None:
-        with self.context.read() as conn:
-            open_same = conn.execute(
-                select(cases_table.c.reference, cases_table.c.target).where(
-                    cases_table.c.subject_id == subject_id,
-                    cases_table.c.kind == "objection",
-                    cases_table.c.status == "open",
-                    cases_table.c.scheme == scheme.scheme,
-                )
-            ).all()
-        for row in open_same:
+        for row in self._open_cases(subject_id, "objection", scheme.scheme):
             if row.target == shown:
                 raise ConflictError(f"objection {row.reference} to this item is still open")
+
+    def _open_cases(self, subject_id: str, kind: str, scheme: str | None = None) -> list[Any]:
+        """The subject's open cases of ``kind`` (under ``scheme``, when given): reference and target."""
+        t = cases_table
+        query = select(t.c.reference, t.c.target).where(
+            t.c.subject_id == subject_id, t.c.kind == kind, t.c.status == "open"
+        )
+        if scheme is not None:
+            query = query.where(t.c.scheme == scheme)
+        with self.context.read() as conn:
+            return list(conn.execute(query).all())
 
     def apply_for_repair(
         self,
@@ -151,14 +153,7 @@ class Filing:
         problems = self._repair_problems(entry, today, obligation_performed, commitment)
         if problems:
             raise InputError(problems)
-        with self.context.read() as conn:
-            pending = conn.execute(
-                select(cases_table.c.reference, cases_table.c.target).where(
-                    cases_table.c.subject_id == subject_id,
-                    cases_table.c.kind == "repair",
-                    cases_table.c.status == "open",
-                )
-            ).all()
+        pending = self._open_cases(subject_id, "repair")
         for row in pending:
             if row.target.get("list_id") == list_id and row.target.get("key") == entry.key:
                 raise ConflictError(f"repair application {row.reference} for this entry is still open")
