@@ -223,3 +223,15 @@ def test_a_correction_changes_only_attributes_the_record_has(town: Town) -> None
     with pytest.raises(InputError) as refused:
         town.due.decide(REVIEWER, reference, outcome="upheld", reasons="fix", corrected_attributes={"note": "x"})
     assert refused.value.problems[0].field == "corrected_attributes.note"
+
+
+def test_the_notices_commit_with_the_records_or_neither_does(town: Town, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*_: object) -> None:
+        raise RuntimeError("the outbox is unavailable")
+
+    monkeypatch.setattr(town.platform.submissions.announcer, "enqueue", broken)
+    with pytest.raises(RuntimeError):
+        town.submit(COURT, listing())
+    with town.store.read_snapshot() as conn:
+        assert conn.execute(select(records_table.c.id)).first() is None
+    assert town.notices() == []

@@ -18,13 +18,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from sqlalchemy import Connection
+
 from socialcredit.authorities import Authority
 from socialcredit.errors import ConflictError, InvalidIdentifier, Problem, RecordError
 from socialcredit.ids import parse_subject_id
 from socialcredit.io.record_files import read_records
 from socialcredit.io.text_files import MAX_PROBLEMS, ProblemLog, csv_rows, decoded_lines
 from socialcredit.records import Record
-from socialcredit.store import RecordConflict, Store, Submission
+from socialcredit.store import IngestResult, RecordConflict, Store, Submission
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +46,9 @@ class IngestReport:
     """The instant the platform learned the inserted records ("as known at")."""
     file_sha256: str | None = None
 
+
+Then = Callable[[Connection, list[IngestResult]], None]
+"""What a caller writes in the batch's own transaction, given what the batch did."""
 
 Locator = Callable[[], dict[str, tuple[int, int | None]]]
 """Lazily maps a record id to (row, line) of its first occurrence in a source; called only to report errors."""
@@ -84,12 +89,14 @@ def ingest_files(
     now: datetime | None = None,
     on_checked: Callable[[Path, int], None] | None = None,
     actor: str | None = None,
+    then: Then | None = None,
 ) -> list[IngestReport]:
     """Read and check every file, then store them all in one transaction (one batch per file), or none.
 
     ``on_checked(path, records)`` is called after each file is read and checked (for progress displays).
     A ``supersedes`` may point at a record in any of the files. ``actor`` is who the audit log names as the
-    writer (default ``authority:<code>``).
+    writer (default ``authority:<code>``). ``then(conn, results)`` writes, in the same transaction, what must
+    commit with the records or not at all (their notices).
     """
     authority = store.get_authority(authority_code)
     at = now if now is not None else store.clock()
@@ -101,7 +108,7 @@ def ingest_files(
         _check_authority(authority, prepared[-1])
         if on_checked is not None:
             on_checked(path, len(records))
-    return _write(store, authority, prepared, at, actor)
+    return _write(store, authority, prepared, at, actor, then)
 
 
 def ingest_records(
@@ -112,16 +119,18 @@ def ingest_records(
     source: str,
     now: datetime | None = None,
     actor: str | None = None,
+    then: Then | None = None,
 ) -> IngestReport:
     """Check and store records that did not come from a file (row N is the N-th record), all or nothing.
 
-    ``actor`` is who the audit log names as the writer (default ``authority:<code>``)."""
+    ``actor`` is who the audit log names as the writer (default ``authority:<code>``); ``then`` as for
+    :func:`ingest_files`."""
     authority = store.get_authority(authority_code)
     at = now if now is not None else store.clock()
     listed = list(records)
     prepared = _Prepared(source, listed, _position_locator(listed))
     _check_authority(authority, prepared)
-    return _write(store, authority, [prepared], at, actor)[0]
+    return _write(store, authority, [prepared], at, actor, then)[0]
 
 
 # --- checks --------------------------------------------------------------------------------------------------
@@ -200,12 +209,17 @@ def _check_supersedes(store: Store, authority: Authority, prepared: Sequence[_Pr
 
 
 def _write(
-    store: Store, authority: Authority, prepared: Sequence[_Prepared], at: datetime, actor: str | None = None
+    store: Store,
+    authority: Authority,
+    prepared: Sequence[_Prepared],
+    at: datetime,
+    actor: str | None = None,
+    then: Then | None = None,
 ) -> list[IngestReport]:
     _check_supersedes(store, authority, prepared)
     submissions = [Submission(authority.code, p.records, p.source, p.file_sha256) for p in prepared]
     try:
-        results = store.add_batches(submissions, recorded_at=at, actor=actor)
+        results = store.add_batches(submissions, recorded_at=at, actor=actor, then=then)
     except RecordConflict as conflict:
         source = next((p for p in prepared if p.source == conflict.source), None)
         if source is None:  # pragma: no cover - the store names one of our sources

@@ -1,7 +1,8 @@
 """Records submitted by authorities: over HTTP, or files from the command line, with the notices they owe.
 
 Both paths check and store a batch all or nothing (:mod:`socialcredit.service.ingest`) and send each subject the
-notice of whatever the batch makes worse for them (:mod:`socialcredit.service.announcing`). A batch that puts a
+notice of whatever the batch makes worse for them (:mod:`socialcredit.service.announcing`), written in the
+batch's own transaction: no record is stored without the notices it owes. A batch that puts a
 subject on a black list answers with the listing's decision document.
 """
 
@@ -13,6 +14,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import Connection
+
 from socialcredit.dates import CHINA_STANDARD_TIME
 from socialcredit.errors import ConflictError, InputError, Problem
 from socialcredit.ids import parse_subject_id
@@ -23,8 +26,9 @@ from socialcredit.service.access import Guard
 from socialcredit.service.announcing import Announcement, Announcer
 from socialcredit.service.context import MAX_BATCH, Context
 from socialcredit.service.evaluation import Evaluation
-from socialcredit.service.ingest import IngestReport, ingest_files, ingest_records
+from socialcredit.service.ingest import IngestReport, Then, ingest_files, ingest_records
 from socialcredit.service.parties import Party, Role
+from socialcredit.store import IngestResult
 
 
 class Submissions:
@@ -46,12 +50,17 @@ class Submissions:
         now = self.context.now()
         try:
             announcements = self._prepare(party.authority, records, now)
-            report = ingest_records(self.context.store, records, party.authority, source=source, now=now)
+            report = ingest_records(
+                self.context.store,
+                records,
+                party.authority,
+                source=source,
+                now=now,
+                then=self._notices(announcements, now),
+            )
         except (InputError, ConflictError) as exc:
             self.guard.log_refusal(party, "records.submit", f"{source}: {exc}"[:2000])
             raise
-        if report.inserted:
-            self._enqueue(announcements, now)
         hooks.record_event(
             "records.submit",
             party=party.code,
@@ -87,10 +96,10 @@ class Submissions:
         for path in paths:
             new.extend(read_records(Path(path), authority=authority))
         announcements = self._prepare(authority, new, now)
-        reports = ingest_files(self.context.store, paths, authority, now=now, actor=actor, on_checked=on_checked)
-        if any(r.inserted for r in reports):
-            self._enqueue(announcements, now)
-        return reports
+        notices = self._notices(announcements, now)
+        return ingest_files(
+            self.context.store, paths, authority, now=now, actor=actor, on_checked=on_checked, then=notices
+        )
 
     def ingest_records(
         self, records: Sequence[Record], authority: str, *, source: str, now: datetime | None = None
@@ -98,10 +107,9 @@ class Submissions:
         """One batch of an authority's records that came from no file (a feed, a demo), with its notices."""
         now = now or self.context.now()
         announcements = self._prepare(authority, records, now)
-        report = ingest_records(self.context.store, records, authority, source=source, now=now)
-        if report.inserted:
-            self._enqueue(announcements, now)
-        return report
+        return ingest_records(
+            self.context.store, records, authority, source=source, now=now, then=self._notices(announcements, now)
+        )
 
     def _prepare(self, authority: str, records: Sequence[Record], now: datetime) -> list[Announcement]:
         """The notices the records would owe, worked out before they are written (the records already stored
@@ -118,8 +126,12 @@ class Submissions:
             new.append(dataclasses.replace(r, authority=authority, subject_id=subject_id))
         return self.announcer.prepare(new, day=now.astimezone(CHINA_STANDARD_TIME).date())
 
-    def _enqueue(self, announcements: list[Announcement], now: datetime) -> None:
-        if not announcements:
-            return
-        with self.context.write() as conn:
-            self.announcer.enqueue(conn, announcements, now)
+    def _notices(self, announcements: list[Announcement], now: datetime) -> Then:
+        """What the write puts in the outbox, in its own transaction: the notices commit with the records, or
+        neither does (records already stored identically insert nothing, and owe nothing)."""
+
+        def write(conn: Connection, results: list[IngestResult]) -> None:
+            if announcements and any(r.inserted for r in results):
+                self.announcer.enqueue(conn, announcements, now)
+
+        return write

@@ -183,19 +183,28 @@ class Store:
         return self.add_batches([submission], recorded_at=recorded_at, actor=actor)[0]
 
     def add_batches(
-        self, submissions: Sequence[Submission], *, recorded_at: datetime | None = None, actor: str | None = None
+        self,
+        submissions: Sequence[Submission],
+        *,
+        recorded_at: datetime | None = None,
+        actor: str | None = None,
+        then: Callable[[Connection, list[IngestResult]], None] | None = None,
     ) -> list[IngestResult]:
         """Write several batches in one transaction: all of them, or (on any error) none.
 
         Each batch is checked as :meth:`add_records` describes; later batches see the earlier ones. The audit
         log gets a ``batch.write`` leaf per batch and a ``record.write`` leaf per inserted record, by ``actor``
-        (default ``authority:<code>``), in the same transaction.
+        (default ``authority:<code>``), in the same transaction. ``then(conn, results)`` writes what must commit
+        with the batches or not at all (the notices they owe), in that transaction.
         """
         at = self._stamp(recorded_at)
         for attempt in range(1, _ATTEMPTS + 1):
             try:
                 with self.write_transaction() as conn:
-                    return self._write_and_audit(conn, submissions, at, actor)
+                    results = self._write_and_audit(conn, submissions, at, actor)
+                    if then is not None:
+                        then(conn, results)
+                    return results
             except ConcurrentWrite:
                 # Lost a race on PostgreSQL (SQLite serialises writers): check again against what won.
                 if attempt == _ATTEMPTS:
