@@ -75,6 +75,8 @@ def test_check_refuses_a_bad_identifier_and_a_missing_index(tmp_path: Path, caps
     DecisionIndex.build(load_scheme("judgment-debtors"), []).save(tmp_path / "ix")
     code, _, err = run(capsys, "index", "check", str(tmp_path / "ix"), "12345", "buy_air_ticket")
     assert code == 1 and "SUBJECT_ID" in err
+    code, _, err = run(capsys, "index", "check", str(tmp_path / "ix"), P, "buy_air_tiket")  # a typo: not allow
+    assert code == 1 and "ACTION" in err and "buy_air_tiket" in err
 
 
 def test_build_from_the_store(tmp_path: Path, records_file: Path, store, capsys) -> None:

@@ -16,7 +16,7 @@ from socialcredit.cli.output import write_csv_atomically
 from socialcredit.cli.render import render_decision, render_result
 from socialcredit.cli.sources import audit_read, load_records
 from socialcredit.engine import Evaluator
-from socialcredit.engine.coverage import describe, unread
+from socialcredit.engine.coverage import describe, unknown_actions, unread
 from socialcredit.engine.explain import decision_to_dict, result_to_dict
 from socialcredit.errors import InputError, Problem
 from socialcredit.records import Record
@@ -59,19 +59,9 @@ def refuse_unknown_actions(
     scheme: Scheme, actions: list[str], *, file: str | None = None, field: str = "action"
 ) -> None:
     """An action the scheme names no measure for is a mistake (``buy_air_tiket``), not an ``allow``."""
-    known = scheme.actions()
-    listed = ", ".join(sorted(known)) or "none"
-    problems = [
-        Problem(
-            f"{scheme.label} names no measure for this action (its actions: {listed})",
-            field,
-            action,
-            file=file,
-            row=row if file is not None else None,
-        )
-        for row, action in enumerate(actions, start=1)
-        if action not in known
-    ]
+    problems = unknown_actions(
+        actions, scheme.actions(), who=scheme.label, field=field, file=file, rows=file is not None
+    )
     if problems:
         raise InputError(problems[:100])
 

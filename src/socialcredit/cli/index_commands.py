@@ -16,6 +16,7 @@ from rich.console import Console
 from socialcredit.cli.context import open_store_from, run_from
 from socialcredit.cli.engine_commands import parse_day, parse_instant
 from socialcredit.cli.sources import load_records
+from socialcredit.engine.coverage import unknown_actions
 from socialcredit.errors import InputError, Problem
 from socialcredit.scheme import load_scheme
 
@@ -123,17 +124,11 @@ def check(
     index = DecisionIndex.load(folder)
     subject = parse_subject_id(subject_id, field="SUBJECT_ID").value
     day = parse_day(at, "--at", run_from(ctx).today())
-    if action not in index.profiles.actions:
-        known = ", ".join(index.profiles.actions) or "none"
-        raise InputError(
-            [
-                Problem(
-                    f"{index.profiles.scheme_label} names no measure for this action (its actions: {known})",
-                    "ACTION",
-                    action,
-                )
-            ]
-        )
+    unknown = unknown_actions(
+        [action], index.profiles.actions, who=index.profiles.scheme_label, field="ACTION", rows=False
+    )
+    if unknown:
+        raise InputError(unknown)
     try:
         answer = index.decide(subject, action, day)
     except ValueError as err:

@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from datetime import date
 
 from socialcredit.engine.evaluate import Evaluator
-from socialcredit.engine.lists import list_entries
 from socialcredit.engine.results import ListEntry, MeasureInForce
 from socialcredit.scheme.model import Effect
 
@@ -130,7 +129,8 @@ def focus_days(
     if last is None:
         return []
     for subject in subjects:
-        old, new = _entries(before, subject, last), _entries(after, subject, last)
+        old = before.entries(subject, last) if before.covers(subject) else ()
+        new = after.entries(subject, last) if after.covers(subject) else ()
         for entry in (*old, *new):
             if not any(ref.key in focus for ref in entry.records):
                 continue
@@ -139,14 +139,6 @@ def focus_days(
                 if other.list_id == entry.list_id and other.end is not None:
                     days.add(other.end)
     return sorted(d for d in days if since is None or d >= since)
-
-
-def _entries(evaluator: Evaluator, subject_id: str, day: date) -> list[ListEntry]:
-    """The subject's entries of every list as of ``day`` (no scores: only the lists are needed here)."""
-    if not evaluator.covers(subject_id):
-        return []
-    records = evaluator.population.records_of(subject_id)
-    return [entry for rule in evaluator.scheme.lists for entry in list_entries(rule, subject_id, records, day)]
 
 
 def _linked(evaluator: Evaluator, subject_id: str) -> set[str]:

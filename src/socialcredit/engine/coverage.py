@@ -4,7 +4,8 @@ A record of a type the scheme does not know, or one that lacks what its rule nee
 attribute it does not have, the key its list files entries under, the years of an extension, the subject a link
 names), changes nothing under the scheme. That is right by the scheme's own terms, and silent: someone who sent
 ``commerce.other_dishonesty`` without ``points`` would never learn it did nothing. :func:`unread` counts such
-records per type and reason; the file contracts print the counts on standard error.
+records per type and reason; the file contracts print the counts on standard error. Likewise an action no
+measure names (:func:`unknown_actions`) is refused rather than answered ``allow``.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from socialcredit.engine.points import rule_points
+from socialcredit.errors import Problem
 from socialcredit.records import Record
 from socialcredit.scheme.conditions import holds, is_number
 from socialcredit.scheme.model import AttributePoints, Scheme
@@ -81,6 +83,32 @@ def _points_reasons(scheme: Scheme, r: Record) -> list[str]:
                 "as no number"
             ]
     return []
+
+
+def unknown_actions(
+    actions: Iterable[str],
+    known: Iterable[str],
+    *,
+    who: str,
+    field: str = "action",
+    file: str | None = None,
+    rows: bool = True,
+) -> list[Problem]:
+    """One problem per action (row N, counting from 1) that no measure of ``who`` (a scheme, the schemes in
+    operation) names: asking about it is a mistake (``buy_air_tiket``), not an ``allow``. At most 100."""
+    names = frozenset(known)
+    listed = ", ".join(sorted(names)) or "none"
+    return [
+        Problem(
+            f"no measure of {who} names this action (their actions: {listed})",
+            field,
+            action,
+            file=file,
+            row=row if rows else None,
+        )
+        for row, action in enumerate(actions, start=1)
+        if action not in names
+    ][:100]
 
 
 def describe(found: list[Unread], scheme_label: str) -> list[str]:

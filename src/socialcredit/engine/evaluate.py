@@ -83,16 +83,20 @@ class Evaluator:
                     previous=lambda day: self._previous_grade(subject_id, day),
                 )
                 outcome = grade_of(self.scheme.grades, facts)
+        found = _Core(score_value, lines, outcome, self.entries(subject_id, as_of))
+        self._core[key] = found
+        return found
+
+    def entries(self, subject_id: str, as_of: date) -> tuple[ListEntry, ...]:
+        """The subject's entries of every list that concerns its kind, as of ``as_of`` (no score needed)."""
         kind = subject_kind(subject_id)
-        entries = tuple(
+        records = self.population.records_of(subject_id)
+        return tuple(
             entry
             for rule in self.scheme.lists
             if kind in self._list_kinds[rule.id]
             for entry in list_entries(rule, subject_id, records, as_of)
         )
-        found = _Core(score_value, lines, outcome, entries)
-        self._core[key] = found
-        return found
 
     def _previous_grade(self, subject_id: str, day: date) -> GradeOutcome | None:
         """The grade at the end of ``day``; none before the scheme took effect or the subject's first record."""

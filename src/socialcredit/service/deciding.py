@@ -26,6 +26,7 @@ from typing import Any
 
 from sqlalchemy import insert
 
+from socialcredit.engine.coverage import unknown_actions
 from socialcredit.engine.evaluate import EFFECT_STRENGTH, Evaluator
 from socialcredit.engine.explain import decision_to_dict
 from socialcredit.engine.population import subject_kind
@@ -66,18 +67,6 @@ class _Plan:
     """scheme -> subjects to evaluate with every subject linking to them."""
     named: dict[str, set[str]] = field(default_factory=dict)
     """scheme -> subjects to evaluate with the subjects the index names."""
-
-
-def unknown_action_problems(
-    actions: Sequence[str], known: frozenset[str], *, field_name: str = "action"
-) -> list[Problem]:
-    """One problem per query (row N) whose action no scheme in use names."""
-    listed = ", ".join(sorted(known)) or "none"
-    return [
-        Problem(f"no scheme in operation names this action (known: {listed})", field_name, action, row=row)
-        for row, action in enumerate(actions, start=1)
-        if action not in known
-    ][:100]
 
 
 class Decider:
@@ -140,7 +129,7 @@ class Decider:
             raise InputError([Problem("at least one query", "queries", "0")])
         if len(queries) > MAX_BATCH:
             raise InputError([Problem(f"at most {MAX_BATCH} queries in one request", "queries", str(len(queries)))])
-        problems = unknown_action_problems([q.action for q in queries], self.context.actions())
+        problems = unknown_actions([q.action for q in queries], self.context.actions(), who="the schemes in operation")
         subjects: list[str] = []
         for row, q in enumerate(queries, start=1):
             try:
