@@ -50,6 +50,9 @@ class IngestReport:
 Then = Callable[[Connection, list[IngestResult]], None]
 """What a caller writes in the batch's own transaction, given what the batch did."""
 
+Owed = Callable[[Sequence[Record]], Then]
+"""Given the records read and checked (before anything is written), what the write owes with them: the notices."""
+
 Locator = Callable[[], dict[str, tuple[int, int | None]]]
 """Lazily maps a record id to (row, line) of its first occurrence in a source; called only to report errors."""
 
@@ -89,14 +92,14 @@ def ingest_files(
     now: datetime | None = None,
     on_checked: Callable[[Path, int], None] | None = None,
     actor: str | None = None,
-    then: Then | None = None,
+    owed: Owed | None = None,
 ) -> list[IngestReport]:
     """Read and check every file, then store them all in one transaction (one batch per file), or none.
 
     ``on_checked(path, records)`` is called after each file is read and checked (for progress displays).
     A ``supersedes`` may point at a record in any of the files. ``actor`` is who the audit log names as the
-    writer (default ``authority:<code>``). ``then(conn, results)`` writes, in the same transaction, what must
-    commit with the records or not at all (their notices).
+    writer (default ``authority:<code>``). ``owed(records)``, called once every file is read and checked, says
+    what to write in the same transaction, to commit with the records or not at all (their notices).
     """
     authority = store.get_authority(authority_code)
     at = now if now is not None else store.clock()
@@ -108,6 +111,7 @@ def ingest_files(
         _check_authority(authority, prepared[-1])
         if on_checked is not None:
             on_checked(path, len(records))
+    then = owed([r for p in prepared for r in p.records]) if owed is not None else None
     return _write(store, authority, prepared, at, actor, then)
 
 
@@ -119,17 +123,18 @@ def ingest_records(
     source: str,
     now: datetime | None = None,
     actor: str | None = None,
-    then: Then | None = None,
+    owed: Owed | None = None,
 ) -> IngestReport:
     """Check and store records that did not come from a file (row N is the N-th record), all or nothing.
 
-    ``actor`` is who the audit log names as the writer (default ``authority:<code>``); ``then`` as for
+    ``actor`` is who the audit log names as the writer (default ``authority:<code>``); ``owed`` as for
     :func:`ingest_files`."""
     authority = store.get_authority(authority_code)
     at = now if now is not None else store.clock()
     listed = list(records)
     prepared = _Prepared(source, listed, _position_locator(listed))
     _check_authority(authority, prepared)
+    then = owed(listed) if owed is not None else None
     return _write(store, authority, [prepared], at, actor, then)[0]
 
 

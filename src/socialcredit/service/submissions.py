@@ -19,14 +19,13 @@ from sqlalchemy import Connection
 from socialcredit.dates import CHINA_STANDARD_TIME
 from socialcredit.errors import ConflictError, InputError, Problem
 from socialcredit.ids import parse_subject_id
-from socialcredit.io.record_files import read_records
 from socialcredit.records import Record
 from socialcredit.service import hooks
 from socialcredit.service.access import Guard
 from socialcredit.service.announcing import Announcement, Announcer
 from socialcredit.service.context import MAX_BATCH, Context
 from socialcredit.service.evaluation import Evaluation
-from socialcredit.service.ingest import IngestReport, Then, ingest_files, ingest_records
+from socialcredit.service.ingest import IngestReport, Owed, Then, ingest_files, ingest_records
 from socialcredit.service.parties import Party, Role
 from socialcredit.store import IngestResult
 
@@ -48,15 +47,15 @@ class Submissions:
         if not records:
             raise InputError([Problem("a batch has at least one record", "records", "0")])
         now = self.context.now()
+        announcements: list[Announcement] = []
         try:
-            announcements = self._prepare(party.authority, records, now)
             report = ingest_records(
                 self.context.store,
                 records,
                 party.authority,
                 source=source,
                 now=now,
-                then=self._notices(announcements, now),
+                owed=self._owed(party.authority, now, announcements),
             )
         except (InputError, ConflictError) as exc:
             self.guard.log_refusal(party, "records.submit", f"{source}: {exc}"[:2000])
@@ -92,13 +91,14 @@ class Submissions:
         ``now`` is when the platform learns them (default: the clock); the notices are worked out from that day.
         """
         now = now or self.context.now()
-        new: list[Record] = []
-        for path in paths:
-            new.extend(read_records(Path(path), authority=authority))
-        announcements = self._prepare(authority, new, now)
-        notices = self._notices(announcements, now)
         return ingest_files(
-            self.context.store, paths, authority, now=now, actor=actor, on_checked=on_checked, then=notices
+            self.context.store,
+            paths,
+            authority,
+            now=now,
+            actor=actor,
+            on_checked=on_checked,
+            owed=self._owed(authority, now),
         )
 
     def ingest_records(
@@ -106,9 +106,8 @@ class Submissions:
     ) -> IngestReport:
         """One batch of an authority's records that came from no file (a feed, a demo), with its notices."""
         now = now or self.context.now()
-        announcements = self._prepare(authority, records, now)
         return ingest_records(
-            self.context.store, records, authority, source=source, now=now, then=self._notices(announcements, now)
+            self.context.store, records, authority, source=source, now=now, owed=self._owed(authority, now)
         )
 
     def _prepare(self, authority: str, records: Sequence[Record], now: datetime) -> list[Announcement]:
@@ -126,12 +125,19 @@ class Submissions:
             new.append(dataclasses.replace(r, authority=authority, subject_id=subject_id))
         return self.announcer.prepare(new, day=now.astimezone(CHINA_STANDARD_TIME).date())
 
-    def _notices(self, announcements: list[Announcement], now: datetime) -> Then:
-        """What the write puts in the outbox, in its own transaction: the notices commit with the records, or
-        neither does (records already stored identically insert nothing, and owe nothing)."""
+    def _owed(self, authority: str, now: datetime, announcements: list[Announcement] | None = None) -> Owed:
+        """What a write owes, once its records are checked: the notices, put in the outbox in the write's own
+        transaction, so that they commit with the records or neither does (records already stored identically
+        insert nothing and owe nothing). ``announcements`` receives them (a batch answers with its listings)."""
+        found = announcements if announcements is not None else []
 
-        def write(conn: Connection, results: list[IngestResult]) -> None:
-            if announcements and any(r.inserted for r in results):
-                self.announcer.enqueue(conn, announcements, now)
+        def owed(records: Sequence[Record]) -> Then:
+            found[:] = self._prepare(authority, records, now)
 
-        return write
+            def write(conn: Connection, results: list[IngestResult]) -> None:
+                if found and any(r.inserted for r in results):
+                    self.announcer.enqueue(conn, found, now)
+
+            return write
+
+        return owed
