@@ -35,7 +35,7 @@ from socialcredit.records import Record, effective_records
 from socialcredit.scheme.model import Scheme
 from socialcredit.service.context import Context
 from socialcredit.service.documents import entry_document, plain_ref
-from socialcredit.service.evaluation import Evaluation, record_types
+from socialcredit.service.evaluation import Evaluation, named_subjects, record_types
 from socialcredit.tables.records import records_table
 from socialcredit.tables.service import notices_table
 
@@ -91,7 +91,8 @@ class Announcer:
         schemes = [s for s in self.context.schemes if any(r.type in s.record_types() for r in new)]
         if not new or not schemes:
             return []
-        affected = self._affected(new, schemes)
+        moved = self._superseded_subjects(new)
+        affected = named_subjects(new, schemes) | moved
         subjects = set(affected)
         for link in {(link.record_type, link.attribute) for s in schemes for link in s.links}:
             subjects |= self.context.store.naming(*link, affected)
@@ -104,11 +105,11 @@ class Announcer:
         after = Population(
             r for r in effective_records([*kept, *new]) if r.key not in excluded and r.subject_id in subjects
         )
+        focus = (new_keys | superseded_keys) if focused else None
         out: list[tuple[Scheme, Evaluator, Worsening]] = []
         for scheme in schemes:
             old, now = Evaluator(scheme, before), Evaluator(scheme, after)
-            focus = (new_keys | superseded_keys) if focused else None
-            concerned = self._affected([r for r in new if r.type in scheme.record_types()], [scheme])
+            concerned = named_subjects([r for r in new if r.type in scheme.record_types()], [scheme]) | moved
             out += [(scheme, now, w) for w in worsenings(old, now, concerned, since=since, focus=focus)]
         return out
 
@@ -129,19 +130,13 @@ class Announcer:
         if rows:
             conn.execute(insert(notices_table), rows)
 
-    def _affected(self, new: Sequence[Record], schemes: Sequence[Scheme]) -> set[str]:
-        """Subjects of the new records, of the records they supersede, and those they name through a link."""
-        out = {r.subject_id for r in new}
-        links = [link for s in schemes for link in s.links]
-        for r in new:
-            for link in links:
-                value = r.attributes.get(link.attribute)
-                if r.type == link.record_type and isinstance(value, str):
-                    out.add(value)
+    def _superseded_subjects(self, new: Sequence[Record]) -> set[str]:
+        """Subjects of the records the new ones supersede (a correction may move a record to another subject)."""
         superseded: dict[str, list[str]] = defaultdict(list)
         for r in new:
             if r.supersedes is not None:
                 superseded[r.authority].append(r.supersedes)
+        out: set[str] = set()
         if superseded:
             t = records_table
             with self.context.read() as conn:
@@ -187,7 +182,7 @@ class Announcer:
             lines = [
                 line
                 for line in after.core(w.subject_id, w.day).lines
-                if (line.record.authority, line.record.record_id) in new_keys and line.points < 0
+                if line.record.key in new_keys and line.points < 0
             ]
             for line in lines:
                 a.items.append(

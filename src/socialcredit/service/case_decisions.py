@@ -31,7 +31,7 @@ from socialcredit.service import hooks
 from socialcredit.service.access import Guard
 from socialcredit.service.announcing import Announcer
 from socialcredit.service.context import Context
-from socialcredit.service.evaluation import Evaluation
+from socialcredit.service.evaluation import Evaluation, named_subjects
 from socialcredit.service.notices import enqueue
 from socialcredit.service.parties import Party, Role
 from socialcredit.store import Submission
@@ -233,16 +233,10 @@ class CaseDecisions:
     def _decided_about(self, subject_id: str) -> set[str]:
         """Whose decisions can rest on this subject's records: the subject, and whom it names through a link
         (an organization's legal representative)."""
-        out = {subject_id}
-        links = [link for s in self.context.schemes for link in s.links]
-        if links:
-            types = {link.record_type for link in links}
-            for r in self.context.store.effective(subject_ids=[subject_id], types=types):
-                for link in links:
-                    value = r.attributes.get(link.attribute)
-                    if r.type == link.record_type and isinstance(value, str):
-                        out.add(value)
-        return out
+        schemes = self.context.schemes
+        types = {link.record_type for s in schemes for link in s.links}
+        found = self.context.store.effective(subject_ids=[subject_id], types=types) if types else []
+        return {subject_id} | named_subjects(found, schemes)
 
     def _notify_recipients(self, conn: Connection, row: Any, reference: str, at: datetime, subjects: set[str]) -> None:
         """Every party that received a decision relying on a corrected record is told which decisions."""

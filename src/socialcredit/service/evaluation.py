@@ -130,6 +130,20 @@ class Evaluation:
         return evaluators, overlay
 
 
+def named_subjects(records: Iterable[Record], schemes: Iterable[Scheme]) -> set[str]:
+    """The subjects of ``records`` and those the records name through a link of the schemes (an organization's
+    legal representative): everyone whose standing the records can change."""
+    links = [link for s in schemes for link in s.links]
+    out: set[str] = set()
+    for r in records:
+        out.add(r.subject_id)
+        for link in links:
+            value = r.attributes.get(link.attribute)
+            if r.type == link.record_type and isinstance(value, str):
+                out.add(value)
+    return out
+
+
 def record_types(schemes: Iterable[Scheme]) -> set[str]:
     """Every record type the schemes read."""
     types: set[str] = set()
