@@ -101,7 +101,7 @@ class Context:
 
     def actions(self) -> frozenset[str]:
         """Every action a measure of a scheme in operation names."""
-        return frozenset(a for s in self.schemes for m in s.measures for a in m.actions)
+        return frozenset().union(*(s.actions() for s in self.schemes))
 
     def objection_days(self, scheme: Scheme) -> int:
         """Days within which an objection under ``scheme`` is decided."""

@@ -27,18 +27,17 @@ process is :mod:`socialcredit.service.due_process`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
 from socialcredit.dates import utc_now
-from socialcredit.engine.evaluate import Evaluator
 from socialcredit.records import Record
 from socialcredit.scheme.model import Scheme
 from socialcredit.service.access import Guard
 from socialcredit.service.context import Clock, Context, References, build_context
 from socialcredit.service.deciding import Decider, Query
-from socialcredit.service.evaluation import Evaluation, Overlay
+from socialcredit.service.evaluation import Evaluation
 from socialcredit.service.live_index import LiveIndex
 from socialcredit.service.notices import Sender
 from socialcredit.service.operator_views import OperatorViews
@@ -135,20 +134,6 @@ class Platform:
     def log_refusal(self, party: Party, action: str, detail: str, *, subject_id: str | None = None) -> None:
         """Log a refused request in its own transaction."""
         self.guard.log_refusal(party, action, detail, subject_id=subject_id)
-
-    def overlay(self, subjects: Iterable[str] | None = None) -> Overlay:
-        """What due process takes out of use today for these subjects (all when None)."""
-        return self.evaluation.overlay(subjects)
-
-    def records_for(self, subjects: Iterable[str], schemes: Sequence[Scheme] | None = None) -> list[Record]:
-        """Effective records of the subjects and of subjects linking to them, of the types the schemes read."""
-        return self.evaluation.records_for(subjects, schemes)
-
-    def evaluators(
-        self, subjects: Iterable[str], *, schemes: Sequence[Scheme] | None = None, overlay: Overlay | None = None
-    ) -> dict[str, Evaluator]:
-        """One evaluator per scheme over the subjects' records, with what the overlay excludes left out."""
-        return self.evaluation.evaluators(subjects, schemes=schemes, overlay=overlay)
 
     # -- the parties' operations -------------------------------------------------------------------------------
 
