@@ -16,8 +16,8 @@ from socialcredit.errors import ConflictError, InputError, NotFound, Problem
 from socialcredit.scheme.model import Scheme
 from socialcredit.service import hooks
 from socialcredit.service.access import Guard
+from socialcredit.service.case_views import with_history
 from socialcredit.service.context import Context
-from socialcredit.service.documents import case_dict
 from socialcredit.service.evaluation import Evaluation
 from socialcredit.service.notices import enqueue
 from socialcredit.service.parties import Party, Role
@@ -248,8 +248,7 @@ class Filing:
             )
             self.guard.log(conn, party, f"{kind}.file", subject_id=subject_id, detail=reference)
             row = conn.execute(select(cases_table).where(cases_table.c.id == case_id)).one()
-            events = conn.execute(select(case_events_table).where(case_events_table.c.case_id == case_id)).all()
-            out = case_dict(row, self.context.today(), events)
+            (out,) = with_history(conn, [row], self.context.today())
         hooks.record_event(f"{kind}.file", party=party.code, subject_id=subject_id, detail={"reference": reference})
         self.dispatch()
         return out

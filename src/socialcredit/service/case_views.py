@@ -3,9 +3,11 @@ reviewer) every case, by deadline."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 
 from socialcredit.errors import NotFound
 from socialcredit.service.access import Guard
@@ -24,15 +26,13 @@ class CaseViews:
 
     def case(self, party: Party, reference: str) -> dict[str, Any]:
         """One case with its history: for its subject and reviewers."""
-        e = case_events_table
         with self.context.read() as conn:
             row = conn.execute(select(cases_table).where(cases_table.c.reference == reference)).one_or_none()
             if row is None:
                 if party.role not in (Role.SUBJECT, Role.REVIEWER):
                     raise self.guard.refuse(party, "case.read", "only the subject and reviewers see cases")
                 raise NotFound(f"no case {reference!r}")
-            events = conn.execute(select(e).where(e.c.case_id == row.id).order_by(e.c.id)).all()
-            out = case_dict(row, self.context.today(), events)
+            (out,) = with_history(conn, [row], self.context.today())
         self.guard.require_own(party, "case.read", row.subject_id)
         return out
 
@@ -55,12 +55,17 @@ class CaseViews:
             query = query.where(t.c.status == status)
         if kind is not None:
             query = query.where(t.c.kind == kind)
-        e = case_events_table
         with self.context.read() as conn:
             rows = conn.execute(query.limit(page(limit)).offset(offset)).all()
-            events: dict[int, list[Any]] = {row.id: [] for row in rows}
-            if events:
-                for event in conn.execute(select(e).where(e.c.case_id.in_(sorted(events))).order_by(e.c.id)):
-                    events[event.case_id].append(event)
-        today = self.context.today()
-        return {"limit": limit, "offset": offset, "items": [case_dict(row, today, events[row.id]) for row in rows]}
+            items = with_history(conn, rows, self.context.today())
+        return {"limit": limit, "offset": offset, "items": items}
+
+
+def with_history(conn: Connection, rows: Sequence[Any], today: date) -> list[dict[str, Any]]:
+    """Cases as their subject tracks them, each with its history (one query for every case's steps)."""
+    e = case_events_table
+    events: dict[int, list[Any]] = {row.id: [] for row in rows}
+    if events:
+        for event in conn.execute(select(e).where(e.c.case_id.in_(sorted(events))).order_by(e.c.id)):
+            events[event.case_id].append(event)
+    return [case_dict(row, today, events[row.id]) for row in rows]

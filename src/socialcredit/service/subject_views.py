@@ -18,14 +18,14 @@ from socialcredit.engine.population import subject_kind
 from socialcredit.errors import NotFound
 from socialcredit.service import hooks
 from socialcredit.service.access import Guard
+from socialcredit.service.case_views import with_history
 from socialcredit.service.context import Context, canonical, page
-from socialcredit.service.documents import case_dict, decision_row, plain_record
+from socialcredit.service.documents import decision_row, plain_record
 from socialcredit.service.evaluation import Evaluation, Overlay
 from socialcredit.service.notices import notice_to_dict
 from socialcredit.service.parties import Party, Role
 from socialcredit.tables.service import (
     access_table,
-    case_events_table,
     cases_table,
     decisions_table,
     notices_table,
@@ -115,17 +115,10 @@ class SubjectViews:
         return out
 
     def _cases(self, conn: Connection, subject_id: str) -> list[dict[str, Any]]:
-        today = self.context.today()
         rows = conn.execute(
             select(cases_table).where(cases_table.c.subject_id == subject_id).order_by(cases_table.c.id)
         ).all()
-        out = []
-        for row in rows:
-            events = conn.execute(
-                select(case_events_table).where(case_events_table.c.case_id == row.id).order_by(case_events_table.c.id)
-            ).all()
-            out.append(case_dict(row, today, events))
-        return out
+        return with_history(conn, rows, self.context.today())
 
     def access_log(self, party: Party, subject_id: str, *, limit: int = 100, offset: int = 0) -> dict[str, Any]:
         """Who looked at the subject's file or received a decision about them in the last 24 months."""
