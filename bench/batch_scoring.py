@@ -93,7 +93,7 @@ YEARS = {"traffic.violation": 2, "health.blood_donation": 2, "honor.heroic_act":
 def run_engine_duckdb(path: Path, threads: int) -> pa.Table:
     from socialcredit.batch.backends import DuckDBBackend
     from socialcredit.batch.run import evaluate
-    from socialcredit.scheme import load_scheme
+    from socialcredit.scheme.registry import load_scheme
 
     backend = DuckDBBackend(threads=threads, memory_limit="6GB", temp_directory="/tmp/socialcredit-duckdb-spill")
     backend.register_parquet("records", [path])
@@ -155,7 +155,7 @@ def run_pandas(path: Path, threads: int) -> pa.Table:
 def run_engine_spark(path: Path, threads: int) -> pa.Table:
     from socialcredit.batch.backends import SparkBackend, local_spark
     from socialcredit.batch.run import evaluate
-    from socialcredit.scheme import load_scheme
+    from socialcredit.scheme.registry import load_scheme
 
     spark = local_spark(cores=threads, memory="6g")
     spark.sparkContext.setLogLevel("ERROR")
@@ -187,7 +187,7 @@ def run_pure(path: Path, threads: int) -> pa.Table:
     from socialcredit.batch.io import records_from_parquet
     from socialcredit.batch.tables import scores_arrow
     from socialcredit.engine import Evaluator
-    from socialcredit.scheme import load_scheme
+    from socialcredit.scheme.registry import load_scheme
 
     evaluator = Evaluator(load_scheme("rongcheng"), records_from_parquet(path))
     rows = []

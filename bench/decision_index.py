@@ -44,7 +44,7 @@ from socialcredit.ids.places import division
 from socialcredit.index import DecisionIndex
 from socialcredit.index import keys as K
 from socialcredit.index.decision import OPEN, day_number
-from socialcredit.scheme import load_scheme
+from socialcredit.scheme.registry import load_scheme
 
 DIVISIONS = [
     "110101", "110105", "120101", "130102", "140105", "210102", "220102", "230102", "310101", "310115",

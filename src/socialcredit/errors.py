@@ -64,6 +64,10 @@ class SchemeError(InputError):
     """A scheme document failed to load or validate."""
 
 
+class CatalogueError(InputError):
+    """The catalogue of record types or the list of measures failed to load or validate."""
+
+
 class RecordError(InputError):
     """A record or a record file was refused."""
 

@@ -88,7 +88,7 @@ def test_records_from_the_store(tmp_path, duckdb):
     from socialcredit.batch.run import evaluate
     from socialcredit.engine import Evaluator
     from socialcredit.records import effective_records
-    from socialcredit.scheme import load_scheme
+    from socialcredit.scheme.registry import load_scheme
     from socialcredit.store import open_store
 
     spec = synth.CitySpec(residents=200, organizations=8)
@@ -121,7 +121,7 @@ def test_parquet_versions_resolve_like_effective_records(tmp_path, duckdb):
     from socialcredit.batch.run import evaluate
     from socialcredit.engine import Evaluator
     from socialcredit.records import effective_records
-    from socialcredit.scheme import load_scheme
+    from socialcredit.scheme.registry import load_scheme
     from tests.factories import record
 
     versions = [

@@ -17,7 +17,7 @@ from socialcredit.batch.tables import records_table
 from socialcredit.index import DecisionIndex
 from socialcredit.index.tables import engine_tables, read_arrow_tables
 from socialcredit.lab import synth
-from socialcredit.scheme import load_scheme
+from socialcredit.scheme.registry import load_scheme
 from tests.cli.test_engine_commands import run
 
 AS_OF = date(2026, 6, 30)

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from socialcredit.lab import synth
-from socialcredit.scheme import load_scheme
+from socialcredit.scheme.registry import load_scheme
 from tests.batch.helpers import assert_same
 
 SPEC = synth.CitySpec(residents=2000, organizations=60)

@@ -19,8 +19,8 @@ from socialcredit.engine.compare import (
 )
 from socialcredit.engine.evaluate import Evaluator
 from socialcredit.records import Record, effective_records
-from socialcredit.scheme import load_scheme
 from socialcredit.scheme.model import Scheme
+from socialcredit.scheme.registry import load_scheme
 from tests.batch.strategies import record_sets, schemes
 from tests.factories import organization, person, record
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from socialcredit.engine.coverage import NOT_READ, Unread, describe, unread
-from socialcredit.scheme import load_scheme
+from socialcredit.scheme.registry import load_scheme
 from tests.factories import organization, person, record
 
 P, ORG = person(1), organization(1)

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from socialcredit.engine import Evaluator
-from socialcredit.scheme import load_scheme
+from socialcredit.scheme.registry import load_scheme
 from tests.factories import organization, person, record
 
 SCHEME = load_scheme("judgment-debtors")

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from socialcredit.engine import Evaluator
-from socialcredit.scheme import load_scheme
+from socialcredit.scheme.registry import load_scheme
 from tests.factories import organization, person, record
 
 RONGCHENG = load_scheme("rongcheng")

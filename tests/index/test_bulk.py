@@ -17,7 +17,7 @@ from socialcredit.index import DecisionIndex
 from socialcredit.index import keys as K
 from socialcredit.index.decision import OPEN, WINDOW
 from socialcredit.index.profiles import ProfileTable
-from socialcredit.scheme import load_scheme
+from socialcredit.scheme.registry import load_scheme
 from tests.factories import person
 
 SCHEME = load_scheme("judgment-debtors")

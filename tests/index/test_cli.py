@@ -13,7 +13,7 @@ from socialcredit.cli.main import main
 from socialcredit.index import DecisionIndex, Reference
 from socialcredit.index.tables import engine_tables, write_parquet_tables
 from socialcredit.io.record_files import read_records
-from socialcredit.scheme import load_scheme
+from socialcredit.scheme.registry import load_scheme
 from socialcredit.service.ingest import ingest_file
 from tests.factories import organization, person
 

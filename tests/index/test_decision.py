@@ -15,7 +15,7 @@ from socialcredit.engine import Evaluator
 from socialcredit.engine.evaluate import _reason
 from socialcredit.index import DecisionIndex, Reference
 from socialcredit.index import keys as K
-from socialcredit.scheme import load_scheme
+from socialcredit.scheme.registry import load_scheme
 from tests.factories import organization, person, record
 
 SCHEME = load_scheme("judgment-debtors")

@@ -192,7 +192,7 @@ def test_people_of_the_factories_pack():
 
 def test_an_all_digit_credit_code_is_packed_as_a_credit_code_in_bulk_too():
     from socialcredit.index import DecisionIndex
-    from socialcredit.scheme import load_scheme
+    from socialcredit.scheme.registry import load_scheme
 
     text = "523354816742779465"  # 18 digits, not a resident number, a valid credit code
     assert K.pack(text) is not None and K.pack(text) >= K.DIGITS_END

@@ -483,7 +483,7 @@ def test_one_revenue_report_per_calendar_year_of_operation(city):
 
 def _shipped(name):
     engine = pytest.importorskip("socialcredit.engine", reason="the engine is not importable")
-    scheme = pytest.importorskip("socialcredit.scheme", reason="the scheme language is not importable")
+    scheme = pytest.importorskip("socialcredit.scheme.registry", reason="the scheme language is not importable")
     return engine, scheme.load_scheme(name)
 
 

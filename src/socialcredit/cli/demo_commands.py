@@ -16,8 +16,8 @@ from socialcredit.cli.render import render_result
 from socialcredit.engine import Evaluator
 from socialcredit.lab import arrivals, synth
 from socialcredit.records import Record, effective_records
-from socialcredit.scheme import load_scheme, shipped_names
 from socialcredit.scheme.model import Scheme
+from socialcredit.scheme.registry import load_scheme, shipped_names
 from socialcredit.summary import SchemeSummary, summarize
 
 

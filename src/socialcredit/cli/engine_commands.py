@@ -20,8 +20,8 @@ from socialcredit.engine.coverage import describe, unknown_actions, unread
 from socialcredit.engine.explain import decision_to_dict, result_to_dict
 from socialcredit.errors import InputError, Problem
 from socialcredit.records import Record
-from socialcredit.scheme import load_scheme
 from socialcredit.scheme.model import Scheme
+from socialcredit.scheme.registry import load_scheme
 
 SchemeOpt = Annotated[str, typer.Option("--scheme", help="A shipped scheme's name or a scheme file's path.")]
 RecordsOpt = Annotated[

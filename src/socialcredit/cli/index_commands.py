@@ -18,7 +18,7 @@ from socialcredit.cli.engine_commands import parse_day, parse_instant
 from socialcredit.cli.sources import load_records
 from socialcredit.engine.coverage import unknown_actions
 from socialcredit.errors import InputError, Problem
-from socialcredit.scheme import load_scheme
+from socialcredit.scheme.registry import load_scheme
 
 index_app = typer.Typer(help="The decision index: national-scale list checks in microseconds.", no_args_is_help=True)
 

@@ -44,11 +44,15 @@ def render_result(console: Console, result: SubjectResult, scheme: Scheme) -> No
             )
     else:
         console.print("no measures in force")
-    console.print(
-        f"[bold]to object[/]: {scheme.objection.how.strip()} Decided within {scheme.objection.decided_within_days} "
-        f"days ({scheme.objection.legal_basis}).",
-        highlight=False,
-    )
+    route = scheme.objection
+    if route is None:
+        console.print("[bold]to object[/]: this lab scheme names no objection route", highlight=False)
+    else:
+        console.print(
+            f"[bold]to object[/]: {route.how.strip()} Decided within {route.decided_within_days} days "
+            f"({route.legal_basis}).",
+            highlight=False,
+        )
 
 
 def _render_points(console: Console, result: SubjectResult) -> None:

@@ -10,10 +10,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from socialcredit.scheme import load_scheme, shipped_names
 from socialcredit.scheme.loader import load_scheme_file
 from socialcredit.scheme.model import Scheme
-from socialcredit.scheme.registry import shipped_text
+from socialcredit.scheme.registry import load_scheme, shipped_names, shipped_text
 
 scheme_app = typer.Typer(help="Published schemes: list, show, validate, JSON Schema.", no_args_is_help=True)
 

@@ -178,6 +178,8 @@ class Evaluator:
 
     def _how_to_object(self, applicable: list[MeasureInForce]) -> str:
         objection = self.scheme.objection
+        if objection is None:  # a lab scheme with no route; operation schemes always have one (the audit)
+            return "This scheme names no objection route."
         authorities = sorted({r.authority for m in applicable if m.entry for r in m.entry.records if r.authority})
         who = f" Issued by: {', '.join(authorities)}." if authorities else ""
         return (

@@ -15,13 +15,12 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, model_validator
 
+from socialcredit.errors import Problem, SchemeError
 from socialcredit.ids.model import SubjectKind
 from socialcredit.scheme.conditions import Condition, StrictModel
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$", max_length=64)]
-RecordType = Annotated[
-    str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$", max_length=96)
-]
+RecordType = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$", max_length=96)]
 Action = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
 AttributeName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", max_length=64)]
 LegalBasis = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3)]
@@ -116,9 +115,7 @@ class Score(StrictModel):
             if self.window == "rolling" and rule.counts_for is None:
                 raise ValueError(f"rules[{i}] ({rule.id}): a rolling scheme needs counts_for on every rule")
             if self.window == "calendar_year" and rule.counts_for is not None:
-                raise ValueError(
-                    f"rules[{i}] ({rule.id}): counts_for has no meaning in a calendar_year scheme"
-                )
+                raise ValueError(f"rules[{i}] ({rule.id}): counts_for has no meaning in a calendar_year scheme")
         return self
 
 
@@ -330,9 +327,7 @@ class Measure(StrictModel):
     actions: list[Action] = Field(min_length=1)
     effect: Effect
     when: MeasureCondition
-    subject_kinds: list[SubjectKind] = Field(
-        min_length=1, description="Kinds of subject the condition is on."
-    )
+    subject_kinds: list[SubjectKind] = Field(min_length=1, description="Kinds of subject the condition is on.")
     applies_to: Literal["subject"] | Slug = Field(
         default="subject", description="'subject', or the id of a link: the measure reaches linked subjects."
     )
@@ -400,7 +395,9 @@ class Scheme(StrictModel):
     jurisdiction: str = Field(pattern=r"^\d{6}$")
     effective_from: date
     sources: list[Source] = Field(min_length=1)
-    objection: Objection
+    objection: Objection | None = Field(
+        default=None, description="How to object: required for operation (the rights audit says so)."
+    )
     score: Score | None = None
     grades: Grades | None = None
     lists: list[ListRule] = Field(default_factory=list)
@@ -447,6 +444,13 @@ class Scheme(StrictModel):
             if m.applies_to != "subject" and m.applies_to not in link_ids:
                 raise ValueError(f"measure {m.id}: applies_to names unknown link {m.applies_to!r}")
         return self
+
+    @property
+    def objection_route(self) -> Objection:
+        """How to object. A scheme in operation always has a route: the rights audit refuses one without."""
+        if self.objection is None:
+            raise SchemeError([Problem("this scheme names no objection route", "objection", file=self.label)])
+        return self.objection
 
     @property
     def label(self) -> str:

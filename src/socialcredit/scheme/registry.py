@@ -30,6 +30,4 @@ def load_scheme(name_or_path: str) -> Scheme:
     path = Path(name_or_path)
     if path.suffix in {".yaml", ".yml"} or path.exists():
         return load_scheme_file(path)
-    raise NotFound(
-        f"no scheme {name_or_path!r}: not a shipped scheme ({', '.join(shipped_names())}) nor a file"
-    )
+    raise NotFound(f"no scheme {name_or_path!r}: not a shipped scheme ({', '.join(shipped_names())}) nor a file")

@@ -152,7 +152,7 @@ class Announcer:
     ) -> None:
         """Add what ``w`` means to the subject's notice."""
         label = scheme.label
-        how = scheme.objection.how.strip()
+        how = scheme.objection_route.how.strip()
         if w.kind in (ENTRY_OPENED, ENTRY_LENGTHENED) and w.entry is not None:
             doc = entry_document(self.context, scheme, w.entry)
             a.items.append({"kind": "listing" if w.kind == ENTRY_OPENED else "listing_changed", **doc})

@@ -145,7 +145,7 @@ class CaseDecisions:
 
     def _further_remedy(self, row: Any) -> str:
         """What the subject can still do after a rejection or a refusal: the scheme's objection route."""
-        return self.context.scheme(row.scheme).objection.how.strip()
+        return self.context.scheme(row.scheme).objection_route.how.strip()
 
     def _corrections(self, row: Any, reference: str, attributes: Mapping[str, Scalar] | None) -> list[Record]:
         """New versions superseding each record objected to: revoked, or with corrected attributes (only on the

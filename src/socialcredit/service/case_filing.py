@@ -83,7 +83,7 @@ class Filing:
             basis=basis,
             statement=statement,
             deadline=deadline,
-            how=the_scheme.objection.how.strip(),
+            how=the_scheme.objection_route.how.strip(),
         )
 
     def _record_target(

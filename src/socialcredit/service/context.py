@@ -105,7 +105,7 @@ class Context:
 
     def objection_days(self, scheme: Scheme) -> int:
         """Days within which an objection under ``scheme`` is decided."""
-        return self.settings.objection_days.get(scheme.scheme, scheme.objection.decided_within_days)
+        return self.settings.objection_days.get(scheme.scheme, scheme.objection_route.decided_within_days)
 
     def repair_working_days(self, scheme: Scheme) -> int:
         """Working days within which a repair application under ``scheme`` is decided."""

@@ -115,7 +115,7 @@ def entry_document(context: Context, scheme: Scheme, entry: ListEntry) -> dict[s
         "status": entry.status,
         "exit_conditions": [x.record_type for x in rule.exits] or ["the period ends"],
         "remedy": entry.remedy.strip(),
-        "how_to_object": scheme.objection.how.strip(),
+        "how_to_object": scheme.objection_route.how.strip(),
         "objection_decided_within_days": context.objection_days(scheme),
         "repair_decided_within_working_days": context.repair_working_days(scheme),
         "public": entry.public,

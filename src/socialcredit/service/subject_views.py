@@ -109,7 +109,7 @@ class SubjectViews:
                 keys = {(r["authority"], r["record_id"]) for r in entry["records"]}
                 entry["disputed"] = bool(keys & overlay.disputed)
                 entry["suspended"] = bool(keys & overlay.excluded)
-            result["how_to_object"] = evaluator.scheme.objection.how.strip()
+            result["how_to_object"] = evaluator.scheme.objection_route.how.strip()
             result["objection_decided_within_days"] = self.context.objection_days(evaluator.scheme)
             out.append(result)
         return out

@@ -24,9 +24,9 @@ def schemes(platform: PlatformDep) -> dict[str, Any]:
                 "label": s.label,
                 "title": s.title,
                 "objection": {
-                    "how": s.objection.how.strip(),
+                    "how": s.objection_route.how.strip(),
                     "decided_within_days": platform.objection_days(s),
-                    "legal_basis": s.objection.legal_basis,
+                    "legal_basis": s.objection_route.legal_basis,
                 },
                 "repair_decided_within_working_days": platform.repair_working_days(s),
             }
