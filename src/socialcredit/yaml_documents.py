@@ -7,12 +7,15 @@ text are refused. Pure apart from PyYAML.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import yaml
 from pydantic import ValidationError
 
 from socialcredit.errors import InputError, Problem, SchemeError
+
+_NAMED_ITEM = re.compile(r"^Value error, ((?:[a-z_]+\[\d+\]\.?)+) \(([^)]*)\): ")
 
 FieldPath = tuple[str | int, ...]
 Lines = dict[FieldPath, int]
@@ -115,6 +118,12 @@ def _problem(err: Any, source: str, lines: Lines) -> Problem:
         reason = "this field is required"
     elif err["type"] == "extra_forbidden":
         reason = "unknown field"
+    elif not loc and (where := _NAMED_ITEM.match(reason)):
+        # A whole-document check names the item it refuses (``record_types[3] (x.y): ...``): point at it.
+        path = _undotted(where.group(1))
+        line = line_for(path, lines)
+        reason = f"{where.group(2)}: {reason[where.end() :]}"
+        return Problem(file=source, line=line, field=dotted(path), reason=reason)
     return Problem(file=source, line=line, field=dotted(path) or None, reason=reason)
 
 

@@ -77,18 +77,19 @@ class MeasureList(StrictModel):
             raise ValueError(f"actions listed twice: {twice}")
         categories = {c.id: c for c in self.categories}
         forbidden = [c for c in self.categories if c.forbidden]
-        for entry in self.actions:
+        for i, entry in enumerate(self.actions):
+            at = f"actions[{i}] ({entry.action})"
             category = categories.get(entry.category)
             if category is None:
-                raise ValueError(f"{entry.action}: unknown category {entry.category!r}")
+                raise ValueError(f"{at}: unknown category {entry.category!r}")
             if category.forbidden:
-                raise ValueError(f"{entry.action}: {category.title} may never be imposed: {category.reason}")
+                raise ValueError(f"{at}: {category.title} may never be imposed: {category.reason}")
             found = first_sign(entry.review_text(), forbidden)
             if found is not None:
                 kind, sign = found
                 raise ValueError(
-                    f"{entry.action}: filed as {category.title}, but its own words ({sign!r}) describe "
-                    f"{kind.title}, which may never be imposed: {kind.reason}"
+                    f"{at}: filed as {category.title.lower()}, but its own words ({sign!r}) describe "
+                    f"{kind.title.lower()}, which may never be imposed: {kind.reason}"
                 )
         return self
 

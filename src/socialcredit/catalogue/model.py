@@ -218,21 +218,22 @@ class Catalogue(StrictModel):
         categories = {c.id: c for c in self.categories}
         competences = {c.id for c in self.competences}
         forbidden = [c for c in self.categories if c.forbidden]
-        for entry in self.record_types:
+        for i, entry in enumerate(self.record_types):
+            at = f"record_types[{i}] ({entry.type})"
             category = categories.get(entry.category)
             if category is None:
-                raise ValueError(f"{entry.type}: unknown category {entry.category!r}")
+                raise ValueError(f"{at}: unknown category {entry.category!r}")
             if category.forbidden:
-                raise ValueError(f"{entry.type}: {category.title} may never be recorded: {category.reason}")
+                raise ValueError(f"{at}: {category.title} may never be recorded: {category.reason}")
             unknown = set(entry.issued_by) - competences
             if unknown:
-                raise ValueError(f"{entry.type}: issued_by names unknown competences {sorted(unknown)}")
+                raise ValueError(f"{at}: issued_by names unknown competences {sorted(unknown)}")
             found = first_sign(entry.review_text(), forbidden)
             if found is not None:
                 kind, sign = found
                 raise ValueError(
-                    f"{entry.type}: filed as {category.title}, but its own words ({sign!r}) describe "
-                    f"{kind.title}, which may never be recorded: {kind.reason}"
+                    f"{at}: filed as {category.title.lower()}, but its own words ({sign!r}) describe "
+                    f"{kind.title.lower()}, which may never be recorded: {kind.reason}"
                 )
         return self
 

@@ -9,6 +9,7 @@ def register_all(app: typer.Typer) -> None:
     """Attach each command module's commands to ``app``."""
     from socialcredit.cli import (
         audit_commands,
+        catalogue_commands,
         demo_commands,
         engine_commands,
         index_commands,
@@ -22,6 +23,7 @@ def register_all(app: typer.Typer) -> None:
         store_commands,
         engine_commands,
         scheme_commands,
+        catalogue_commands,
         demo_commands,
         party_commands,
         serve_commands,
