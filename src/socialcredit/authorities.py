@@ -1,12 +1,15 @@
 """Authorities: who may issue which records and lists, where.
 
 An authority has a code, a name, a jurisdiction (an administrative division code: ``000000`` national,
-``370000`` a province, ``371000`` a city, ``371082`` a county) and competences: the record types and lists it
-may issue, as exact names or prefixes ending in ``*`` (``court.*``). Pure: no I/O.
+``370000`` a province, ``371000`` a city, ``371082`` a county) and competences: what it may issue, each either
+a pattern — an exact record type or list id, or a prefix ending in ``*`` (``court.*``) — or a competence id of
+the catalogue of record types (``judicial``, ``market_regulation``), which covers every type the catalogue has
+issued by it. Pure: no I/O.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 
 NATIONAL = "000000"
@@ -58,11 +61,37 @@ class Authority:
             return True
         return division.startswith(division_prefix(self.jurisdiction))
 
-    def may_issue(self, name: str) -> bool:
-        """Whether ``name`` (a record type or a list id) is within this authority's competences."""
+    def may_issue(self, name: str, issuers: Collection[str] = ()) -> bool:
+        """Whether ``name`` (a record type or a list id) is within this authority's competences: a pattern of
+        its matches ``name``, or one of its competences is among ``issuers`` (the catalogue entry's
+        ``issued_by``: the competences that may issue the type)."""
         for competence in self.competences:
-            if competence == "*" or competence == name:
+            if competence == "*" or competence == name or competence in issuers:
                 return True
             if competence.endswith("*") and name.startswith(competence[:-1]):
                 return True
         return False
+
+
+def is_pattern(competence: str) -> bool:
+    """Whether a competence is a pattern (a record type, a list id, a prefix ending in ``*``) rather than a
+    catalogue competence id: a pattern has a ``.``, a ``*`` or a ``-``, which a competence id never has."""
+    return any(c in competence for c in ".*-")
+
+
+def competence_problems(competences: Iterable[str], known: Collection[str]) -> list[tuple[str, str]]:
+    """(competence, reason) for each competence that is neither a pattern nor one of the ``known`` catalogue
+    competence ids."""
+    problems = []
+    for competence in competences:
+        if not competence or competence != competence.strip():
+            problems.append((competence, "expected a record type, a list id, a prefix ending in * or a competence"))
+        elif not is_pattern(competence) and competence not in known:
+            problems.append(
+                (
+                    competence,
+                    f"{competence!r} is neither a record type, a list id or a prefix ending in * (court.*), nor a "
+                    f"competence of the catalogue ({', '.join(known)})",
+                )
+            )
+    return problems
