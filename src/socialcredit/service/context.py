@@ -1,5 +1,10 @@
-"""What every workflow of the service shares: the store, the settings, the schemes in operation, the clock, the
-notice sender and the source of references, and the day they count on.
+"""What every workflow of the service shares: the store, the settings, the schemes in operation with their rights
+audits, the catalogue and list of measures they were audited against, the clock, the notice sender and the source
+of references, and the day they count on.
+
+An operation scheme whose audit finds an error is never put into operation: :func:`build_context` refuses it
+(SchemeError naming every error, scheme and field). The audits are made once, when the context is built, and
+published with the schemes (:mod:`socialcredit.service.public_views`).
 
 A :class:`Context` is built once (:func:`build_context`) and handed to each part of the service; nothing in the
 service reads the wall clock or draws a random reference on its own, so that a run given the same clock and a
@@ -20,11 +25,16 @@ from typing import Protocol
 
 from sqlalchemy import Connection
 
+from socialcredit.catalogue.loading import shipped_catalogue, shipped_measures
+from socialcredit.catalogue.measures import MeasureList
+from socialcredit.catalogue.model import Catalogue
 from socialcredit.dates import CHINA_STANDARD_TIME, utc_now
-from socialcredit.errors import InputError, NotFound, Problem
+from socialcredit.errors import InputError, NotFound, Problem, SchemeError
 from socialcredit.ids import parse_subject_id
+from socialcredit.scheme.loader import refuse_unless_operable
 from socialcredit.scheme.model import Purpose, Scheme
 from socialcredit.scheme.registry import load_scheme, shipped_names
+from socialcredit.scheme.rights import Audit, audit_scheme
 from socialcredit.service.notices import ConsoleSender, FileSender, Sender
 from socialcredit.settings import Settings
 from socialcredit.store import Store
@@ -79,6 +89,12 @@ class Context:
     clock: Clock
     sender: Sender
     references: References
+    catalogue: Catalogue
+    """The catalogue of record types the schemes were audited against."""
+    measures: MeasureList
+    """The list of measures the schemes were audited against."""
+    audits: dict[str, Audit]
+    """The rights audit of each scheme in operation, by its label (``name@version``); made once, at start-up."""
 
     def now(self) -> datetime:
         """The current instant (UTC)."""
@@ -94,6 +110,10 @@ class Context:
             if s.scheme == name:
                 return s
         raise NotFound(f"no scheme {name!r} in operation; in operation: {', '.join(self.scheme_names())}")
+
+    def audit(self, name: str) -> Audit:
+        """The rights audit of a scheme in operation, by name."""
+        return self.audits[self.scheme(name).label]
 
     def scheme_names(self) -> list[str]:
         """Names of the schemes in operation."""
@@ -132,23 +152,50 @@ def build_context(
     clock: Clock = utc_now,
     sender: Sender | None = None,
     references: References | None = None,
+    catalogue: Catalogue | None = None,
+    measures: MeasureList | None = None,
 ) -> Context:
-    """The context of a platform: the shipped schemes meant for operation unless ``schemes`` are given; notices
-    to the settings' file (``<data_dir>/notices.jsonl`` unless set), or standard error."""
+    """The context of a platform: the shipped schemes meant for operation unless ``schemes`` are given (a ``lab``
+    scheme is left out); notices to the settings' file (``<data_dir>/notices.jsonl`` unless set), or standard
+    error. Each scheme is audited against ``catalogue`` and ``measures`` (the shipped ones unless given); one
+    whose audit finds an error is refused: SchemeError with every error of every such scheme."""
     settings = settings or Settings()
     if schemes is None:
         schemes = [load_scheme(name) for name in shipped_names()]
+    catalogue = catalogue or shipped_catalogue()
+    measures = measures or shipped_measures()
+    operated = tuple(s for s in schemes if s.purpose is Purpose.OPERATION)
+    audits = operable(operated, catalogue, measures)
     if sender is None:
         path = settings.notices_path()
         sender = FileSender(path) if path is not None else ConsoleSender()
     return Context(
         store=store,
         settings=settings,
-        schemes=tuple(s for s in schemes if s.purpose is Purpose.OPERATION),
+        schemes=operated,
         clock=clock,
         sender=sender,
         references=references or RandomReferences(),
+        catalogue=catalogue,
+        measures=measures,
+        audits=audits,
     )
+
+
+def operable(schemes: Sequence[Scheme], catalogue: Catalogue, measures: MeasureList) -> dict[str, Audit]:
+    """The audit of each scheme, by label; SchemeError naming every error of every scheme that may not operate."""
+    audits: dict[str, Audit] = {}
+    problems: list[Problem] = []
+    for scheme in schemes:
+        audit = audit_scheme(scheme, catalogue, measures)
+        try:
+            refuse_unless_operable(audit, f"scheme {scheme.label}")
+        except SchemeError as exc:
+            problems.extend(exc.problems)
+        audits[scheme.label] = audit
+    if problems:
+        raise SchemeError(problems)
+    return audits
 
 
 def canonical(subject_id: str, field: str = "subject_id", row: int | None = None) -> str:
