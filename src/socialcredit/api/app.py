@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
@@ -12,8 +12,9 @@ from fastapi.openapi.utils import get_openapi
 
 from socialcredit.api import errors
 from socialcredit.api.limits import BodyLimit
-from socialcredit.api.routes import cases, decisions, parties, public, records, subjects
+from socialcredit.api.routes import cases, catalogue, decisions, parties, public, records, subjects
 from socialcredit.dates import utc_now
+from socialcredit.scheme.model import Scheme
 from socialcredit.service.due_process import DueProcess
 from socialcredit.service.notices import Sender
 from socialcredit.service.platform import Platform
@@ -34,12 +35,20 @@ def create_app(
     store: Store | None = None,
     clock: Callable[[], datetime] = utc_now,
     sender: Sender | None = None,
+    schemes: Sequence[Scheme] | None = None,
 ) -> FastAPI:
-    """The FastAPI application over the store the settings name (or ``store``, which the caller then closes)."""
+    """The FastAPI application over the store the settings name (or ``store``, which the caller then closes), with
+    the shipped schemes meant for operation unless ``schemes`` are given. A scheme whose rights audit finds an
+    error is refused (SchemeError), and the store opened for it closed again."""
     settings = settings or Settings()
     owned = store is None
     the_store = store if store is not None else open_store_for(settings, clock=clock)
-    platform = Platform(the_store, settings, clock=clock, sender=sender)
+    try:
+        platform = Platform(the_store, settings, schemes=schemes, clock=clock, sender=sender)
+    except BaseException:
+        if owned:
+            the_store.close()
+        raise
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -59,7 +68,7 @@ def create_app(
     app.state.platform = platform
     app.state.due_process = DueProcess(platform)
     errors.install(app)
-    for module in (records, decisions, subjects, cases, public, parties):
+    for module in (records, decisions, subjects, cases, public, catalogue, parties):
         app.include_router(module.router, responses=errors.RESPONSES)
 
     @app.get("/healthz", tags=["health"], summary="Liveness")

@@ -58,7 +58,10 @@ REASONS = {
 RESPONSES: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorOut, "description": "A token was sent that is malformed, unknown or revoked."},
     403: {"model": ErrorOut, "description": "The party may not do this (the refusal is logged)."},
-    404: {"model": ErrorOut, "description": "No such thing (scheme, list, case, decision, subject)."},
+    404: {
+        "model": ErrorOut,
+        "description": "No such thing (scheme, list, case, decision, subject, record type, action).",
+    },
     409: {"model": ErrorOut, "description": "The request conflicts with what is stored or decided."},
     413: {"model": ErrorOut, "description": "The request body is too large."},
     422: {"model": ProblemsOut, "description": "Bad input: every problem, located; nothing was stored."},

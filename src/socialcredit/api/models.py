@@ -219,3 +219,51 @@ class LookupIn(Strict):
 
     subject_id: SubjectIdText
     name: Annotated[str, text(200, 1)] | None = None
+
+
+class FindingOut(BaseModel):
+    """One finding of the rights audit: an error keeps a scheme from operation, a warning is published with it."""
+
+    severity: Literal["error", "warning"]
+    field: str = Field(description="Where in the scheme, e.g. measures[0] or score.rules[2].record_type.")
+    reason: str
+    rests_on: str = Field(description="The rule the finding rests on.")
+
+
+class AuditOut(BaseModel):
+    """The rights audit of a scheme, made against a catalogue of record types and a list of measures."""
+
+    scheme: str = Field(description="The scheme's label, name@version.")
+    purpose: Literal["operation", "lab"]
+    catalogue_version: str
+    measures_version: str
+    may_operate: bool
+    errors: int = Field(description="How many findings are errors.")
+    warnings: int = Field(description="How many findings are warnings.")
+    findings: list[FindingOut]
+
+
+class ObjectionRouteOut(BaseModel):
+    """How a subject objects under a scheme, and within how many days it is decided."""
+
+    how: str
+    decided_within_days: int
+    legal_basis: str
+
+
+class SchemeOut(BaseModel):
+    """A scheme in operation, published with its rights audit."""
+
+    scheme: str
+    version: str
+    label: str
+    title: str
+    objection: ObjectionRouteOut
+    repair_decided_within_working_days: int
+    audit: AuditOut
+
+
+class SchemesOut(BaseModel):
+    """The schemes in operation."""
+
+    schemes: list[SchemeOut]

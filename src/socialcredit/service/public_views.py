@@ -1,4 +1,5 @@
-"""What anyone may see: the published lists (identity numbers masked), the penalty and licensing notices a
+"""What anyone may see: the schemes in operation with their rights audits, the catalogue of record types and the
+list of measures they rest on, the published lists (identity numbers masked), the penalty and licensing notices a
 scheme publishes, and whether a full identifier is listed.
 
 Nothing published narrows a listed person's number to fewer than 10,000 candidates (the arithmetic is in
@@ -19,6 +20,8 @@ from typing import Any
 
 from sqlalchemy import insert, update
 
+from socialcredit.catalogue.measures import ActionEntry, MeasureList
+from socialcredit.catalogue.model import Catalogue, RecordTypeEntry
 from socialcredit.engine.population import subject_kind
 from socialcredit.engine.publications import published_notices
 from socialcredit.errors import NotFound
@@ -76,6 +79,56 @@ class PublicViews:
         self.lookups = RateLimiter(
             per_minute=settings.lookup_per_minute, burst=settings.lookup_burst, clock=context.clock, what="lookups"
         )
+        self._audits = {label: audit.as_dict() for label, audit in context.audits.items()}
+        """The audits as published, by scheme label: the context's, made once at start-up."""
+
+    def schemes(self) -> list[dict[str, Any]]:
+        """Each scheme in operation: name, version, title, objection route, repair deadline and rights audit."""
+        return [
+            {
+                "scheme": s.scheme,
+                "version": s.version,
+                "label": s.label,
+                "title": s.title,
+                "objection": {
+                    "how": s.objection_route.how.strip(),
+                    "decided_within_days": self.context.objection_days(s),
+                    "legal_basis": s.objection_route.legal_basis,
+                },
+                "repair_decided_within_working_days": self.context.repair_working_days(s),
+                "audit": self._audits[s.label],
+            }
+            for s in self.context.schemes
+        ]
+
+    def audit(self, name: str) -> dict[str, Any]:
+        """The rights audit of a scheme in operation (made when the platform started): every finding with its
+        severity, field, reason and the rule it rests on, and the catalogue and measures versions."""
+        return self._audits[self.context.scheme(name).label]
+
+    def catalogue(self) -> Catalogue:
+        """The catalogue of record types the schemes in operation were audited against."""
+        return self.context.catalogue
+
+    def record_type(self, record_type: str) -> RecordTypeEntry:
+        """One entry of the catalogue."""
+        entry = self.context.catalogue.entry(record_type)
+        if entry is None:
+            raise NotFound(
+                f"no record type {record_type!r} in the catalogue of record types ({self.context.catalogue.version})"
+            )
+        return entry
+
+    def measures(self) -> MeasureList:
+        """The list of measures the schemes in operation were audited against."""
+        return self.context.measures
+
+    def action(self, action: str) -> ActionEntry:
+        """One action on the list of measures."""
+        entry = self.context.measures.entry(action)
+        if entry is None:
+            raise NotFound(f"no action {action!r} on the list of measures ({self.context.measures.version})")
+        return entry
 
     def lists(self) -> list[dict[str, Any]]:
         """The lists a scheme in operation publishes."""

@@ -1,4 +1,5 @@
-"""What anyone may see: published lists (numbers masked), the lookup of a full number, figures, schemes."""
+"""What anyone may see: published lists (numbers masked), the lookup of a full number, figures, schemes and their
+rights audits."""
 
 from __future__ import annotations
 
@@ -7,32 +8,24 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, Request
 
 from socialcredit.api.deps import DueProcessDep, Limit, Offset, PartyDep, PlatformDep
-from socialcredit.api.models import LookupIn, Name
+from socialcredit.api.models import AuditOut, LookupIn, Name, SchemesOut
 from socialcredit.service.parties import ANONYMOUS
 
 router = APIRouter(tags=["public"])
 
 
-@router.get("/v1/schemes", summary="The schemes in operation")
-def schemes(platform: PlatformDep) -> dict[str, Any]:
-    """Name, version, title and objection route of each published scheme."""
-    return {
-        "schemes": [
-            {
-                "scheme": s.scheme,
-                "version": s.version,
-                "label": s.label,
-                "title": s.title,
-                "objection": {
-                    "how": s.objection_route.how.strip(),
-                    "decided_within_days": platform.objection_days(s),
-                    "legal_basis": s.objection_route.legal_basis,
-                },
-                "repair_decided_within_working_days": platform.repair_working_days(s),
-            }
-            for s in platform.schemes
-        ]
-    }
+@router.get("/v1/schemes", summary="The schemes in operation, each with its rights audit")
+def schemes(platform: PlatformDep) -> SchemesOut:
+    """Name, version, title, objection route and repair deadline of each scheme in operation, and its rights
+    audit (the warnings it operates with; a scheme with an audit error is never put into operation)."""
+    return SchemesOut.model_validate({"schemes": platform.public.schemes()})
+
+
+@router.get("/v1/schemes/{name}/audit", summary="The rights audit of a scheme in operation")
+def scheme_audit(name: Annotated[Name, Path()], platform: PlatformDep) -> AuditOut:
+    """Every finding, with its severity, field, reason and the rule it rests on, against the catalogue and list
+    of measures versions named; made once, when the platform started."""
+    return AuditOut.model_validate(platform.public.audit(name))
 
 
 @router.get("/v1/public/lists", summary="The published lists")
