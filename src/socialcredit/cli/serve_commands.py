@@ -13,7 +13,9 @@ import typer
 from rich.console import Console
 
 from socialcredit.cli.context import run_from
-from socialcredit.errors import NotFound
+from socialcredit.errors import NotFound, Problem, SchemeError
+from socialcredit.scheme.model import Purpose, Scheme
+from socialcredit.scheme.registry import load_scheme
 from socialcredit.service.parties import (
     Party,
     Role,
@@ -80,7 +82,6 @@ def _demo_subject(store: Store, today: date) -> str:
         return registered.subject_id
     from socialcredit.engine.evaluate import Evaluator
     from socialcredit.ids import IdScheme, parse_subject_id
-    from socialcredit.scheme.registry import load_scheme
 
     scheme = load_scheme("judgment-debtors")
     evaluator = Evaluator(scheme, store.effective(types=scheme.record_types()))
@@ -144,12 +145,21 @@ def serve(
         bool,
         typer.Option("--demo-parties", help="Register one party per role on the demo city and print their tokens."),
     ] = False,
+    scheme: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--scheme",
+            help="A scheme to put into operation: a shipped name or a YAML file; repeat for more (default: the "
+            "shipped operation schemes). One whose rights audit finds an error is refused.",
+        ),
+    ] = None,
 ) -> None:
     """Serve the HTTP API over the store (migrated first); OpenAPI at /openapi.json, docs at /docs."""
     import uvicorn
 
     from socialcredit.api import create_app
 
+    schemes = operation_schemes(scheme) if scheme else None
     run = run_from(ctx)
     settings = run.settings
     console = Console()
@@ -174,7 +184,14 @@ def serve(
             f'  curl -H "Authorization: Bearer $SUBJECT" $SC/v1/subjects/$SUBJECT_ID/file',
             highlight=False,
         )
-    app = create_app(settings, clock=run.clock)
+    app = create_app(settings, clock=run.clock, schemes=schemes)
+    for audit in app.state.platform.context.audits.values():
+        name = audit.scheme.partition("@")[0]
+        console.print(
+            f"  scheme {audit.scheme}: rights audit passed with {len(audit.warnings)} warnings, published at "
+            f"{base}/v1/schemes/{name}/audit",
+            highlight=False,
+        )
     live = app.state.platform.live
     if live is not None:
         started = time.perf_counter()
@@ -186,6 +203,26 @@ def serve(
             highlight=False,
         )
     uvicorn.run(app, host=host, port=port, log_level="info")
+
+
+def operation_schemes(names_or_paths: list[str]) -> list[Scheme]:
+    """The schemes named (shipped names or files), each loaded for operation: SchemeError naming the file, line,
+    field and reason of every rights-audit error, and for a ``lab`` scheme, which is never put into operation."""
+    schemes = []
+    for name in names_or_paths:
+        loaded = load_scheme(name)
+        if loaded.purpose is not Purpose.OPERATION:
+            raise SchemeError(
+                [
+                    Problem(
+                        f"{loaded.label} is a {loaded.purpose} scheme: it is never put into operation",
+                        "purpose",
+                        file=name,
+                    )
+                ]
+            )
+        schemes.append(loaded)
+    return schemes
 
 
 def register(app: typer.Typer) -> None:
