@@ -451,8 +451,9 @@ def test_a_saved_index_of_other_measures_under_the_same_label_is_refused(
     _build_saved(store, tmp_path / "index", capsys)
     scheme = load_scheme("judgment-debtors")
     first = scheme.measures[0]
+    # An action the list of measures allows after enforcement: a scheme reaching further is refused outright.
     changed = scheme.model_copy(
-        update={"measures": [first.model_copy(update={"actions": [*first.actions, "buy_luxury_car"]}),
+        update={"measures": [first.model_copy(update={"actions": [*first.actions, "buy_non_essential_car"]}),
                              *scheme.measures[1:]]}
     )
     assert changed.label == scheme.label
