@@ -247,6 +247,14 @@ def test_an_adverse_rule_may_not_count_longer_than_its_record_type_allows(record
     assert any(says in r for r in errors_at(text, "score.rules[2].counts_for")), audit(text).errors
 
 
+def test_a_deduction_counts_five_years_at_most_even_on_a_type_outside_the_catalogue():
+    text = with_rule("order.misc_conduct").replace(
+        "counts_for: {years: 1}\n      legal_basis: City measures, Art. 9",
+        "counts_for: {years: 100}\n      legal_basis: City measures, Art. 9",
+    )
+    assert any("5 years at most, not 100 years" in r for r in errors_at(text, "score.rules[2].counts_for"))
+
+
 def test_points_may_be_taken_only_for_adverse_information():
     text = with_rule("health.blood_donation", points=-5)
     assert any("not adverse information" in r for r in errors_at(text, "score.rules[2].points"))

@@ -25,7 +25,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from socialcredit.catalogue.measures import MeasureList
-from socialcredit.catalogue.model import TIER_POINT_SHARE, Catalogue, RecordTypeEntry
+from socialcredit.catalogue.model import (
+    RETENTION_BASIS,
+    RETENTION_LIMIT,
+    TIER_POINT_SHARE,
+    Catalogue,
+    RecordTypeEntry,
+    period_days,
+)
 from socialcredit.catalogue.review import all_signs, first_sign
 from socialcredit.scheme.model import Measure, Purpose, Scheme
 from socialcredit.scheme.rights_measures import measure_findings
@@ -191,10 +198,18 @@ def _points(scheme: Scheme, catalogue: Catalogue) -> Iterator[Finding]:
     span = _span(scheme)
     for i, rule in enumerate(scheme.score.rules):
         entry = catalogue.entry(rule.record_type)
-        if entry is None:
-            continue
         field = f"score.rules[{i}]"
         cost = -rule.points if isinstance(rule.points, int) else -rule.points.min
+        if entry is None:
+            # Not in the catalogue (an error already); a deduction still counts 5 years at most, whatever it is.
+            if cost > 0 and rule.counts_for is not None and period_days(rule.counts_for) > period_days(RETENTION_LIMIT):
+                yield Finding(
+                    "error",
+                    f"{field}.counts_for",
+                    f"a deduction counts 5 years at most, not {rule.counts_for}",
+                    RETENTION_BASIS,
+                )
+            continue
         if cost > 0 and not entry.adverse:
             yield Finding(
                 "error",
