@@ -118,6 +118,19 @@ def _print_audit(source: str, result: Audit, lines: Lines) -> None:
         console.print(f"  [dim]rests on: {f.rests_on}[/]", highlight=False, soft_wrap=True)
 
 
+@scheme_app.command("json-schema")
+def json_schema(
+    out: Annotated[Path | None, typer.Option("--out", help="Write the JSON Schema here.")] = None,
+) -> None:
+    """The JSON Schema of scheme documents, for editors."""
+    text = json.dumps(Scheme.model_json_schema(by_alias=True), indent=2, ensure_ascii=False)
+    if out is None:
+        typer.echo(text)
+    else:
+        out.write_text(text + "\n", encoding="utf-8")
+        typer.echo(f"wrote the JSON Schema of scheme documents to {out}", err=True)
+
+
 def register(app: typer.Typer) -> None:
     """Attach the ``scheme`` command group."""
     app.add_typer(scheme_app, name="scheme")
