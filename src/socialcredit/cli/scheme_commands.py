@@ -18,7 +18,7 @@ from socialcredit.catalogue.loading import (
 )
 from socialcredit.errors import Problem, SchemeError
 from socialcredit.scheme.loader import load_scheme_file, parse_scheme
-from socialcredit.scheme.model import Purpose
+from socialcredit.scheme.model import Purpose, Scheme
 from socialcredit.scheme.registry import load_scheme, shipped_names, shipped_text
 from socialcredit.scheme.rights import Audit, audit_scheme
 from socialcredit.yaml_documents import Lines, line_for
