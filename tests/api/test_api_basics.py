@@ -37,7 +37,7 @@ def test_bad_rows_are_located_like_a_file(world: World) -> None:
     assert body["problems"][0]["row"] == 2 and body["problems"][0]["field"] == "occurred_at"
     # Checked by ingestion: competence and jurisdiction, every problem at once, nothing stored.
     other = {**world.listing(SHANGHAI_PERSON, "C3")}
-    wrong_type = {**world.listing(BOB, "C4"), "type": "registry.legal_representative"}
+    wrong_type = {**world.listing(BOB, "C4"), "type": "traffic.drunk_driving", "attributes": {}}
     body = world.submit("court", good, other, wrong_type, status=422)
     located = {(p["row"], p["field"]) for p in body["problems"]}
     assert located == {(2, "subject_id"), (3, "type")}

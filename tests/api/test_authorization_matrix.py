@@ -18,7 +18,7 @@ from tests.api.conftest import ACME, ALICE, BOB, SHANGHAI_PERSON, World
 ROLES_BUT = ["court", "seller", "alice", "bob", "acme-1", "reviewer", "operator", "citizen", None]
 
 
-def _record(record_id: str, subject: str, type_: str = "court.fine_unpaid") -> dict[str, Any]:
+def _record(record_id: str, subject: str, type_: str = "court.unpaid_debt_judgment") -> dict[str, Any]:
     return {"record_id": record_id, "subject_id": subject, "type": type_, "occurred_at": "2026-06-10",
             "attributes": {"amount": 100}}
 
@@ -67,7 +67,7 @@ def _matrix() -> list[tuple[str, str | None, str, str, Any, int]]:
     add("records own area (Shanghai)", "POST", "/v1/records", _batch(_record("m4", SHANGHAI_PERSON)),
         {"sh-court": 200})
     add("records out-of-competence", "POST", "/v1/records",
-        _batch(_record("m5", ALICE, "registry.legal_representative")), {"court": 422})
+        _batch(_record("m5", ALICE, "finance.loan_arrears_month")), {"court": 422})
     # Decisions: providers, on the actions they are bound to.
     add("decision bound action", "POST", "/v1/decisions/one", {"subject_id": ALICE, "action": "buy_air_ticket"},
         {"seller": 200, **others(403, "seller", "bob", "acme-1")})

@@ -135,7 +135,7 @@ def test_the_access_log_shows_the_last_24_months(world: World) -> None:
 
 def test_a_score_objection_is_tracked(world: World) -> None:
     w = world
-    w.submit("court", {"record_id": "F1", "subject_id": ALICE, "type": "court.breach_of_contract",
+    w.submit("court", {"record_id": "F1", "subject_id": ALICE, "type": "court.contract_breach_judgment",
                        "occurred_at": "2026-03-01", "attributes": {}})
     filed = w.ok("alice", "POST", "/v1/objections", 201, json={
         "scheme": "rongcheng", "statement": "my score is wrong", "target": {"kind": "score"}})

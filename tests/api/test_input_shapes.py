@@ -39,10 +39,10 @@ def test_what_would_be_read_wrongly_is_refused_naming_the_field(world: World, ch
 
 
 def test_a_whole_number_within_2_53_is_stored_as_a_whole_number(world: World) -> None:
-    world.submit("court", _record(attributes={"points": -(2**53)}, type="court.note"))
+    world.submit("court", _record(attributes={"amount": 2**53}, type="court.contract_breach_judgment"))
     file = world.ok("alice", "GET", f"/v1/subjects/{ALICE}/file")
     (stored,) = [r for r in file["records"] if r["record_id"] == "R1"]
-    assert stored["attributes"]["points"] == -(2**53) and isinstance(stored["attributes"]["points"], int)
+    assert stored["attributes"]["amount"] == 2**53 and isinstance(stored["attributes"]["amount"], int)
 
 
 @pytest.mark.parametrize("header", ["Bearer ", "Bearer", "Basic YWxpY2U6eA==", "bearer"])

@@ -29,7 +29,10 @@ def build_log(store: Store, tmp_path: Path) -> Store:
     ingest_file(store, path, "RC-COURT", now=datetime(2025, 1, 10, 8, tzinfo=UTC))
     ingest_records(
         store,
-        [record(ORG, "commerce.late_filing", "2024-03-01", f"C-{i}", days=i, note="late ünïcode") for i in range(4)],
+        [
+            record(ORG, "commerce.other_dishonesty", "2024-03-01", f"C-{i}", points=-5 - i, decision_no="罚 ünïcode")
+            for i in range(4)
+        ],
         "WH-CITY",
         source="feed",
     )

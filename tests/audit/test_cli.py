@@ -41,7 +41,7 @@ def ingested(cli, tmp_path: Path):
         == 0
     )
     path = tmp_path / "j.csv"
-    path.write_text(f"record_id,subject_id,type,occurred_at,amount\nJ-1,{P1},court.judgment,2024-01-02,100\n")
+    path.write_text(f"record_id,subject_id,type,occurred_at,amount\nJ-1,{P1},court.contract_breach_judgment,2024-01-02,100\n")
     code, _, err = cli("ingest", str(path), "--authority", "RC-COURT")
     assert code == 0, err
     return cli

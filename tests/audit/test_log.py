@@ -61,8 +61,8 @@ def test_a_refused_write_leaves_no_audit_entry(audited: Store) -> None:
     with pytest.raises(ConflictError):
         ingest_records(audited, [record(P1, JUDGMENT, "2024-01-02", "J-1", amount=1)], "RC-COURT", source="again")
     # The same records again: idempotent, nothing written, nothing logged.
-    ingest_records(audited, [record(ORG, "commerce.late_filing", "2024-03-01", "C-0", days=0, note="late ünïcode")],
-                   "WH-CITY", source="feed")  # fmt: skip
+    again = record(ORG, "commerce.other_dishonesty", "2024-03-01", "C-0", points=-5, decision_no="罚 ünïcode")
+    ingest_records(audited, [again], "WH-CITY", source="feed")
     assert verify_store(audited).leaves == before
 
 

@@ -13,6 +13,7 @@ from tests.factories import person
 
 P1, P2, P_BEIJING = person(1), person(2), person(3, division="110101")
 HEADER = "record_id,subject_id,type,occurred_at,amount"
+JUDGMENT = "court.contract_breach_judgment"
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -112,7 +113,7 @@ def test_authority_add_refuses_a_bad_jurisdiction(ready, jurisdiction: str, mess
 
 def test_ingest_then_ingest_again(ready, store_url: str, tmp_path: Path) -> None:
     path = csv_file(
-        tmp_path / "jan.csv", f"J-1,{P1},court.judgment,2024-01-01,5", f"J-2,{P2},court.judgment,2024-01-02,"
+        tmp_path / "jan.csv", f"J-1,{P1},{JUDGMENT},2024-01-01,5", f"J-2,{P2},{JUDGMENT},2024-01-02,"
     )
     code, out, err = ready("ingest", str(path), "--authority", "RC-COURT")
     assert code == 0, err
@@ -123,8 +124,8 @@ def test_ingest_then_ingest_again(ready, store_url: str, tmp_path: Path) -> None
 
 
 def test_ingest_several_files_prints_a_table(ready, store_url: str, tmp_path: Path) -> None:
-    a = csv_file(tmp_path / "a.csv", f"A-1,{P1},court.judgment,2024-01-01,5")
-    b = csv_file(tmp_path / "b.csv", f"B-1,{P1},court.judgment,2024-01-01,5", f"B-2,{P2},court.judgment,2024-01-01,")
+    a = csv_file(tmp_path / "a.csv", f"A-1,{P1},{JUDGMENT},2024-01-01,5")
+    b = csv_file(tmp_path / "b.csv", f"B-1,{P1},{JUDGMENT},2024-01-01,5", f"B-2,{P2},{JUDGMENT},2024-01-01,")
     code, out, err = ready("ingest", str(a), str(b), "--authority", "RC-COURT")
     assert code == 0, err
     assert "a.csv" in out and "b.csv" in out
@@ -136,12 +137,12 @@ def test_ingest_several_files_prints_a_table(ready, store_url: str, tmp_path: Pa
 def test_ingest_refuses_a_bad_file_naming_file_row_and_field_and_writes_nothing(
     ready, store_url: str, tmp_path: Path
 ) -> None:
-    good = csv_file(tmp_path / "good.csv", f"G-1,{P1},court.judgment,2024-01-01,5")
+    good = csv_file(tmp_path / "good.csv", f"G-1,{P1},{JUDGMENT},2024-01-01,5")
     bad = csv_file(
         tmp_path / "bad.csv",
-        f"B-1,{P1},court.judgment,2024-01-01,5",
-        f"B-2,{P_BEIJING},court.judgment,2024-01-01,5",
-        f"B-3,{P1},tax.evasion,2024-01-01,5",
+        f"B-1,{P1},{JUDGMENT},2024-01-01,5",
+        f"B-2,{P_BEIJING},{JUDGMENT},2024-01-01,5",
+        f"B-3,{P1},finance.contract_breach,2024-01-01,5",
     )
     code, _, err = ready("ingest", str(good), str(bad), "--authority", "RC-COURT")
     assert code == 1
@@ -153,9 +154,9 @@ def test_ingest_refuses_a_bad_file_naming_file_row_and_field_and_writes_nothing(
 
 def test_ingest_refuses_a_reused_record_id(ready, store_url: str, tmp_path: Path) -> None:
     ready(
-        "ingest", str(csv_file(tmp_path / "a.csv", f"J-1,{P1},court.judgment,2024-01-01,5")), "--authority", "RC-COURT"
+        "ingest", str(csv_file(tmp_path / "a.csv", f"J-1,{P1},{JUDGMENT},2024-01-01,5")), "--authority", "RC-COURT"
     )
-    changed = csv_file(tmp_path / "b.csv", f"J-1,{P1},court.judgment,2024-01-01,6")
+    changed = csv_file(tmp_path / "b.csv", f"J-1,{P1},{JUDGMENT},2024-01-01,6")
     code, _, err = ready("ingest", str(changed), "--authority", "RC-COURT")
     assert code == 1
     assert "row 1" in err and "J-1" in err and "amount" in err

@@ -38,9 +38,9 @@ def batch_records(n: int) -> list[Record]:
         Record(
             record_id=f"B{n:05d}-{j:03d}",
             subject_id=SUBJECTS[(n + j) % len(SUBJECTS)],
-            type="court.judgment",
+            type="court.contract_breach_judgment",
             occurred_at=date(2024, 1 + n % 12, 1 + j % 28),
-            attributes={"amount": n * 1000 + j, "note": f"batch {n}"},
+            attributes={"amount": n * 1000 + j, "case_no": f"batch {n}"},
             authority=AUTHORITY.code,
             legal_basis="Civil Procedure Law art. 255",
         )

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from socialcredit.catalogue.loading import shipped_catalogue
 from socialcredit.dates import add_months, add_years
 from socialcredit.ids import SubjectKind, parse_subject_id
 from socialcredit.lab import conduct
@@ -236,9 +237,11 @@ def test_records_come_from_a_city_authority_competent_for_them(city):
         "RC-HEALTH",
     }
     assert {a.jurisdiction for a in issuers.values()} == {"371082"}
+    catalogue = shipped_catalogue()
     for code, record in city:
         assert record.authority == code
-        assert issuers[code].may_issue(record.type), (code, record.type)
+        entry = catalogue.entry(record.type)
+        assert entry is not None and issuers[code].may_issue(record.type, entry.issued_by), (code, record.type)
         assert issuers[code].covers_division(parse_subject_id(record.subject_id).division)
         assert record.legal_basis and record.source_ref
 

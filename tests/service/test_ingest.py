@@ -19,6 +19,9 @@ from tests.factories import organization, person, record
 COURT = Authority("RC-COURT", "Rongcheng People's Court", "371082", ("court.*",))
 CITY = Authority("WH-CITY", "Weihai City Office", "371000", ("commerce.*", "utility.late_fees"))
 PROVINCE_TAX = Authority("SD-TAX", "Shandong Tax Bureau", "370000", ("tax.*",))
+PROVINCE_MARKET = Authority(
+    "SD-SAMR", "Shandong Administration for Market Regulation", "370000", ("market_regulation",)
+)
 NATIONAL = Authority("SPC", "Supreme People's Court", "000000", ("court.*",))
 
 P1, P2 = person(1), person(2)
@@ -37,7 +40,7 @@ JUDGMENT = "court.contract_breach_judgment"
 
 @pytest.fixture
 def authorities(store: Store) -> Store:
-    for authority in (COURT, CITY, PROVINCE_TAX, NATIONAL):
+    for authority in (COURT, CITY, PROVINCE_TAX, PROVINCE_MARKET, NATIONAL):
         store.add_authority(authority)
     return store
 
@@ -121,23 +124,24 @@ COMPETENCE_AND_JURISDICTION = [
     # (authority, subject, type, refused field or None)
     ("RC-COURT", P1, JUDGMENT, None),
     ("RC-COURT", ORG, "court.unpaid_debt_judgment", None),
-    ("RC-COURT", P1, "tax.evasion", "type"),
-    ("RC-COURT", P1, "courtx.judgment", "type"),
+    ("RC-COURT", P1, "traffic.violation", "type"),
     ("RC-COURT", P_BEIJING, JUDGMENT, "subject_id"),
     ("RC-COURT", P_WEIHAI_OTHER_COUNTY, JUDGMENT, "subject_id"),
     ("RC-COURT", ORG_PROVINCE, JUDGMENT, "subject_id"),
     ("RC-COURT", PASSPORT, JUDGMENT, None),  # a foreign resident's identifier names no division
     ("WH-CITY", P_WEIHAI_OTHER_COUNTY, "commerce.counterfeit_goods", None),
-    ("WH-CITY", P1, "utility.late_fees", None),
-    ("WH-CITY", P1, "utility.theft", "type"),
+    ("WH-CITY", P1, "utility.heating_tampering", "type"),
     ("WH-CITY", P_BEIJING, "commerce.counterfeit_goods", "subject_id"),
-    ("SD-TAX", ORG_PROVINCE, "tax.evasion", None),
-    ("SD-TAX", ORG, "tax.evasion", None),
-    ("SD-TAX", PERMANENT_37, "tax.evasion", None),
-    ("SD-TAX", PASSPORT, "tax.evasion", None),
-    ("SPC", P_BEIJING, "court.dishonest_listing", None),
-    ("SPC", PASSPORT, "court.dishonest_listing", None),
-    ("SPC", P1, "tax.evasion", "type"),
+    ("SD-TAX", ORG_PROVINCE, "tax.late_filing", None),
+    ("SD-TAX", ORG, "tax.late_filing", None),
+    ("SD-SAMR", ORG_PROVINCE, "commerce.counterfeit_goods", None),
+    ("SD-SAMR", PERMANENT_37, "commerce.counterfeit_goods", None),
+    ("SD-SAMR", PASSPORT, "commerce.counterfeit_goods", None),
+    ("SD-SAMR", P_BEIJING, "commerce.counterfeit_goods", "subject_id"),
+    ("SD-SAMR", P1, "traffic.violation", "type"),  # a catalogue competence covers only the types it issues
+    ("SPC", P_BEIJING, JUDGMENT, None),
+    ("SPC", PASSPORT, JUDGMENT, None),
+    ("SPC", P1, "traffic.violation", "type"),
 ]
 
 
@@ -163,10 +167,10 @@ def test_competence_and_jurisdiction(
 def test_every_refusal_in_a_file_is_reported(authorities: Store, tmp_path: Path) -> None:
     path = csv_file(
         tmp_path / "many.csv",
-        f"A,{P1},tax.evasion,2024-01-01,,,",
+        f"A,{P1},traffic.violation,2024-01-01,,,",
         f"B,{P1},{JUDGMENT},2024-01-01,,,",
         f"C,{P_BEIJING},{JUDGMENT},2024-01-01,,,",
-        f"D,{P_BEIJING},tax.evasion,2024-01-01,,,",
+        f"D,{P_BEIJING},traffic.violation,2024-01-01,,,",
     )
     with pytest.raises(RecordError) as caught:
         ingest_file(authorities, path, "RC-COURT")
@@ -267,7 +271,7 @@ def test_an_unknown_authority_is_not_found(authorities: Store, tmp_path: Path) -
 
 
 def test_records_not_from_a_file_are_located_by_position(authorities: Store) -> None:
-    records = [record(P1, JUDGMENT, "2024-01-01", "R-1"), record(P1, "tax.evasion", "2024-01-01", "R-2")]
+    records = [record(P1, JUDGMENT, "2024-01-01", "R-1"), record(P1, "traffic.violation", "2024-01-01", "R-2")]
     with pytest.raises(RecordError) as caught:
         ingest_records(authorities, records, "RC-COURT", source="feed")
     (problem,) = caught.value.problems

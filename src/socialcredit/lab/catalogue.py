@@ -4,7 +4,9 @@ One table says, for every record type the synthetic city produces, which authori
 its records cite, the attributes every record of the type carries (always all of them, in this order) and how
 its source document reference is written. The shipped schemes read these types and attributes by name, so the
 table is the contract between the generator and the schemes; ``tests/lab/test_synth.py`` holds its own copy of
-the names to catch drift.
+the names to catch drift. Every type is in the catalogue of record types
+(:func:`socialcredit.catalogue.loading.shipped_catalogue`) with those attributes, and each authority holds the
+catalogue competence its types are issued by (``tests/lab/test_city_catalogue.py`` checks both).
 
 The legal bases cite the statute a fact of that kind is established under (the Road Traffic Safety Law for a
 traffic ticket), not the scheme that scores it: the scheme files carry their own bases.
@@ -28,17 +30,17 @@ UTILITIES = "RC-UTIL"
 CIVIL = "RC-CIVIL"
 HEALTH = "RC-HEALTH"
 
-# code: (name, competences, record id prefix)
+# code: (name, competences (the catalogue's competence ids), record id prefix)
 _AUTHORITIES: dict[str, tuple[str, tuple[str, ...], str]] = {
-    COURT: ("Rongcheng People's Court", ("court.*",), "CRT"),
-    TRAFFIC: ("Rongcheng Public Security Bureau, Traffic Police Brigade", ("traffic.*",), "TRF"),
-    SAMR: ("Rongcheng Administration for Market Regulation", ("commerce.*", "registry.*"), "SMR"),
-    TAX: ("Rongcheng Taxation Bureau, State Taxation Administration", ("tax.*",), "TAX"),
-    PBOC: ("People's Bank of China Rongcheng Sub-branch (credit reporting)", ("finance.*",), "PBC"),
-    UTILITIES: ("Rongcheng Public Utilities Office", ("utility.*",), "UTL"),
+    COURT: ("Rongcheng People's Court", ("judicial",), "CRT"),
+    TRAFFIC: ("Rongcheng Public Security Bureau, Traffic Police Brigade", ("traffic_police",), "TRF"),
+    SAMR: ("Rongcheng Administration for Market Regulation", ("market_regulation",), "SMR"),
+    TAX: ("Rongcheng Taxation Bureau, State Taxation Administration", ("taxation",), "TAX"),
+    PBOC: ("People's Bank of China Rongcheng Sub-branch (credit reporting)", ("credit_reporting",), "PBC"),
+    UTILITIES: ("Rongcheng Public Utilities Office", ("public_utilities",), "UTL"),
     # Civil affairs also registers social organisations (USCC registering authority 5).
-    CIVIL: ("Rongcheng Civil Affairs Bureau", ("volunteer.*", "honor.*", "registry.*"), "CIV"),
-    HEALTH: ("Weihai Central Blood Station, Rongcheng Branch", ("health.*",), "HLT"),
+    CIVIL: ("Rongcheng Civil Affairs Bureau", ("civil_affairs",), "CIV"),
+    HEALTH: ("Weihai Central Blood Station, Rongcheng Branch", ("blood_service",), "HLT"),
 }
 
 AUTHORITY_CODES: tuple[str, ...] = tuple(_AUTHORITIES)

@@ -1,8 +1,11 @@
 """Ingestion: an authority's record files into the store, all or nothing.
 
-A file is read whole (:func:`socialcredit.io.record_files.read_records`), then checked against the authority:
-each record's type must be within its competences, each subject's registered division within its
-jurisdiction, and each ``supersedes`` must name a record of the same authority, stored or submitted with it.
+A file is read whole (:func:`socialcredit.io.record_files.read_records`), then checked against the catalogue
+of record types and the authority: each record's type must be in the catalogue and within the authority's
+competences (a pattern of its, or a catalogue competence the type is issued by), its subject of a kind the type
+is about, its attributes as the catalogue declares them (:func:`socialcredit.catalogue.records.record_problems`),
+each subject's registered division within the authority's jurisdiction, and each ``supersedes`` must name a
+record of the same authority, stored or submitted with it.
 Only when every file is good is anything written, in one transaction (:meth:`Store.add_batches`). Submitting
 the same file again inserts nothing; a record id reused with different content is refused.
 
@@ -12,7 +15,6 @@ Every refusal names the file, the row (the 1-based data row, as the reader count
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,10 +23,14 @@ from pathlib import Path
 from sqlalchemy import Connection
 
 from socialcredit.authorities import Authority
+from socialcredit.catalogue.loading import shipped_catalogue
+from socialcredit.catalogue.model import Catalogue
+from socialcredit.catalogue.records import record_problems
 from socialcredit.errors import ConflictError, InvalidIdentifier, Problem, RecordError
 from socialcredit.ids import parse_subject_id
+from socialcredit.io.record_checks import located, record_rows
 from socialcredit.io.record_files import read_records
-from socialcredit.io.text_files import MAX_PROBLEMS, ProblemLog, csv_rows, decoded_lines
+from socialcredit.io.text_files import MAX_PROBLEMS
 from socialcredit.records import Record
 from socialcredit.store import IngestResult, RecordConflict, Store, Submission
 
@@ -74,14 +80,17 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def ingest_file(store: Store, path: Path, authority_code: str, *, now: datetime | None = None) -> IngestReport:
+def ingest_file(
+    store: Store, path: Path, authority_code: str, *, now: datetime | None = None, catalogue: Catalogue | None = None
+) -> IngestReport:
     """Read, check and store one record file of ``authority_code``, all or nothing.
 
     Raises NotFound (no such authority), RecordError (a bad row: file, row, field, reason), or ConflictError
     (a record id already stored with different content). ``now`` is the batch's "known at" instant (default:
-    the store's clock).
+    the store's clock); ``catalogue`` the catalogue of record types the records are checked against (default:
+    the shipped one).
     """
-    return ingest_files(store, [path], authority_code, now=now)[0]
+    return ingest_files(store, [path], authority_code, now=now, catalogue=catalogue)[0]
 
 
 def ingest_files(
@@ -93,6 +102,7 @@ def ingest_files(
     on_checked: Callable[[Path, int], None] | None = None,
     actor: str | None = None,
     owed: Owed | None = None,
+    catalogue: Catalogue | None = None,
 ) -> list[IngestReport]:
     """Read and check every file, then store them all in one transaction (one batch per file), or none.
 
@@ -100,15 +110,17 @@ def ingest_files(
     A ``supersedes`` may point at a record in any of the files. ``actor`` is who the audit log names as the
     writer (default ``authority:<code>``). ``owed(records)``, called once every file is read and checked, says
     what to write in the same transaction, to commit with the records or not at all (their notices).
+    ``catalogue`` is the catalogue of record types the records are checked against (default: the shipped one).
     """
     authority = store.get_authority(authority_code)
+    catalogue = catalogue or shipped_catalogue()
     at = now if now is not None else store.clock()
     prepared: list[_Prepared] = []
     for path in paths:
         path = Path(path)
         records = read_records(path, authority=authority.code, recorded_at=at)
         prepared.append(_Prepared(str(path), records, _file_locator(path), file_sha256(path)))
-        _check_authority(authority, prepared[-1])
+        _check_authority(authority, prepared[-1], catalogue)
         if on_checked is not None:
             on_checked(path, len(records))
     then = owed([r for p in prepared for r in p.records]) if owed is not None else None
@@ -124,16 +136,17 @@ def ingest_records(
     now: datetime | None = None,
     actor: str | None = None,
     owed: Owed | None = None,
+    catalogue: Catalogue | None = None,
 ) -> IngestReport:
     """Check and store records that did not come from a file (row N is the N-th record), all or nothing.
 
-    ``actor`` is who the audit log names as the writer (default ``authority:<code>``); ``owed`` as for
-    :func:`ingest_files`."""
+    ``actor`` is who the audit log names as the writer (default ``authority:<code>``); ``owed`` and
+    ``catalogue`` as for :func:`ingest_files`."""
     authority = store.get_authority(authority_code)
     at = now if now is not None else store.clock()
     listed = list(records)
     prepared = _Prepared(source, listed, _position_locator(listed))
-    _check_authority(authority, prepared)
+    _check_authority(authority, prepared, catalogue or shipped_catalogue())
     then = owed(listed) if owed is not None else None
     return _write(store, authority, [prepared], at, actor, then)[0]
 
@@ -141,8 +154,9 @@ def ingest_records(
 # --- checks --------------------------------------------------------------------------------------------------
 
 
-def _check_authority(authority: Authority, prepared: _Prepared) -> None:
-    """Competence (record type) and jurisdiction (subject's division) of every record, all problems at once."""
+def _check_authority(authority: Authority, prepared: _Prepared, catalogue: Catalogue) -> None:
+    """The catalogue (type, subject kind, attributes), competence (record type) and jurisdiction (subject's
+    division) of every record, all problems at once."""
     found: list[tuple[str, str, str | None, str]] = []  # (record id, field, value, reason)
     divisions: dict[str, str | None] = {}
     for record in prepared.records:
@@ -150,16 +164,19 @@ def _check_authority(authority: Authority, prepared: _Prepared) -> None:
             break
         if record.authority not in ("", authority.code):
             found.append((record.record_id, "authority", record.authority, f"submitted by {authority.code!r}"))
-        if not authority.may_issue(record.type):
+        entry = catalogue.entry(record.type)
+        if entry is not None and not authority.may_issue(record.type, entry.issued_by):
             found.append(
                 (
                     record.record_id,
                     "type",
                     record.type,
                     f"authority {authority.code!r} may not issue this record type "
-                    f"(its competences: {', '.join(authority.competences) or 'none'})",
+                    f"(its competences: {', '.join(authority.competences) or 'none'}; catalogue "
+                    f"{catalogue.version} has it issued by: {', '.join(entry.issued_by)})",
                 )
             )
+        found.extend((record.record_id, *problem) for problem in record_problems(record, catalogue))
         if record.subject_id not in divisions:
             try:
                 divisions[record.subject_id] = parse_subject_id(record.subject_id).division
@@ -179,7 +196,7 @@ def _check_authority(authority: Authority, prepared: _Prepared) -> None:
                 )
             )
     if found:
-        raise RecordError(_located(prepared, found))
+        raise RecordError(_located(prepared, found[:MAX_PROBLEMS]))
 
 
 def _check_supersedes(store: Store, authority: Authority, prepared: Sequence[_Prepared]) -> None:
@@ -250,12 +267,7 @@ def _write(
 
 
 def _located(prepared: _Prepared, found: Sequence[tuple[str, str, str | None, str]]) -> list[Problem]:
-    where = prepared.locate()
-    problems = []
-    for record_id, field, value, reason in found:
-        row, line = where.get(record_id, (None, None))
-        problems.append(Problem(reason=reason, field=field, value=value, file=prepared.source, row=row, line=line))
-    return problems
+    return located(prepared.source, prepared.locate(), found)
 
 
 def _position_locator(records: Sequence[Record]) -> Locator:
@@ -270,29 +282,4 @@ def _position_locator(records: Sequence[Record]) -> Locator:
 
 def _file_locator(path: Path) -> Locator:
     """Rows and lines of record ids in a file the reader accepted, counted as the reader counts them."""
-
-    def locate() -> dict[str, tuple[int, int | None]]:
-        out: dict[str, tuple[int, int | None]] = {}
-        log = ProblemLog(path)
-        lines = decoded_lines(path, log)
-        if path.suffix.lower() == ".csv":
-            rows = csv_rows(lines, log)
-            next(rows, None)  # the header
-            for row, (line, cells) in enumerate(rows, start=1):
-                if cells:
-                    out.setdefault(cells[0], (row, line))
-            return out
-        row = 0
-        for line, text in lines:
-            if not text.strip():
-                continue
-            row += 1
-            try:
-                record_id = json.loads(text).get("record_id")
-            except (ValueError, AttributeError):
-                continue
-            if isinstance(record_id, str):
-                out.setdefault(record_id, (row, line))
-        return out
-
-    return locate
+    return lambda: record_rows(path)
