@@ -111,6 +111,36 @@ def test_authority_add_refuses_a_bad_jurisdiction(ready, jurisdiction: str, mess
     assert code == 1 and message in err and "--jurisdiction" in err
 
 
+@pytest.mark.parametrize("competence", ["judical", "court", "Taxation"])
+def test_authority_add_refuses_a_competence_that_is_neither_a_pattern_nor_in_the_catalogue(
+    ready, competence: str
+) -> None:
+    code, _, err = ready(
+        "authority", "add", "X", "--name", "X", "--jurisdiction", "371082", "--competence", "judicial",
+        "--competence", competence,
+    )  # fmt: skip
+    assert code == 1 and "--competence" in err and repr(competence) in err
+    assert "judicial, market_regulation, taxation" in err  # the catalogue's competences, listed
+    assert "X" not in ready("authority", "list")[1].split()
+
+
+def test_an_authority_with_a_catalogue_competence_issues_the_types_it_covers(
+    ready, store_url: str, tmp_path: Path
+) -> None:
+    code, _, err = ready(
+        "authority", "add", "RC-SAMR", "--name", "Rongcheng market regulation", "--jurisdiction", "371082",
+        "--competence", "market_regulation",
+    )  # fmt: skip
+    assert code == 0, err
+    fine = tmp_path / "samr.csv"
+    fine.write_text(f"record_id,subject_id,type,occurred_at,points\nS-1,{P1},commerce.other_dishonesty,2025-01-01,-5\n")
+    assert ready("ingest", str(fine), "--authority", "RC-SAMR")[0] == 0
+    outside = csv_file(tmp_path / "court.csv", f"S-2,{P1},{JUDGMENT},2025-01-01,5")
+    code, _, err = ready("ingest", str(outside), "--authority", "RC-SAMR")
+    assert code == 1 and "row 1, line 2, field 'type'" in err and "issued by: judicial" in err
+    assert count(store_url) == 1
+
+
 def test_ingest_then_ingest_again(ready, store_url: str, tmp_path: Path) -> None:
     path = csv_file(
         tmp_path / "jan.csv", f"J-1,{P1},{JUDGMENT},2024-01-01,5", f"J-2,{P2},{JUDGMENT},2024-01-02,"

@@ -10,7 +10,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from socialcredit.authorities import Authority, level
+from socialcredit.authorities import Authority, competence_problems, level
+from socialcredit.catalogue.loading import shipped_catalogue
+from socialcredit.catalogue.records import competence_ids
 from socialcredit.cli.context import open_store_from, run_from, settings_from
 from socialcredit.errors import InputError, Problem
 from socialcredit.service.ingest import IngestReport
@@ -49,7 +51,9 @@ def add_authority(
         list[str],
         typer.Option(
             "--competence",
-            help="A record type or list it may issue; a prefix ending in * (court.*) covers a family. Repeat.",
+            help="What it may issue: a competence of the catalogue of record types (judicial, taxation...: every "
+            "type the catalogue has issued by it), a record type or list id, or a prefix ending in * (court.*). "
+            "Repeat.",
         ),
     ],
 ) -> None:
@@ -61,9 +65,8 @@ def add_authority(
         problems.append(Problem("expected a six-digit division code", "--jurisdiction", jurisdiction))
     if not name.strip():
         problems.append(Problem("must not be empty", "--name", name))
-    for item in competence:
-        if not item or item != item.strip():
-            problems.append(Problem("expected a record type, a list id or a prefix ending in *", "--competence", item))
+    known = competence_ids(shipped_catalogue())
+    problems += [Problem(reason, "--competence", item) for item, reason in competence_problems(competence, known)]
     if problems:
         raise InputError(problems)
     authority = Authority(code=code, name=name, jurisdiction=jurisdiction, competences=tuple(competence))
