@@ -17,6 +17,6 @@ def submit(batch: RecordBatch, party: PartyDep, platform: PlatformDep) -> dict[s
     """Up to 10,000 records, all or nothing, idempotent by record id. Each record must be one the catalogue of
     record types allows (its type listed, its subject of a kind the type is about, its attributes as declared),
     its type within the authority's competences and its subject within its jurisdiction; a refusal (422) lists
-    every problem by row and field. A record that puts a subject on a black list returns the listing as a decision document and sends the
-    subject a notice."""
+    every problem by row and field. A record that puts a subject on a black list returns the listing as a
+    decision document and sends the subject a notice."""
     return platform.submit_records(party, [r.to_record() for r in batch.records], source=batch.source)
