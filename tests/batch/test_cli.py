@@ -9,7 +9,7 @@ import pytest
 
 from socialcredit.batch.tables import records_table
 from socialcredit.lab import synth
-from tests.cli.test_engine_commands import run, write
+from tests.cli.test_engine_commands import lab_copy, run, write
 from tests.factories import organization, person
 
 P1, P2, P3 = person(1), person(2), person(3)
@@ -42,14 +42,28 @@ def _score(records: Path, out: Path, engine: str, scheme: str = "rongcheng") -> 
 
 
 def test_duckdb_writes_the_same_csv_as_pure(tmp_path, records_csv):
-    pure = _score(records_csv, tmp_path / "pure.csv", "pure")
-    assert _score(records_csv, tmp_path / "duckdb.csv", "duckdb") == pure
+    # The values the catalogue refuses (a fraction of a point, a 16-digit deduction, a representative not named)
+    # only a lab scheme reads; the engines must agree on them all the same.
+    scheme = str(lab_copy("rongcheng", tmp_path))
+    pure = _score(records_csv, tmp_path / "pure.csv", "pure", scheme)
+    assert _score(records_csv, tmp_path / "duckdb.csv", "duckdb", scheme) == pure
     assert pure.decode().splitlines()[0] == "subject_id,score,grade"
 
 
 def test_spark_writes_the_same_csv_as_pure(tmp_path, records_csv, spark):
-    pure = _score(records_csv, tmp_path / "pure.csv", "pure")
-    assert _score(records_csv, tmp_path / "spark.csv", "spark") == pure
+    scheme = str(lab_copy("rongcheng", tmp_path))
+    pure = _score(records_csv, tmp_path / "pure.csv", "pure", scheme)
+    assert _score(records_csv, tmp_path / "spark.csv", "spark", scheme) == pure
+
+
+@pytest.mark.parametrize("engine", ["pure", "duckdb"])
+def test_an_operation_scheme_refuses_records_the_catalogue_does_not_allow(tmp_path, records_csv, capsys, engine):
+    out = tmp_path / "scores.csv"
+    argv = ["score", "--scheme", "rongcheng", "--records", str(records_csv), "--as-of", "2026-06-30"]
+    assert run(*argv, "--out", str(out), "--engine", engine) == 1
+    err = " ".join(capsys.readouterr().err.split())
+    assert "records.csv, row 3, line 4, field 'attributes.points': must be a whole number" in err
+    assert not out.exists()
 
 
 def test_parquet_in_and_out(tmp_path):

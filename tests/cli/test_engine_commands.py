@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from socialcredit.cli.main import main
+from socialcredit.scheme.registry import shipped_text
 from tests.factories import organization, person
 
 P1, P2, P3 = person(1), person(2), person(3)
@@ -18,6 +19,14 @@ ORG = organization(1)
 def write(path: Path, text: str) -> Path:
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def lab_copy(name: str, folder: Path) -> Path:
+    """A shipped scheme as a lab scheme: the same rules, never operated, its records files not held to the
+    catalogue of record types (for what only a lab may feed an engine)."""
+    text = shipped_text(name)
+    assert "purpose: operation" in text
+    return write(folder / f"{name}-lab.yaml", text.replace("purpose: operation", "purpose: lab"))
 
 
 def run(*argv: str) -> int:
@@ -55,7 +64,7 @@ def records_csv(tmp_path: Path) -> Path:
         "record_id,subject_id,type,occurred_at,points,adjudicated,case_no,ground,person_id\n"
         f"1,{P2},traffic.drunk_driving,2024-01-10,,,,,\n"
         f"2,{P1},honor.heroic_act,2025-03-01,,,,,\n"
-        f"3,{P1},commerce.other_dishonesty,2025-04-01,-70,,,,\n"
+        f"3,{P1},commerce.other_dishonesty,2025-04-01,-50,,,,\n"
         f"4,{P3},utility.late_fees,2025-04-01,,true,,,\n"
         f"5,{P3},traffic.violation,2026-07-01,,,,,\n"
         f"6,{ORG},registry.legal_representative,2015-01-01,,,,,{P1}\n"
@@ -74,7 +83,7 @@ def test_score_writes_one_sorted_row_per_subject(tmp_path, records_csv):
     assert list(rows[0]) == ["subject_id", "score", "grade"]
     assert [r["subject_id"] for r in rows] == sorted([P1, P2, P3])
     by = {r["subject_id"]: (int(r["score"]), r["grade"]) for r in rows}
-    assert by[P1] == (980, "A")  # +30 heroic act, -50 (clamped from -70)
+    assert by[P1] == (980, "A")  # +30 heroic act, -50 (the most the catalogue lets a decision state)
     assert by[P2] == (950, "C")  # drunk driving: -50 and at most C
     assert by[P3] == (950, "B")  # adjudicated late fees -50; the July record is after the as-of date
 

@@ -18,6 +18,7 @@ from socialcredit.batch.backends import Backend, DuckDBBackend, SparkBackend, lo
 from socialcredit.batch.lists import ENTRIES
 from socialcredit.batch.run import evaluate
 from socialcredit.batch.sql import fill
+from socialcredit.catalogue.records import catalogue_for
 from socialcredit.engine.coverage import describe, unread
 from socialcredit.scheme.model import Scheme
 
@@ -39,11 +40,12 @@ def backend_for(engine: str) -> Backend:
 def _loaded(
     engine: str, records: Path | None, store_url: str | None, known_at: datetime | None, scheme: Scheme
 ) -> Iterator[Backend]:
-    """A fresh backend with the table ``records`` loaded from a file or the store; closed afterwards. For a file,
-    the records that change nothing under the scheme are reported on standard error."""
+    """A fresh backend with the table ``records`` loaded from a file or the store; closed afterwards. A file's
+    records are held to the catalogue under an operation scheme; the records that change nothing under the
+    scheme are reported on standard error."""
     backend = backend_for(engine)
     try:
-        loaded = io.load(backend, records, store_url=store_url, known_at=known_at)
+        loaded = io.load(backend, records, store_url=store_url, known_at=known_at, catalogue=catalogue_for(scheme))
         if records is not None:
             found = unread(scheme, loaded) if loaded is not None else io.unread_types(scheme, backend)
             err = Console(stderr=True, soft_wrap=True)

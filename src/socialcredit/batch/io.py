@@ -16,6 +16,7 @@ from socialcredit.batch import parquet
 from socialcredit.batch.backends import Backend
 from socialcredit.batch.sql import fill
 from socialcredit.batch.tables import records_table
+from socialcredit.catalogue.model import Catalogue
 from socialcredit.engine.coverage import NOT_READ, Unread
 from socialcredit.errors import InputError, Problem
 from socialcredit.records import Record, effective_records
@@ -44,17 +45,19 @@ def load(
     store_url: str | None = None,
     known_at: datetime | None = None,
     name: str = "records",
+    catalogue: Catalogue | None = None,
 ) -> list[Record] | None:
     """Register the records in force as table ``name``: a record file (read and checked as the pure engine
     reads it), Parquet (plain typed columns or the wide schema: :mod:`socialcredit.batch.parquet`), or the store.
+    A file's records are held to ``catalogue`` when one is given (an operation scheme's: see
+    :func:`socialcredit.catalogue.records.catalogue_for`); the store's were checked when they were ingested.
     Returns the records read into memory (a record file, the store), None for Parquet (read by the engine)."""
     if records_file is not None and is_parquet(records_file):
-        found = parquet.layout(parquet_paths(records_file))
-        parquet.check_values(found)
+        found = _parquet_layout(records_file, catalogue)
         backend.register_parquet(f"{name}__file", list(found.paths))
         backend.view(name, parquet.wide_query(found, f"{name}__file"))
         return None
-    records = _records(records_file, store_url, known_at)
+    records = _records(records_file, store_url, known_at, catalogue)
     backend.register_arrow(name, records_table(records))
     return records
 
@@ -70,11 +73,13 @@ def unread_types(scheme: Scheme, backend: Backend, name: str = "records") -> lis
     )
 
 
-def _records(records_file: Path | None, store_url: str | None, known_at: datetime | None) -> list[Record]:
+def _records(
+    records_file: Path | None, store_url: str | None, known_at: datetime | None, catalogue: Catalogue | None
+) -> list[Record]:
     if records_file is not None:
-        from socialcredit.io.record_files import read_records
+        from socialcredit.io.record_checks import read_record_file
 
-        return effective_records(read_records(records_file), known_at)
+        return effective_records(read_record_file(records_file, catalogue), known_at)
     from socialcredit.store import open_store
 
     assert store_url is not None
@@ -85,12 +90,20 @@ def _records(records_file: Path | None, store_url: str | None, known_at: datetim
         store.close()
 
 
-def records_from_parquet(path: Path) -> list[Record]:
+def records_from_parquet(path: Path, catalogue: Catalogue | None = None) -> list[Record]:
     """Records from Parquet (plain typed columns or the wide schema), for the pure engine, checked as the batch
-    engines read them."""
+    engines read them (and against ``catalogue`` when one is given)."""
+    return parquet.read_records(_parquet_layout(path, catalogue))
+
+
+def _parquet_layout(path: Path, catalogue: Catalogue | None) -> parquet.Layout:
     found = parquet.layout(parquet_paths(path))
     parquet.check_values(found)
-    return parquet.read_records(found)
+    if catalogue is not None:
+        from socialcredit.batch.parquet_catalogue import check_catalogue
+
+        check_catalogue(found, catalogue)
+    return found
 
 
 def write(table: pa.Table, out: Path) -> int:

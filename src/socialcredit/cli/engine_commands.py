@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 from rich.progress import Progress
 
+from socialcredit.catalogue.records import catalogue_for
 from socialcredit.cli.context import run_from, settings_from
 from socialcredit.cli.output import write_csv_atomically
 from socialcredit.cli.render import render_decision, render_result
@@ -108,9 +109,9 @@ def score(
     if records is not None and (records.suffix.lower() == ".parquet" or records.is_dir()):
         from socialcredit.batch.io import records_from_parquet
 
-        loaded = records_from_parquet(records)
+        loaded = records_from_parquet(records, catalogue_for(the_scheme))
     else:
-        loaded = load_records(ctx, records, parse_instant(known_at, "--known-at"))
+        loaded = load_records(ctx, records, parse_instant(known_at, "--known-at"), scheme=the_scheme)
     report_unread(the_scheme, loaded, records)
     evaluator = Evaluator(the_scheme, loaded)
     subjects = evaluator.subjects()
@@ -152,7 +153,7 @@ def explain(
 
     subject = parse_subject_id(subject_id, field="SUBJECT_ID").value
     the_scheme = load_scheme(scheme)
-    loaded = load_records(ctx, records, parse_instant(known_at, "--known-at"))
+    loaded = load_records(ctx, records, parse_instant(known_at, "--known-at"), scheme=the_scheme)
     report_unread(the_scheme, loaded, records)
     evaluator = Evaluator(the_scheme, loaded)
     result = evaluator.result(subject, parse_day(as_of, "--as-of", run_from(ctx).today()))
@@ -191,7 +192,7 @@ def decide(
 
         parsed = read_queries(queries)
         refuse_unknown_actions(the_scheme, [q.action for q in parsed], file=str(queries))
-        loaded = load_records(ctx, records, parse_instant(known_at, "--known-at"))
+        loaded = load_records(ctx, records, parse_instant(known_at, "--known-at"), scheme=the_scheme)
         report_unread(the_scheme, loaded, records)
         evaluator = Evaluator(the_scheme, loaded)
         decisions = [evaluator.decide(q.subject_id, q.action, q.at) for q in parsed]
@@ -210,7 +211,7 @@ def decide(
     assert subject_id is not None and action is not None
     subject = parse_subject_id(subject_id, field="SUBJECT_ID").value
     refuse_unknown_actions(the_scheme, [action], field="ACTION")
-    loaded = load_records(ctx, records, parse_instant(known_at, "--known-at"))
+    loaded = load_records(ctx, records, parse_instant(known_at, "--known-at"), scheme=the_scheme)
     report_unread(the_scheme, loaded, records)
     evaluator = Evaluator(the_scheme, loaded)
     decision = evaluator.decide(subject, action, parse_day(at, "--at", run_from(ctx).today()))

@@ -61,7 +61,7 @@ def build(
     else:
         instant = parse_instant(known_at, "--known-at")
         if records is not None:
-            index = DecisionIndex.build(the_scheme, load_records(ctx, records, instant))
+            index = DecisionIndex.build(the_scheme, load_records(ctx, records, instant, scheme=the_scheme))
             source = str(records)
         else:
             from socialcredit.service.audit_feed import feed_position

@@ -9,14 +9,20 @@ import typer
 
 from socialcredit.cli.context import open_store_from
 from socialcredit.records import Record, effective_records
+from socialcredit.scheme.model import Scheme
 
 
-def load_records(ctx: typer.Context, records_file: Path | None, known_at: datetime | None) -> list[Record]:
-    """Records in force: from ``records_file`` if given (no database needed), else from the store."""
+def load_records(
+    ctx: typer.Context, records_file: Path | None, known_at: datetime | None, *, scheme: Scheme
+) -> list[Record]:
+    """Records in force: from ``records_file`` if given (no database needed), else from the store. Under an
+    operation scheme a file's records must be ones the catalogue of record types allows (type, subject kind,
+    attributes); a lab scheme's are not held to it. The store's records were checked when they were ingested."""
     if records_file is not None:
-        from socialcredit.io.record_files import read_records
+        from socialcredit.catalogue.records import catalogue_for
+        from socialcredit.io.record_checks import read_record_file
 
-        return effective_records(read_records(records_file), known_at)
+        return effective_records(read_record_file(records_file, catalogue_for(scheme)), known_at)
     with open_store_from(ctx) as store:
         return effective_records(store.load_records(known_at=known_at), known_at)
 

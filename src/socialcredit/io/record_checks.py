@@ -17,8 +17,18 @@ from pathlib import Path
 from socialcredit.catalogue.model import Catalogue
 from socialcredit.catalogue.records import record_problems
 from socialcredit.errors import Problem, RecordError
+from socialcredit.io.record_files import read_records
 from socialcredit.io.text_files import MAX_PROBLEMS, ProblemLog, csv_rows, decoded_lines
 from socialcredit.records import Record
+
+
+def read_record_file(path: Path, catalogue: Catalogue | None = None) -> list[Record]:
+    """Every record of a ``.csv``, ``.jsonl`` or ``.ndjson`` file (all versions, as read), held to ``catalogue``
+    when one is given: RecordError naming file, row, field and reason for any record it does not allow."""
+    records = read_records(path)
+    if catalogue is not None:
+        check_against_catalogue(path, records, catalogue)
+    return records
 
 
 def check_against_catalogue(path: Path, records: Sequence[Record], catalogue: Catalogue) -> None:
