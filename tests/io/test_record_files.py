@@ -313,3 +313,18 @@ def test_reading_stops_once_100_problems_are_collected(tmp_path: Path) -> None:
     assert len(error.problems) == 100 and error.problems[-1].row == 100
     error = refusal(write(tmp_path, "stop.jsonl", "[]\n" * 150))
     assert len(error.problems) == 100 and error.problems[-1].line == 100
+
+
+def test_a_cell_the_catalogue_declares_as_text_stays_text(tmp_path):
+    from socialcredit.io.record_files import read_records
+
+    path = tmp_path / "listings.csv"
+    subject = "37108219800517003X"
+    path.write_text(
+        "record_id,subject_id,type,occurred_at,case_no,ground\n"
+        f"r1,{subject},court.dishonest_listing,2024-03-01,12345,2\n",
+        encoding="utf-8",
+    )
+    (record,) = read_records(path)
+    assert record.attributes["case_no"] == "12345"  # text, as the catalogue declares it
+    assert record.attributes["ground"] == 2  # an integer attribute is still read as one

@@ -6,7 +6,9 @@
 like ``[A-Za-z_][A-Za-z0-9_]*``. In an attribute cell, empty means absent, ``true``/``false`` a boolean, a
 plain decimal (``-12``, ``3.5``: no exponent, sign ``-`` only, no thousands separators, no leading zero
 such as ``007``, which stays text like any code) a number (an int without a fraction part, else a float),
-except that a whole number of more than 15 digits (an identity number) stays text, and anything else text.
+except that a whole number of more than 15 digits (an identity number) stays text, and anything else text;
+a cell of an attribute the catalogue of record types declares as text (or an identifier, or a day) for the row's
+type stays text whatever it looks like (a case number ``12345``).
 Blank lines are skipped. A header-only file holds zero records; an empty file has no header and is refused.
 
 **JSONL.** One JSON object per line (blank lines skipped) with the same keys; ``attributes`` is an object
@@ -40,6 +42,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from socialcredit.catalogue.loading import shipped_catalogue
+from socialcredit.catalogue.model import AttributeKind
 from socialcredit.dates import parse_date
 from socialcredit.errors import InvalidIdentifier, RecordError
 from socialcredit.ids import parse_subject_id
@@ -57,6 +61,7 @@ ATTRIBUTE_PATTERN = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
 MAX_INTEGER_DIGITS = 15
 EXACT_INTEGER = 2**53
 """The largest whole number (either sign) a double holds exactly: JSON readers and the batch engines need it."""
+_TEXT_KINDS = (AttributeKind.TEXT, AttributeKind.SUBJECT, AttributeKind.DAY)
 _NUMBER = re.compile(r"-?(0|[1-9][0-9]*)(\.[0-9]+)?")
 
 
@@ -119,12 +124,14 @@ def _csv_records(path: Path, log: ProblemLog) -> Iterator[tuple[int, int, _Raw]]
             log.add(f"expected {len(columns)} cells (one per header column), got {len(cells)}", row=row, line=line)
             continue
         fields: dict[str, object] = {}
-        attributes: dict[str, Scalar] = {}
+        cells_of: dict[str, str] = {}
         for name, cell in zip(columns, cells, strict=True):
             if name in REQUIRED or name in RESERVED:
                 fields[name] = cell if cell != "" else None
             elif cell != "":
-                attributes[name] = csv_value(cell)
+                cells_of[name] = cell
+        textual = _text_attributes(fields.get("type"))
+        attributes = {name: cell if name in textual else csv_value(cell) for name, cell in cells_of.items()}
         revoked = fields.get("revoked")
         if revoked is not None and revoked not in ("true", "false"):
             log.add("revoked must be true, false or empty", row=row, line=line, field="revoked", value=str(revoked))
@@ -148,6 +155,15 @@ def _check_header(columns: list[str], line: int, log: ProblemLog) -> bool:
             log.add("bad attribute column name: expected letters, digits and _ (at most 64)", line=line, value=name)
         seen.add(name)
     return len(log.problems) == before
+
+
+def _text_attributes(record_type: object) -> frozenset[str]:
+    """The attributes the catalogue declares as text (or an identifier, or a day) for this record type: their CSV
+    cells stay text, so that a case number such as ``12345`` is not read as a number."""
+    entry = shipped_catalogue().entry(record_type) if isinstance(record_type, str) else None
+    if entry is None:
+        return frozenset()
+    return frozenset(name for name, spec in entry.attributes.items() if spec.type in _TEXT_KINDS)
 
 
 def csv_value(cell: str) -> Scalar:
