@@ -19,7 +19,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from socialcredit.catalogue.model import Catalogue
-from socialcredit.catalogue.review import Identifier, Kind, first_sign
+from socialcredit.catalogue.review import Identifier, Kind, refuse_forbidden
 from socialcredit.ids.model import SubjectKind
 from socialcredit.scheme.conditions import StrictModel
 from socialcredit.scheme.model import Action, Effect, LegalBasis, Source
@@ -80,17 +80,7 @@ class MeasureList(StrictModel):
         for i, entry in enumerate(self.actions):
             at = f"actions[{i}] ({entry.action})"
             category = categories.get(entry.category)
-            if category is None:
-                raise ValueError(f"{at}: unknown category {entry.category!r}")
-            if category.forbidden:
-                raise ValueError(f"{at}: {category.title} may never be imposed: {category.reason}")
-            found = first_sign(entry.review_text(), forbidden)
-            if found is not None:
-                kind, sign = found
-                raise ValueError(
-                    f"{at}: filed as {category.title.lower()}, but its own words ({sign!r}) describe "
-                    f"{kind.title.lower()}, which may never be imposed: {kind.reason}"
-                )
+            refuse_forbidden(at, category, entry.category, entry.review_text(), forbidden, "imposed")
         return self
 
     def entry(self, action: str) -> ActionEntry | None:

@@ -21,7 +21,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from socialcredit.catalogue.review import Identifier, Kind, first_sign
+from socialcredit.catalogue.review import Identifier, Kind, refuse_forbidden
 from socialcredit.ids.model import SubjectKind
 from socialcredit.records import Scalar
 from socialcredit.scheme.conditions import StrictModel
@@ -221,20 +221,10 @@ class Catalogue(StrictModel):
         for i, entry in enumerate(self.record_types):
             at = f"record_types[{i}] ({entry.type})"
             category = categories.get(entry.category)
-            if category is None:
-                raise ValueError(f"{at}: unknown category {entry.category!r}")
-            if category.forbidden:
-                raise ValueError(f"{at}: {category.title} may never be recorded: {category.reason}")
+            refuse_forbidden(at, category, entry.category, entry.review_text(), forbidden, "recorded")
             unknown = set(entry.issued_by) - competences
             if unknown:
                 raise ValueError(f"{at}: issued_by names unknown competences {sorted(unknown)}")
-            found = first_sign(entry.review_text(), forbidden)
-            if found is not None:
-                kind, sign = found
-                raise ValueError(
-                    f"{at}: filed as {category.title.lower()}, but its own words ({sign!r}) describe "
-                    f"{kind.title.lower()}, which may never be recorded: {kind.reason}"
-                )
         return self
 
     def entry(self, record_type: str) -> RecordTypeEntry | None:

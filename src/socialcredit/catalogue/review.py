@@ -72,3 +72,21 @@ def all_signs(text: str, kinds: Sequence[Kind]) -> list[tuple[Kind, str]]:
         if hit is not None:
             found.append(hit)
     return found
+
+
+def refuse_forbidden(
+    at: str, category: Kind | None, category_id: str, text: str, kinds: Sequence[Kind], verb: str
+) -> None:
+    """Raise ValueError when an item filed under ``category`` is of a forbidden kind: filed under one outright,
+    or describing one in its own words (``text``). ``verb`` is "recorded" or "imposed"."""
+    if category is None:
+        raise ValueError(f"{at}: unknown category {category_id!r}")
+    if category.forbidden:
+        raise ValueError(f"{at}: {category.title} may never be {verb}: {category.reason}")
+    found = first_sign(text, kinds)
+    if found is not None:
+        kind, sign = found
+        raise ValueError(
+            f"{at}: filed as {category.title.lower()}, but its own words ({sign!r}) describe "
+            f"{kind.title.lower()}, which may never be {verb}: {kind.reason}"
+        )
