@@ -93,3 +93,12 @@ def test_the_audits_are_made_once_when_the_context_is_built(store: Store, monkey
         context.audit("city")
         context.audit("other")
     assert calls == ["city@1", "other@1"]
+
+
+def test_two_versions_of_one_scheme_are_not_put_into_operation_together(store: Store) -> None:
+    rongcheng = load_scheme("rongcheng")
+    other = rongcheng.model_copy(update={"version": "2025.1"})
+    with pytest.raises(SchemeError) as info:
+        build(store, rongcheng, other)
+    assert "both given for operation" in str(info.value)
+    assert build(store, rongcheng).schemes == (rongcheng,)

@@ -186,7 +186,13 @@ def operable(schemes: Sequence[Scheme], catalogue: Catalogue, measures: MeasureL
     """The audit of each scheme, by label; SchemeError naming every error of every scheme that may not operate."""
     audits: dict[str, Audit] = {}
     problems: list[Problem] = []
+    names: dict[str, str] = {}
     for scheme in schemes:
+        if scheme.scheme in names:
+            # Decisions, cases and the published pages find a scheme by its name: two in operation would be ambiguous.
+            reason = f"{scheme.label} and {names[scheme.scheme]} are both given for operation: one version at a time"
+            problems.append(Problem(reason, "scheme", scheme.scheme, file=f"scheme {scheme.label}"))
+        names[scheme.scheme] = scheme.label
         audit = audit_scheme(scheme, catalogue, measures)
         try:
             refuse_unless_operable(audit, f"scheme {scheme.label}")
