@@ -57,7 +57,10 @@ def ingest_forever(url: str, start: int) -> None:
     n = start
     while os.getppid() == parent:  # the server is gone (the test ended): stop
         report = ingest_records(store, batch_records(n), AUTHORITY.code, source=f"batch-{n}")
-        print(f"ACK {n} {report.records} {report.inserted}", flush=True)
+        # One write with its newline: a kill cannot land between the text and the newline (print writes them
+        # apart when the stream is unbuffered), which would glue the server's DONE onto a half line.
+        sys.stdout.write(f"ACK {n} {report.records} {report.inserted}\n")
+        sys.stdout.flush()
         if n % 3 == 0:
             log_read(store, "party:durability", SUBJECTS[n % len(SUBJECTS)], "durability test")
         n += 1
