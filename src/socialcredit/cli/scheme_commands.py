@@ -36,11 +36,14 @@ MeasuresOption = Annotated[
 @scheme_app.command("list")
 def list_schemes() -> None:
     """The schemes that ship with socialcredit."""
-    table = Table("name", "version", "subjects", "title")
+    table = Table("name", "version", "subjects", "title", "rights audit")
     for name in shipped_names():
         s = load_scheme(name)
-        table.add_row(name, s.version, ", ".join(s.subject_kinds), s.title)
+        result = audit_scheme(s, shipped_catalogue(), shipped_measures())
+        verdict = f"{len(result.errors)} errors, {len(result.warnings)} warnings"
+        table.add_row(name, s.version, ", ".join(s.subject_kinds), s.title, verdict)
     Console().print(table)
+    Console().print("each finding: socialcredit scheme audit NAME", highlight=False)
 
 
 @scheme_app.command("show")
@@ -108,12 +111,13 @@ def _print_audit(source: str, result: Audit, lines: Lines) -> None:
         f"[bold]{result.scheme}[/] ({source}): {len(result.errors)} errors, {len(result.warnings)} warnings — "
         f"{verdict} (catalogue {result.catalogue_version}, list of measures {result.measures_version})",
         highlight=False,
+        soft_wrap=True,
     )
     for f in result.findings:
         line = line_for(f.field, lines)
         style = "red" if f.severity == "error" else "yellow"
         where = f"line {line}, {f.field}" if line else f.field
-        console.print(f"[{style}]{f.severity}[/] {where}", highlight=False)
+        console.print(f"[{style}]{f.severity}[/] {where}", highlight=False, soft_wrap=True)
         console.print(f"  {f.reason}", highlight=False, soft_wrap=True)
         console.print(f"  [dim]rests on: {f.rests_on}[/]", highlight=False, soft_wrap=True)
 
