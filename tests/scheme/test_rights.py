@@ -255,6 +255,20 @@ def test_a_deduction_counts_five_years_at_most_even_on_a_type_outside_the_catalo
     assert any("5 years at most, not 100 years" in r for r in errors_at(text, "score.rules[2].counts_for"))
 
 
+def test_a_grade_rule_may_not_look_back_at_adverse_records_further_than_they_count():
+    cap = (
+        "  caps:\n    - id: once-listed\n"
+        "      when: {has_record: {types: [court.dishonest_listing], within: {years: WINDOW}}}\n"
+        "      at_most: D\n      legal_basis: City measures, Art. 6\n"
+    )
+    for window, refused in (("20", True), ("5", False)):
+        text = GOOD.replace("    - {grade: D}\n", "    - {grade: D}\n" + cap.replace("WINDOW", window), 1)
+        reasons = errors_at(text, "grades.caps[0].when")
+        assert bool(reasons) is refused, reasons
+        if refused:
+            assert "counts at most 5 years, not 20 years back" in reasons[0]
+
+
 def test_points_may_be_taken_only_for_adverse_information():
     text = with_rule("health.blood_donation", points=-5)
     assert any("not adverse information" in r for r in errors_at(text, "score.rules[2].points"))

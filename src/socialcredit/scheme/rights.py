@@ -34,7 +34,7 @@ from socialcredit.catalogue.model import (
     period_days,
 )
 from socialcredit.catalogue.review import all_signs, first_sign
-from socialcredit.scheme.model import Measure, Purpose, Scheme
+from socialcredit.scheme.model import Measure, Period, Purpose, Scheme
 from socialcredit.scheme.rights_measures import measure_findings
 from socialcredit.scheme.rights_rules import (
     CATALOGUE_RULE,
@@ -99,6 +99,7 @@ def audit_scheme(scheme: Scheme, catalogue: Catalogue, measures: MeasureList) ->
         *_record_types(scheme, catalogue),
         *_own_words(scheme, catalogue, measures),
         *_points(scheme, catalogue),
+        *_grade_windows(scheme, catalogue),
         *list_findings(scheme, catalogue),
         *measure_findings(scheme, catalogue, measures),
     ]
@@ -189,6 +190,22 @@ def _own_words(scheme: Scheme, catalogue: Catalogue, measures: MeasureList) -> I
 
 def _measure_text(measure: Measure) -> str:
     return " ".join([measure.id, *measure.actions, measure.description or "", measure.legal_basis])
+
+
+def _grade_windows(scheme: Scheme, catalogue: Catalogue) -> Iterator[Finding]:
+    """A grade assignment or cap may not look back at adverse records further than they may count."""
+    if scheme.grades is None:
+        return
+    for group in ("assign", "caps"):
+        for i, grade_rule in enumerate(getattr(scheme.grades, group)):
+            for p in grade_rule.when.walk():
+                test = p.has_record
+                if test is None or not isinstance(test.within, Period):
+                    continue
+                for t in test.types:
+                    entry = catalogue.entry(t)
+                    if entry is not None and entry.adverse and too_long(test.within, entry):
+                        yield retention_finding(f"grades.{group}[{i}].when", t, f"{test.within} back", entry)
 
 
 def _points(scheme: Scheme, catalogue: Catalogue) -> Iterator[Finding]:
