@@ -31,11 +31,16 @@ RecordProblem = tuple[str, str | None, str]
 
 def record_problems(record: Record, catalogue: Catalogue) -> list[RecordProblem]:
     """Everything wrong with ``record`` against ``catalogue`` (empty when it fits); see the module docstring."""
+    return record_problems_of_kind(record, catalogue, _kind(record.subject_id))
+
+
+def record_problems_of_kind(record: Record, catalogue: Catalogue, kind: str | None) -> list[RecordProblem]:
+    """As :func:`record_problems`, for a caller that has parsed the subject already: ``kind`` is its subject
+    kind (``person``, ``organization``), or None when the identifier is invalid (reported by that caller)."""
     entry = catalogue.entry(record.type)
     if entry is None:
         return [("type", record.type, unknown_type_reason(catalogue))]
     problems: list[RecordProblem] = []
-    kind = _kind(record.subject_id)
     if kind is not None and kind not in entry.subject_kinds:
         problems.append(("subject_id", record.subject_id, kind_reason(entry, kind, catalogue)))
     if not record.revoked:

@@ -25,7 +25,7 @@ from sqlalchemy import Connection
 from socialcredit.authorities import Authority
 from socialcredit.catalogue.loading import shipped_catalogue
 from socialcredit.catalogue.model import Catalogue
-from socialcredit.catalogue.records import record_problems
+from socialcredit.catalogue.records import record_problems_of_kind
 from socialcredit.errors import ConflictError, InvalidIdentifier, Problem, RecordError
 from socialcredit.ids import parse_subject_id
 from socialcredit.io.record_checks import located, record_rows
@@ -158,7 +158,7 @@ def _check_authority(authority: Authority, prepared: _Prepared, catalogue: Catal
     """The catalogue (type, subject kind, attributes), competence (record type) and jurisdiction (subject's
     division) of every record, all problems at once."""
     found: list[tuple[str, str, str | None, str]] = []  # (record id, field, value, reason)
-    divisions: dict[str, str | None] = {}
+    subjects: dict[str, tuple[str, str | None]] = {}  # subject id -> (kind, division), parsed once
     for record in prepared.records:
         if len(found) >= MAX_PROBLEMS:
             break
@@ -176,14 +176,16 @@ def _check_authority(authority: Authority, prepared: _Prepared, catalogue: Catal
                     f"{catalogue.version} has it issued by: {', '.join(entry.issued_by)})",
                 )
             )
-        found.extend((record.record_id, *problem) for problem in record_problems(record, catalogue))
-        if record.subject_id not in divisions:
+        if record.subject_id not in subjects:
             try:
-                divisions[record.subject_id] = parse_subject_id(record.subject_id).division
+                parsed = parse_subject_id(record.subject_id)
+                subjects[record.subject_id] = (str(parsed.kind), parsed.division)
             except InvalidIdentifier as error:
+                found.extend((record.record_id, *p) for p in record_problems_of_kind(record, catalogue, None))
                 found.append((record.record_id, "subject_id", record.subject_id, error.problems[0].reason))
                 continue
-        division = divisions[record.subject_id]
+        kind, division = subjects[record.subject_id]
+        found.extend((record.record_id, *p) for p in record_problems_of_kind(record, catalogue, kind))
         if not authority.covers_division(division):
             where = f"registered in division {division}" if division else "with no registered division"
             found.append(
