@@ -216,3 +216,15 @@ def test_every_error_class_is_in_the_one_hierarchy(name: str) -> None:
         and not issubclass(obj, SocialCreditError)
     ]
     assert not strays, f"{name}: {strays} outside socialcredit.errors.SocialCreditError"
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "web").rglob("*.py")), ids=lambda p: str(p.relative_to(ROOT)))
+def test_the_portal_calls_the_service_layer_never_the_store(path: Path) -> None:
+    """Pages have no second path to the store: no store, table, SQL or batch module is imported by them."""
+    bad = sorted(
+        name
+        for name in imports(path)
+        if name.split(".")[0] == "sqlalchemy"
+        or any(name == f"socialcredit.{s}" or name.startswith(f"socialcredit.{s}.") for s in ("store", "tables"))
+    )
+    assert not bad, f"{path.name} imports {bad}"

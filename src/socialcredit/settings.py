@@ -81,6 +81,15 @@ class Settings(BaseSettings):
         "lookup_burst; past that, 429 with Retry-After.",
     )
     lookup_burst: int = Field(default=10, ge=1, description="Lookups a client may make at once.")
+    sign_in_per_minute: int = Field(
+        default=5,
+        ge=1,
+        description="Portal sign-in attempts a client address may make a minute, after a burst of sign_in_burst; "
+        "past that, 429 with Retry-After.",
+    )
+    sign_in_burst: int = Field(
+        default=10, ge=1, description="Portal sign-in attempts a client address may make at once."
+    )
     notices_file: Path | None = Field(
         default=None,
         description="Where notices are delivered, one JSON line each: a file (default <data_dir>/notices.jsonl), "

@@ -20,6 +20,7 @@ from socialcredit.service.notices import Sender
 from socialcredit.service.platform import Platform
 from socialcredit.settings import Settings
 from socialcredit.store import Store, open_store_for
+from socialcredit.web.app import install_portal
 
 DESCRIPTION = """
 The socialcredit platform's HTTP API. Send a party's token as `Authorization: Bearer TOKEN`; without one you are
@@ -67,7 +68,7 @@ def create_app(
     )
     app.state.platform = platform
     app.state.due_process = DueProcess(platform)
-    errors.install(app)
+    errors.install(app, pages=install_portal(app, platform, app.state.due_process))
     for module in (records, decisions, subjects, cases, public, catalogue, parties):
         app.include_router(module.router, responses=errors.RESPONSES)
 

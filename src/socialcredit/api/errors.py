@@ -23,12 +23,14 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
 
 from socialcredit.api.models import ErrorOut, ProblemsOut
 from socialcredit.errors import (
@@ -120,79 +122,108 @@ def validation_problems(exc: RequestValidationError) -> list[Problem]:
     return problems
 
 
-def _problems_response(problems: list[Problem], detail: str) -> JSONResponse:
-    body = {"detail": safe_text(detail), "problems": [problem_dict(p) for p in problems]}
-    return SafeJSONResponse(status_code=422, content=body)
+class PageErrors(Protocol):
+    """How refusals are shown on pages that are not the API's (the portal): the same status, a page."""
+
+    def handles(self, path: str) -> bool:
+        """Whether a request to ``path`` is answered with a page."""
+        ...
+
+    def render(
+        self,
+        request: Request,
+        status: int,
+        detail: str,
+        problems: Sequence[Problem] = (),
+        headers: Mapping[str, str] | None = None,
+    ) -> Response:
+        """The refusal as a page."""
+        ...
 
 
-def _detail(status: int, exc: BaseException, headers: dict[str, str] | None = None) -> JSONResponse:
-    return SafeJSONResponse(status_code=status, content={"detail": safe_text(str(exc))}, headers=headers)
+class Answer:
+    """Answers refusals: JSON for the API, a page where ``pages`` handles the path."""
+
+    def __init__(self, pages: PageErrors | None) -> None:
+        self.pages = pages
+
+    def __call__(
+        self,
+        request: Request,
+        status: int,
+        detail: str,
+        problems: Sequence[Problem] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Response:
+        if self.pages is not None and self.pages.handles(request.url.path):
+            return self.pages.render(request, status, safe_text(detail), list(problems or ()), headers)
+        content: dict[str, Any] = {"detail": safe_text(detail)}
+        if problems is not None:
+            content["problems"] = [problem_dict(p) for p in problems]
+        return SafeJSONResponse(status_code=status, content=content, headers=dict(headers) if headers else None)
 
 
-def install(app: FastAPI) -> None:
-    """Register the handlers."""
+def install(app: FastAPI, pages: PageErrors | None = None) -> None:
+    """Register the handlers; refusals on paths that ``pages`` handles are answered as pages."""
+    answer = Answer(pages)
 
     @app.exception_handler(RequestValidationError)
-    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _validation(request: Request, exc: RequestValidationError) -> Response:
         problems = validation_problems(exc)
-        return _problems_response(problems, str(InputError(problems)))
+        return answer(request, 422, str(InputError(problems)), problems)
 
     @app.exception_handler(InputError)
-    async def _input(request: Request, exc: InputError) -> JSONResponse:
-        return _problems_response(exc.problems, str(exc))
+    async def _input(request: Request, exc: InputError) -> Response:
+        return answer(request, 422, str(exc), exc.problems)
 
     @app.exception_handler(NotFound)
-    async def _not_found(request: Request, exc: NotFound) -> JSONResponse:
-        return _detail(404, exc)
+    async def _not_found(request: Request, exc: NotFound) -> Response:
+        return answer(request, 404, str(exc))
 
     @app.exception_handler(ConflictError)
-    async def _conflict(request: Request, exc: ConflictError) -> JSONResponse:
-        return _detail(409, exc)
+    async def _conflict(request: Request, exc: ConflictError) -> Response:
+        return answer(request, 409, str(exc))
 
     @app.exception_handler(PermissionDenied)
-    async def _denied(request: Request, exc: PermissionDenied) -> JSONResponse:
-        return _detail(403, exc)
+    async def _denied(request: Request, exc: PermissionDenied) -> Response:
+        return answer(request, 403, str(exc))
 
     @app.exception_handler(Unauthenticated)
-    async def _unauthenticated(request: Request, exc: Unauthenticated) -> JSONResponse:
-        return _detail(401, exc, {"WWW-Authenticate": "Bearer"})
+    async def _unauthenticated(request: Request, exc: Unauthenticated) -> Response:
+        return answer(request, 401, str(exc), headers={"WWW-Authenticate": "Bearer"})
 
     @app.exception_handler(TooManyRequests)
-    async def _too_many(request: Request, exc: TooManyRequests) -> JSONResponse:
-        return _detail(429, exc, {"Retry-After": str(exc.retry_after)})
+    async def _too_many(request: Request, exc: TooManyRequests) -> Response:
+        return answer(request, 429, str(exc), headers={"Retry-After": str(exc.retry_after)})
 
     @app.exception_handler(StoreError)
-    async def _store(request: Request, exc: StoreError) -> JSONResponse:
-        return _detail(503, exc)
+    async def _store(request: Request, exc: StoreError) -> Response:
+        return answer(request, 503, str(exc))
 
     @app.exception_handler(ConfigurationError)
-    async def _configuration(request: Request, exc: ConfigurationError) -> JSONResponse:
-        return _detail(503, exc)
+    async def _configuration(request: Request, exc: ConfigurationError) -> Response:
+        return answer(request, 503, str(exc))
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         if exc.status_code == 400:  # the body could not be read as JSON (not UTF-8, cut short)
             problem = Problem("the body is not valid JSON in UTF-8", "body")
-            return _problems_response([problem], str(InputError([problem])))
-        return SafeJSONResponse(
-            status_code=exc.status_code,
-            content={"detail": safe_text(str(exc.detail))},
-            headers=getattr(exc, "headers", None),
-        )
+            return answer(request, 422, str(InputError([problem])), [problem])
+        return answer(request, exc.status_code, str(exc.detail), headers=getattr(exc, "headers", None))
 
     @app.exception_handler(SocialCreditError)
-    async def _domain(request: Request, exc: SocialCreditError) -> JSONResponse:
-        return _failure(request, exc)
+    async def _domain(request: Request, exc: SocialCreditError) -> Response:
+        return _failure(request, exc, answer)
 
     @app.exception_handler(Exception)
-    async def _anything(request: Request, exc: Exception) -> JSONResponse:
-        return _failure(request, exc)
+    async def _anything(request: Request, exc: Exception) -> Response:
+        return _failure(request, exc, answer)
 
 
-def _failure(request: Request, exc: BaseException) -> JSONResponse:
+def _failure(request: Request, exc: BaseException, answer: Answer) -> Response:
     """A defect: logged in full under a reference, answered with the reference only."""
     platform = getattr(request.app.state, "platform", None)
     reference = platform.context.references.new("E", 6) if platform is not None else "E-unknown"
     log.error("%s %s failed (%s)", request.method, request.url.path, reference, exc_info=exc)
     detail = f"the platform failed to answer; the operator can look this up as {reference}"
-    return SafeJSONResponse(status_code=500, content={"detail": detail})
+    return answer(request, 500, detail)

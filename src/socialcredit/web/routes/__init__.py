@@ -1,0 +1,18 @@
+"""The portal's pages, one module per group of readers."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from socialcredit.web.routes import authority, common, operator, personal, provider, public, reports, review
+
+ROUTERS: tuple[APIRouter, ...] = (
+    common.router,
+    public.router,
+    personal.router,
+    review.router,
+    authority.router,
+    operator.router,
+    provider.router,
+    reports.router,
+)
