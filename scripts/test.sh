@@ -96,6 +96,41 @@ else
     say "PostgreSQL not installed (or SOCIALCREDIT_START_POSTGRES=0): the store tests run on SQLite only"
 fi
 
+# The browser tests (tests/web/browser) drive Debian's Chromium with Playwright, found by path (the registries here
+# cannot download Playwright's own browsers), and check pages with axe-core from the npm registry. In CI
+# (SOCIALCREDIT_INSTALL_BROWSER=1) Chromium, a CJK font for the screenshots and axe-core are installed and the
+# browser tests must run; elsewhere they run when Chromium is there and are skipped, saying so, when it is not.
+AXE_VERSION=4.14.1
+AXE_DIR=.cache/axe-core-$AXE_VERSION
+install_browser() {
+    local sudo=()
+    if [[ "$(id -u)" != 0 ]]; then
+        sudo=(sudo -n)
+    fi
+    if [[ ! -x /usr/bin/chromium ]] || ! fc-list 2>/dev/null | grep -qi 'wqy\|noto sans cjk'; then
+        say "installing Debian's chromium and a CJK font"
+        "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q
+        "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium fonts-wqy-zenhei
+    fi
+}
+install_axe() {
+    if [[ ! -f "$AXE_DIR/node_modules/axe-core/axe.min.js" ]] && command -v npm >/dev/null; then
+        say "installing axe-core $AXE_VERSION from the npm registry into $AXE_DIR"
+        mkdir -p "$AXE_DIR"
+        npm install --silent --no-audit --no-fund --prefix "$AXE_DIR" "axe-core@$AXE_VERSION" >&2 || say "WARNING: could not install axe-core"
+    fi
+    if [[ -f "$AXE_DIR/node_modules/axe-core/axe.min.js" ]]; then
+        export SOCIALCREDIT_AXE_JS="$PWD/$AXE_DIR/node_modules/axe-core/axe.min.js"
+    fi
+}
+if [[ "${SOCIALCREDIT_INSTALL_BROWSER:-}" == 1 ]]; then
+    install_browser
+    install_axe
+    export SOCIALCREDIT_REQUIRE_BROWSER=1
+elif [[ -x /usr/bin/chromium ]]; then
+    install_axe
+fi
+
 status=0
 "$BIN/ruff" check src tests || status=1
 "$BIN/pytest" -q "$@" || status=1

@@ -169,6 +169,7 @@ def serve(
         store.migrate()
         issued = demo_parties(store, env, run.today(), base) if demo else []
     console.print(f"socialcredit service on {base}  (store {settings.store_url()})", highlight=False)
+    console.print(f"  portal: {base}/   (Chinese and English; sign in with a token below)", highlight=False)
     console.print(f"  OpenAPI: {base}/openapi.json   docs: {base}/docs", highlight=False)
     if settings.today:
         console.print(
