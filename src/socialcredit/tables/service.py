@@ -153,3 +153,29 @@ notices_table = cast(Table, NoticeRow.__table__)
 cases_table = cast(Table, CaseRow.__table__)
 case_events_table = cast(Table, CaseEventRow.__table__)
 public_lookups_table = cast(Table, PublicLookupRow.__table__)
+
+
+class ReportRow(Base):
+    """A credit report issued as a PDF: what it was made from (its canonical content, kept so that the same
+    reference renders the same bytes again), and the SHA-256 of that content and of the PDF, so that anyone given
+    the reference can check a copy (migration 0005)."""
+
+    __tablename__ = "reports"
+    __table_args__ = (Index("ix_reports_subject_id_as_of", "subject_id", "as_of"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    reference: Mapped[str] = mapped_column(String(40), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    subject_id: Mapped[str] = mapped_column(String(64))
+    language: Mapped[str] = mapped_column(String(8))
+    as_of: Mapped[date] = mapped_column(Date)
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    issued_by: Mapped[str] = mapped_column(String(64))
+    layout: Mapped[str] = mapped_column(String(16))
+    verify_url: Mapped[str] = mapped_column(Text)
+    content: Mapped[str] = mapped_column(Text)
+    content_sha256: Mapped[str] = mapped_column(String(64))
+    pdf_sha256: Mapped[str] = mapped_column(String(64))
+
+
+reports_table = cast(Table, ReportRow.__table__)
