@@ -32,6 +32,7 @@ from typing import Any
 
 from socialcredit.records import Scalar
 from socialcredit.service.case_decisions import CaseDecisions
+from socialcredit.service.case_evidence import CaseEvidence
 from socialcredit.service.case_filing import Filing
 from socialcredit.service.case_views import CaseViews
 from socialcredit.service.parties import Party
@@ -48,6 +49,7 @@ class DueProcess:
         self.filing = Filing(context, guard, evaluation, platform.dispatch_quietly)
         self.decisions = CaseDecisions(context, guard, evaluation, platform.dispatch_quietly)
         self.views = CaseViews(context, guard)
+        self.evidence_of = CaseEvidence(context, guard, evaluation)
         self.transparency = Transparency(context)
 
     def object(self, party: Party, *, scheme: str, target: dict[str, Any], statement: str) -> dict[str, Any]:
@@ -100,6 +102,14 @@ class DueProcess:
             party, reference, outcome=outcome, reasons=reasons, corrected_attributes=corrected_attributes
         )
         return self.views.case(party, reference)
+
+    def evidence(self, party: Party, reference: str) -> dict[str, Any]:
+        """Every version of each record a case rests on (reviewers; its subject); logged as a read."""
+        return self.evidence_of.evidence(party, reference)
+
+    def authority_names(self) -> dict[str, str]:
+        """Every registered authority's name by its code (public)."""
+        return self.evidence_of.authority_names()
 
     def figures(self, period: str) -> dict[str, Any]:
         """Published counts per list for a year (``2026``) or a month (``2026-06``)."""
