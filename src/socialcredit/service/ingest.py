@@ -14,6 +14,7 @@ Every refusal names the file, the row (the 1-based data row, as the reader count
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -103,6 +104,7 @@ def ingest_files(
     actor: str | None = None,
     owed: Owed | None = None,
     catalogue: Catalogue | None = None,
+    sources: Sequence[str] | None = None,
 ) -> list[IngestReport]:
     """Read and check every file, then store them all in one transaction (one batch per file), or none.
 
@@ -111,15 +113,20 @@ def ingest_files(
     writer (default ``authority:<code>``). ``owed(records)``, called once every file is read and checked, says
     what to write in the same transaction, to commit with the records or not at all (their notices).
     ``catalogue`` is the catalogue of record types the records are checked against (default: the shipped one).
+    ``sources`` names each file where the batch records its source and problems name its file (default: its
+    path): a file uploaded through the portal is kept under a server path its sender never saw.
     """
     authority = store.get_authority(authority_code)
     catalogue = catalogue or shipped_catalogue()
     at = now if now is not None else store.clock()
+    names = list(sources) if sources is not None else [str(p) for p in paths]
+    if len(names) != len(paths):
+        raise ValueError("one source name per file")
     prepared: list[_Prepared] = []
-    for path in paths:
+    for path, name in zip(paths, names, strict=True):
         path = Path(path)
-        records = read_records(path, authority=authority.code, recorded_at=at)
-        prepared.append(_Prepared(str(path), records, _file_locator(path), file_sha256(path)))
+        records = _read_named(path, name, authority.code, at)
+        prepared.append(_Prepared(name, records, _file_locator(path), file_sha256(path)))
         _check_authority(authority, prepared[-1], catalogue)
         if on_checked is not None:
             on_checked(path, len(records))
@@ -149,6 +156,18 @@ def ingest_records(
     _check_authority(authority, prepared, catalogue or shipped_catalogue())
     then = owed(listed) if owed is not None else None
     return _write(store, authority, [prepared], at, actor, then)[0]
+
+
+def _read_named(path: Path, name: str, authority: str, at: datetime) -> list[Record]:
+    """The file's records; its problems name it ``name``."""
+    try:
+        return read_records(path, authority=authority, recorded_at=at)
+    except RecordError as exc:
+        if name == str(path):
+            raise
+        raise RecordError(
+            [dataclasses.replace(p, file=name) if p.file == str(path) else p for p in exc.problems]
+        ) from None
 
 
 # --- checks --------------------------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from socialcredit.dates import CHINA_STANDARD_TIME
-from socialcredit.errors import ConflictError, InputError, Problem
+from socialcredit.errors import ConflictError, InputError, Problem, SocialCreditError
 from socialcredit.ids import parse_subject_id
 from socialcredit.records import Record
 from socialcredit.service import hooks
@@ -28,6 +28,26 @@ from socialcredit.service.evaluation import Evaluation
 from socialcredit.service.ingest import IngestReport, Owed, Then, ingest_files, ingest_records
 from socialcredit.service.parties import Party, Role
 from socialcredit.store import IngestResult
+
+
+class Rehearsed(SocialCreditError):
+    """Raised inside a rehearsed write once the store has checked and written it, so that it rolls back."""
+
+    def __init__(self, results: list[IngestResult]) -> None:
+        super().__init__("rehearsed: rolled back")
+        self.results = results
+
+
+def _report_dict(report: IngestReport) -> dict[str, Any]:
+    return {
+        "source": report.source,
+        "records": report.records,
+        "inserted": report.inserted,
+        "unchanged": report.unchanged,
+        "batch_id": report.batch_id,
+        "recorded_at": report.recorded_at.isoformat(),
+        "file_sha256": report.file_sha256,
+    }
 
 
 class Submissions:
@@ -76,6 +96,97 @@ class Submissions:
             "recorded_at": report.recorded_at.isoformat(),
             "list_entries": [doc for a in announcements for doc in a.documents],
         }
+
+    def submit_files(self, party: Party, paths: Sequence[Path], *, sources: Sequence[str]) -> dict[str, Any]:
+        """An authority's record files (uploaded through the portal), all or nothing: the same checks and write
+        as ``socialcredit ingest``, the same answer as a batch (per file), with the listings' decision documents."""
+        authority = self._authority(party, "records.submit")
+        now = self.context.now()
+        announcements: list[Announcement] = []
+        try:
+            reports = ingest_files(
+                self.context.store,
+                paths,
+                authority,
+                now=now,
+                actor=f"party:{party.code}",
+                owed=self._owed(authority, now, announcements),
+                sources=sources,
+            )
+        except (InputError, ConflictError) as exc:
+            self.guard.log_refusal(party, "records.submit", f"{', '.join(sources)}: {exc}"[:2000])
+            raise
+        for report in reports:
+            hooks.record_event(
+                "records.submit",
+                party=party.code,
+                subject_id=None,
+                detail={"batch_id": report.batch_id, "inserted": report.inserted, "source": report.source},
+            )
+        return {
+            "authority": authority,
+            "files": [_report_dict(r) for r in reports],
+            "list_entries": [doc for a in announcements for doc in a.documents],
+            "notices": len(announcements),
+        }
+
+    def preview_files(self, party: Party, paths: Sequence[Path], *, sources: Sequence[str]) -> dict[str, Any]:
+        """What :meth:`submit_files` would do with these files, without writing anything: the write itself is
+        rehearsed (every check the commit makes, the store's own included) in a transaction that is rolled back.
+        Bad rows raise the InputError the commit would raise; a clean file answers with what would be inserted,
+        what is already stored, the list entries it would open and the notices it would send."""
+        authority = self._authority(party, "records.preview")
+        now = self.context.now()
+        announcements: list[Announcement] = []
+        owed = self._owed(authority, now, announcements)
+        read: list[Record] = []
+
+        def rehearse(records: Sequence[Record]) -> Then:
+            read[:] = records
+            write = owed(records)
+
+            def then(conn: Connection, results: list[IngestResult]) -> None:
+                write(conn, results)
+                raise Rehearsed(results)
+
+            return then
+
+        try:
+            ingest_files(
+                self.context.store,
+                paths,
+                authority,
+                now=now,
+                owed=rehearse,
+                sources=sources,
+                actor=f"party:{party.code}",
+            )
+        except Rehearsed as done:
+            results = done.results
+        except (InputError, ConflictError) as exc:
+            self.guard.log_refusal(party, "records.preview", f"{', '.join(sources)}: {exc}"[:2000])
+            raise
+        else:  # pragma: no cover - the rehearsal always raises once the checks pass
+            raise AssertionError("the rehearsal wrote")
+        by_type: dict[str, int] = {}
+        for record in read:
+            by_type[record.type] = by_type.get(record.type, 0) + 1
+        # Records already stored identically insert nothing and owe nothing, as at the commit.
+        owes = any(r.inserted for r in results)
+        return {
+            "authority": authority,
+            "records": sum(r.inserted + r.unchanged for r in results),
+            "inserted": sum(r.inserted for r in results),
+            "unchanged": sum(r.unchanged for r in results),
+            "by_type": dict(sorted(by_type.items())),
+            "list_entries": [doc for a in announcements for doc in a.documents] if owes else [],
+            "notices": len(announcements) if owes else 0,
+        }
+
+    def _authority(self, party: Party, action: str) -> str:
+        self.guard.require(party, action, Role.AUTHORITY)
+        assert party.authority is not None
+        return party.authority
 
     def ingest(
         self,
