@@ -35,16 +35,20 @@ from socialcredit.dates import utc_now
 from socialcredit.records import Record
 from socialcredit.scheme.model import Scheme
 from socialcredit.service.access import Guard
+from socialcredit.service.authority_views import AuthorityViews
 from socialcredit.service.context import Clock, Context, References, build_context
 from socialcredit.service.deciding import Decider, Query
 from socialcredit.service.evaluation import Evaluation
 from socialcredit.service.live_index import LiveIndex
 from socialcredit.service.notices import Sender
+from socialcredit.service.operator_state import OperatorState
 from socialcredit.service.operator_views import OperatorViews
 from socialcredit.service.parties import Party
+from socialcredit.service.provider_views import ProviderViews
 from socialcredit.service.public_views import PublicViews
 from socialcredit.service.subject_views import SubjectViews
 from socialcredit.service.submissions import Submissions
+from socialcredit.service.uploads import Uploads
 from socialcredit.settings import Settings
 from socialcredit.store import Store
 
@@ -80,6 +84,10 @@ class Platform:
         self.subjects = SubjectViews(context, self.guard, self.evaluation)
         self.public = PublicViews(context, self.guard, self.evaluation)
         self.operator = OperatorViews(context, self.guard)
+        self.authority_views = AuthorityViews(context, self.guard)
+        self.uploads = Uploads(context, self.guard, self.submissions)
+        self.operator_state = OperatorState(context, self.guard)
+        self.provider_views = ProviderViews(context, self.guard)
 
     # -- what the parts share ----------------------------------------------------------------------------------
 
