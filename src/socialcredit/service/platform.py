@@ -32,6 +32,7 @@ from datetime import date, datetime
 from typing import Any
 
 from socialcredit.dates import utc_now
+from socialcredit.errors import NotFound
 from socialcredit.records import Record
 from socialcredit.scheme.model import Scheme
 from socialcredit.service.access import Guard
@@ -46,6 +47,7 @@ from socialcredit.service.operator_views import OperatorViews
 from socialcredit.service.parties import Party
 from socialcredit.service.provider_views import ProviderViews
 from socialcredit.service.public_views import PublicViews
+from socialcredit.service.reports import Reports
 from socialcredit.service.subject_views import SubjectViews
 from socialcredit.service.submissions import Submissions
 from socialcredit.service.uploads import Uploads
@@ -84,6 +86,8 @@ class Platform:
         self.subjects = SubjectViews(context, self.guard, self.evaluation)
         self.public = PublicViews(context, self.guard, self.evaluation)
         self.operator = OperatorViews(context, self.guard)
+        # An organization's public report is built from its public page (the registry's view), looked up when asked.
+        self.reports = Reports(context, self.guard, self.subjects, organizations=self.organization_view)
         self.authority_views = AuthorityViews(context, self.guard)
         self.uploads = Uploads(context, self.guard, self.submissions)
         self.operator_state = OperatorState(context, self.guard)
@@ -142,6 +146,13 @@ class Platform:
     def log_refusal(self, party: Party, action: str, detail: str, *, subject_id: str | None = None) -> None:
         """Log a refused request in its own transaction."""
         self.guard.log_refusal(party, action, detail, subject_id=subject_id)
+
+    def organization_view(self, code: str) -> dict[str, Any]:
+        """What is public about an organization, for its credit report (the registry's view)."""
+        registry = getattr(self, "registry", None)  # the registry's view is built by another part of the service
+        if registry is None:
+            raise NotFound(f"no organization {code!r}: the registry's view is not available")
+        return dict(registry.organization(code))
 
     # -- the parties' operations -------------------------------------------------------------------------------
 
