@@ -14,6 +14,7 @@ def register_all(app: typer.Typer) -> None:
         engine_commands,
         index_commands,
         party_commands,
+        report_commands,
         scheme_commands,
         serve_commands,
         store_commands,
@@ -29,5 +30,6 @@ def register_all(app: typer.Typer) -> None:
         serve_commands,
         audit_commands,
         index_commands,
+        report_commands,
     ):
         module.register(app)
