@@ -13,10 +13,13 @@ whenever a file is kept).
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import re
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path, PurePath
@@ -149,17 +152,17 @@ class Uploads:
         """The report of the checks a commit makes, without writing: InputError with every problem, or what it
         would write (:meth:`Submissions.preview_files`) with the upload."""
         upload = self.get(party, upload_id)
-        out = self.submissions.preview_files(party, [upload.path], sources=[upload.label])
+        with _named(upload):
+            out = self.submissions.preview_files(party, [upload.path], sources=[upload.label])
         return {**out, "upload": upload.as_dict()}
 
     def commit(self, party: Party, upload_id: str) -> dict[str, Any]:
         """Write the kept file all or nothing (as ``socialcredit ingest`` does); the file is then removed and
         what was written kept as the upload's receipt (:meth:`receipt`), so a page can show it after a redirect."""
         upload = self.get(party, upload_id)
-        out = {
-            **self.submissions.submit_files(party, [upload.path], sources=[upload.label]),
-            "upload": upload.as_dict(),
-        }
+        with _named(upload):
+            written = self.submissions.submit_files(party, [upload.path], sources=[upload.label])
+        out = {**written, "upload": upload.as_dict()}
         self._write_receipt(upload_id, out)
         upload.path.unlink(missing_ok=True)
         return out
@@ -248,3 +251,15 @@ def _modified(path: Path) -> datetime:
         return datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
     except OSError:
         return datetime.fromtimestamp(0, tz=UTC)
+
+
+@contextmanager
+def _named(upload: Upload) -> Iterator[None]:
+    """Problems name the file as its sender named it (the batch's source is the label)."""
+    try:
+        yield
+    except InputError as exc:
+        if upload.label == upload.name:
+            raise
+        named = [dataclasses.replace(p, file=upload.name) if p.file == upload.label else p for p in exc.problems]
+        raise type(exc)(named) from None

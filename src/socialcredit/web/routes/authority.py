@@ -1,7 +1,268 @@
-"""Portal pages: authority (being built)."""
+"""Portal pages: an authority's clerk. Its authority and what it may submit; a record file uploaded, checked with
+exactly the checks its commit makes (a row-level report, or a preview of what it would write) and committed;
+list entries issued and ended one record at a time through the API's own batch path; what it submitted and the
+objections and repair applications about its records.
+
+Every form posts and redirects (303) to a page that shows what happened: an upload to its report, a commit or a
+single record to its receipt (kept by the service, bound to the clerk)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import re
+import secrets
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from starlette.datastructures import UploadFile
+from starlette.responses import Response
+
+from socialcredit.errors import InputError, Problem
+from socialcredit.records import Record
+from socialcredit.service.parties import Party, Role
+from socialcredit.service.public_views import mask_subject
+from socialcredit.web.pages import FormDep, Page, PageDep
 
 router = APIRouter()
+
+Offset = Annotated[int, Query(ge=0, le=1_000_000)]
+PAGE_SIZE = 25
+RECORD_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:\-]{0,127}$")
+MAX_TEXT = {"subject_id": 64, "legal_basis": 2000, "source_ref": 2000, "record_id": 128, "source": 200}
+
+
+def clerk(page: Page) -> Party:
+    """The signed-in authority clerk (the public is sent to sign in; other roles are refused, logged)."""
+    return page.require(Role.AUTHORITY)
+
+
+def text_field(form: dict[str, Any], name: str, *, required: bool = False, limit: int | None = None) -> str:
+    """A posted text field, checked as the API checks text: bounded, no NUL or other control character, valid
+    Unicode; InputError names the field."""
+    value = form.get(name)
+    if value is None or isinstance(value, UploadFile):
+        value = ""
+    if isinstance(value, list):
+        raise InputError([Problem("given more than once", name)])
+    value = str(value).strip()
+    limit = limit or MAX_TEXT.get(name, 4000)
+    reason = None
+    if required and not value:
+        reason = "required"
+    elif len(value) > limit:
+        reason = f"at most {limit} characters"
+    elif any(ord(c) < 32 and c not in "\t\n\r" for c in value):
+        reason = "no NUL or other control characters"
+    else:
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            reason = "invalid text: not valid Unicode (a lone surrogate is not a character)"
+    if reason:
+        raise InputError([Problem(reason, name, value[:80].encode("utf-8", "replace").decode("utf-8"))])
+    return value
+
+
+def safe(value: Any) -> Any:
+    """Text with what UTF-8 cannot encode (a lone surrogate read from a file's escape) shown escaped."""
+    return value.encode("utf-8", "backslashreplace").decode("utf-8") if isinstance(value, str) else value
+
+
+def shown_problem(problem: Problem) -> Problem:
+    """A problem as the report shows it: its text safe to send."""
+    return Problem(
+        reason=safe(problem.reason),
+        field=safe(problem.field),
+        value=safe(problem.value),
+        file=safe(problem.file),
+        row=problem.row,
+        line=problem.line,
+    )
+
+
+def shown_documents(documents: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Decision documents as a clerk's page shows them: the subject's identifier masked."""
+    return [{**d, "subject_id": mask_subject(d["subject_id"])} for d in documents]
+
+
+@router.get("/authority")
+def authority_home(page: PageDep) -> Response:
+    """The authority, its competences, the record types they cover, and the ways in."""
+    party = clerk(page)
+    profile = page.platform.authority_views.profile(party)
+    return page.render("authority/home.html", profile=profile)
+
+
+@router.get("/authority/upload")
+def upload_form(page: PageDep) -> Response:
+    """A record file to check."""
+    clerk(page)
+    limit = page.platform.settings.max_request_bytes
+    return page.render("authority/upload.html", limit_mb=limit // (1024 * 1024))
+
+
+@router.post("/authority/upload")
+def upload(page: PageDep, form: FormDep) -> Response:
+    """Keep the uploaded file (bound to the clerk) and go to its report."""
+    party = clerk(page)
+    source = text_field(form, "source")
+    upload_file = form.get("file")
+    if not isinstance(upload_file, UploadFile) or not upload_file.filename:
+        raise InputError([Problem("choose a record file (.csv, .jsonl or .ndjson)", "file")])
+    limit = page.platform.settings.max_request_bytes
+    data = upload_file.file.read(limit + 1)
+    kept = page.platform.uploads.keep(party, upload_file.filename, data, label=source)
+    return page.redirect(f"/authority/upload/{kept.upload_id}")
+
+
+@router.get("/authority/upload/{upload_id}")
+def upload_report(page: PageDep, upload_id: str) -> Response:
+    """The row-level report of the checks its commit makes, or a preview of what it would write."""
+    party = clerk(page)
+    upload = page.platform.uploads.get(party, upload_id)
+    try:
+        preview = page.platform.uploads.preview(party, upload_id)
+    except InputError as refused:
+        problems = [shown_problem(p) for p in refused.problems]
+        return page.render("authority/report.html", upload=upload.as_dict(), problems=problems, preview=None)
+    preview["list_entries"] = shown_documents(preview["list_entries"])
+    return page.render("authority/report.html", upload=upload.as_dict(), problems=[], preview=preview)
+
+
+@router.post("/authority/upload/{upload_id}/commit")
+def commit(page: PageDep, form: FormDep, upload_id: str) -> Response:
+    """Write the kept file all or nothing, send its notices, show the receipt."""
+    party = clerk(page)
+    page.platform.uploads.commit(party, upload_id)
+    page.platform.dispatch_quietly()
+    return page.redirect(f"/authority/receipts/{upload_id}")
+
+
+@router.post("/authority/upload/{upload_id}/discard")
+def discard(page: PageDep, form: FormDep, upload_id: str) -> Response:
+    """Forget a kept file without writing it."""
+    party = clerk(page)
+    page.platform.uploads.discard(party, upload_id)
+    return page.redirect("/authority/upload?discarded=1")
+
+
+@router.get("/authority/receipts/{receipt_id}")
+def receipt(page: PageDep, receipt_id: str) -> Response:
+    """What a commit or a single record wrote, with the decision documents of the entries it opened."""
+    party = clerk(page)
+    out = page.platform.uploads.receipt(party, receipt_id)
+    out["list_entries"] = shown_documents(out.get("list_entries", []))
+    return page.render("authority/receipt.html", receipt=out)
+
+
+@router.get("/authority/lists")
+def lists(page: PageDep) -> Response:
+    """The lists the authority may issue entries on, with a form to issue an entry and to end one."""
+    party = clerk(page)
+    found = page.platform.authority_views.lists(party)
+    # A fresh record id per form: sending the same form twice stores one record, not two.
+    ids = {item["list_id"]: {"entry": new_record_id(), "exit": new_record_id()} for item in found}
+    return page.render("authority/lists.html", lists=found, ids=ids, today=page.platform.today().isoformat())
+
+
+def new_record_id() -> str:
+    """A record id for a record entered on a form."""
+    return f"WEB-{secrets.token_hex(8).upper()}"
+
+
+@router.post("/authority/lists/{list_id}/{step}")
+def issue(page: PageDep, form: FormDep, list_id: str, step: str) -> Response:
+    """Submit one record that opens (``entry``) or ends (``exit``) an entry on the list, through the same path as
+    the API's batch, and show its receipt with the decision document."""
+    party = clerk(page)
+    rule = page.platform.authority_views.list_rule(party, list_id)
+    if step == "entry":
+        record_type = rule["entry"]
+    elif step == "exit":
+        chosen = text_field(form, "type", required=True, limit=128)
+        record_type = next((x for x in rule["exits"] if x["type"] == chosen), None)
+        if record_type is None:
+            raise InputError([Problem("not an exit of this list this authority may record", "type", chosen)])
+    else:
+        raise InputError([Problem("entry or exit", "step", step[:20])])
+    record = form_record(form, record_type)
+    out = page.platform.uploads.submit_one(party, record, source=f"portal: {list_id} {step}")
+    page.platform.dispatch_quietly()
+    return page.redirect(f"/authority/receipts/{out['receipt']}")
+
+
+def form_record(form: dict[str, Any], record_type: dict[str, Any]) -> Record:
+    """The record a list form describes, its attributes typed as the catalogue declares them; every problem at
+    once, by field."""
+    problems: list[Problem] = []
+
+    def take(name: str, **kw: Any) -> str:
+        try:
+            return text_field(form, name, **kw)
+        except InputError as exc:
+            problems.extend(exc.problems)
+            return ""
+
+    record_id = take("record_id", required=True)
+    if record_id and not RECORD_ID.fullmatch(record_id):
+        problems.append(Problem("letters, digits and . _ : - only", "record_id", record_id))
+    subject_id = take("subject_id", required=True)
+    day_text = take("occurred_at", required=True, limit=10)
+    day = None
+    try:
+        day = date.fromisoformat(day_text) if day_text else None
+    except ValueError:
+        problems.append(Problem("a day is written YYYY-MM-DD", "occurred_at", day_text))
+    attributes: dict[str, Any] = {}
+    for spec in record_type["attributes"]:
+        raw = take(f"attr_{spec['name']}", limit=spec["max_length"] if spec["type"] == "text" else 64)
+        if raw == "":
+            continue
+        value = typed(raw, spec["type"])
+        if value is None:
+            problems.append(Problem(f"expected {spec['type']}", f"attributes.{spec['name']}", raw))
+        else:
+            attributes[spec["name"]] = value
+    legal_basis = take("legal_basis", required=True)
+    source_ref = take("source_ref", required=True)
+    if problems or day is None:
+        raise InputError(problems or [Problem("required", "occurred_at")])
+    return Record(
+        record_id=record_id,
+        subject_id=subject_id,
+        type=record_type["type"],
+        occurred_at=day,
+        attributes=attributes,
+        legal_basis=legal_basis,
+        source_ref=source_ref,
+    )
+
+
+def typed(raw: str, kind: str) -> str | int | float | bool | None:
+    """A form's text as the attribute kind wants it; None when it is not one (the catalogue checks the rest)."""
+    if kind == "integer":
+        return int(raw) if re.fullmatch(r"-?[0-9]{1,15}", raw) else None
+    if kind == "number":
+        try:
+            number = float(raw)
+        except ValueError:
+            return None
+        return number if number == number and abs(number) != float("inf") else None
+    if kind == "boolean":
+        return {"true": True, "false": False}.get(raw)
+    return raw
+
+
+@router.get("/authority/submitted")
+def submitted(page: PageDep, batches: Offset = 0, cases: Offset = 0) -> Response:
+    """The authority's batches, and the objections and repair applications about its records."""
+    party = clerk(page)
+    views = page.platform.authority_views
+    return page.render(
+        "authority/submitted.html",
+        batches=views.batches(party, limit=PAGE_SIZE, offset=batches),
+        cases=views.cases(party, limit=PAGE_SIZE, offset=cases),
+        batches_offset=batches,
+        cases_offset=cases,
+        limit=PAGE_SIZE,
+    )
