@@ -257,3 +257,25 @@ def test_the_pages_carry_no_inline_script_or_style(portal: Portal) -> None:
         text = portal.reader().get(path).text
         assert "<script" not in text and "style=" not in text
         assert text.count("<h1") == 1
+
+
+class LongRegistry(StandInRegistry):
+    """An organization with many notices: a report of several pages."""
+
+    def organization(self, code: str) -> Mapping[str, Any]:
+        out = dict(super().organization(code))
+        out["notices"] = [dict(out["notices"][0], decision_no=f"荣市监罚〔2026〕{n}号") for n in range(25)]
+        return out
+
+
+def test_every_page_carries_the_reference_and_the_address(portal: Portal, monkeypatch: pytest.MonkeyPatch) -> None:
+    platform = portal.world.client.app.state.portal.platform
+    monkeypatch.setattr(platform, "registry", LongRegistry(), raising=False)
+    response = portal.reader(None, "zh_CN").get(f"/organizations/{ACME}/report.pdf")
+    reference = response.headers["x-report-reference"]
+    pages = PdfReader(io.BytesIO(response.content)).pages
+    assert len(pages) > 2
+    for number, page in enumerate(pages, start=1):
+        text = page.extract_text()
+        assert reference in text and f"/verify/{reference}" in text and f"第 {number} 页" in text
+    assert "荣市监罚〔2026〕24号" in text_of(response.content)

@@ -14,7 +14,11 @@ anyone can verify it.
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping, Sequence
+import os
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import datetime
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -40,6 +44,27 @@ pdfmetrics.registerFont(UnicodeCIDFont(CJK_FONT))
 
 WIDTH = A4[0] - 36 * mm
 """The text block's width."""
+
+STAMP_LOCK = threading.Lock()
+"""reportlab reads the file's date from the environment when a document starts: one document at a time."""
+
+
+@contextmanager
+def stamped(instant: datetime) -> Iterator[None]:
+    """Documents started inside carry ``instant`` as their creation date: reportlab takes
+    ``SOURCE_DATE_EPOCH`` as the date of an invariant document (else 1 January 2000), so setting it to the issue
+    instant makes the file's date the report's own, whatever the process's environment says."""
+    with STAMP_LOCK:
+        before = os.environ.get("SOURCE_DATE_EPOCH")
+        os.environ["SOURCE_DATE_EPOCH"] = str(int(instant.timestamp()))
+        try:
+            yield
+        finally:
+            if before is None:
+                del os.environ["SOURCE_DATE_EPOCH"]
+            else:
+                os.environ["SOURCE_DATE_EPOCH"] = before
+
 
 TITLES = {ORGANIZATION: N_("Public credit report"), "own": N_("Own credit report")}
 
@@ -402,7 +427,8 @@ class PdfRenderer:
             canvas.drawString(18 * mm, 12 * mm, line)
             canvas.restoreState()
 
-        doc.build(story, onFirstPage=footer, onLaterPages=footer)
+        with stamped(document.issued_at):
+            doc.build(story, onFirstPage=footer, onLaterPages=footer)
         return buffer.getvalue()
 
 
