@@ -190,9 +190,18 @@ class Platform:
         """The lists a scheme in operation publishes."""
         return self.public.lists()
 
-    def public_entries(self, list_id: str, *, limit: int = 100, offset: int = 0) -> dict[str, Any]:
-        """Active entries of a published list, identity numbers masked, newest first."""
-        return self.public.entries(list_id, limit=limit, offset=offset)
+    def public_entries(
+        self,
+        list_id: str,
+        *,
+        region: str | None = None,
+        authority: str | None = None,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> dict[str, Any]:
+        """Active entries of a published list, identity numbers masked, newest first; filtered by region (a
+        division code) and issuing authority when given, with the choices the list offers."""
+        return self.public.entries(list_id, region=region, authority=authority, limit=limit, offset=offset)
 
     def public_publications(self) -> list[dict[str, Any]]:
         """The penalty and licensing notices the schemes in operation publish, and for how long."""

@@ -20,13 +20,15 @@ from typing import Any
 
 from sqlalchemy import insert, update
 
+from socialcredit.authorities import division_prefix
 from socialcredit.catalogue.measures import ActionEntry, MeasureList
-from socialcredit.catalogue.model import Catalogue, RecordTypeEntry
+from socialcredit.catalogue.model import AttributeKind, Catalogue, RecordTypeEntry
 from socialcredit.engine.population import subject_kind
 from socialcredit.engine.publications import published_notices
-from socialcredit.errors import NotFound
+from socialcredit.errors import InputError, NotFound, Problem
 from socialcredit.ids import parse_subject_id
 from socialcredit.ids.masking import Published, publish
+from socialcredit.ids.places import division
 from socialcredit.records import Record
 from socialcredit.scheme.model import ListRule, Scheme
 from socialcredit.service.access import Guard
@@ -39,6 +41,9 @@ from socialcredit.tables.service import public_lookups_table
 NAME_ATTRIBUTE = "name"
 """The record attribute that carries a subject's name, where an authority records one."""
 
+MAX_FILTER_LENGTH = 64
+"""The longest authority code a list's filter accepts."""
+
 
 def mask_subject(subject_id: str) -> str:
     """How a published list shows a subject's identifier (:func:`socialcredit.ids.masking.publish`)."""
@@ -48,6 +53,53 @@ def mask_subject(subject_id: str) -> str:
 def published(subject_id: str, day: date) -> Published:
     """What a published list shows of a subject on ``day``: the masked identifier, and a person's sex and age."""
     return publish(parse_subject_id(subject_id), day)
+
+
+def division_name(code: str) -> str | None:
+    """The name of an administrative division (GB/T 2260, as python-stdnum holds it): the one in use now, else
+    the last one it had; None for a code it does not know."""
+    found = division(code)
+    if found is None or not found.names:
+        return None
+    current = [name for name, _, end in found.names if end is None]
+    return current[-1] if current else found.names[-1][0]
+
+
+def regions_of(code: str | None) -> list[str]:
+    """The province, city and county codes a six-digit division code lies in (``371082`` → ``370000``,
+    ``371000``, ``371082``), each once; none for no code or the national one."""
+    if not code or code == "000000" or len(code) != 6 or not code.isdigit():
+        return []
+    return list(dict.fromkeys([code[:2] + "0000", code[:4] + "00", code]))
+
+
+def _region_filter(region: str | None) -> str | None:
+    """The division-code prefix a region filter stands for; InputError for one that is not a division code."""
+    if region is None or region == "":
+        return None
+    if len(region) != 6 or not region.isdigit() or region == "000000":
+        raise InputError(
+            [
+                Problem(
+                    "expected a six-digit administrative division code (370000, 371000, 371082)", "region", region[:20]
+                )
+            ]
+        )
+    return division_prefix(region)
+
+
+def _authority_filter(authority: str | None) -> str | None:
+    if authority is None or authority == "":
+        return None
+    if len(authority) > MAX_FILTER_LENGTH or not authority.isprintable():
+        raise InputError(
+            [
+                Problem(
+                    f"expected an authority code of at most {MAX_FILTER_LENGTH} characters", "authority", authority[:20]
+                )
+            ]
+        )
+    return authority
 
 
 def same_name(given: str, held: str) -> bool:
@@ -152,20 +204,70 @@ class PublicViews:
                     return s, rule
         raise NotFound(f"no published list {list_id!r}")
 
-    def entries(self, list_id: str, *, limit: int = 100, offset: int = 0) -> dict[str, Any]:
-        """Active entries of a published list, identity numbers masked, newest first."""
+    def list_rule(self, list_id: str) -> tuple[Scheme, ListRule]:
+        """A published list's rule and the scheme in operation it belongs to; NotFound for any other list."""
+        return self._public_rule(list_id)
+
+    def authority_names(self) -> dict[str, str]:
+        """Every registered authority's name, by code: who issues records and entries is public."""
+        return {a.code: a.name for a in self.context.store.authorities()}
+
+    def entries(
+        self,
+        list_id: str,
+        *,
+        region: str | None = None,
+        authority: str | None = None,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> dict[str, Any]:
+        """Active entries of a published list, identity numbers masked, newest first; only those of subjects in
+        ``region`` (a province, city or county code: by division-code prefix) and issued by ``authority`` (a
+        code), when given. ``choices`` are the regions and authorities the list's active entries have, each
+        with its name and count, for a filter to offer."""
+        prefix, issuer = _region_filter(region), _authority_filter(authority)
+        limit = page(limit)
+        if offset < 0:
+            raise InputError([Problem("must be 0 or more", "offset", str(offset))])
         scheme, rule = self._public_rule(list_id)
         types = {rule.entry.record_type}
         subjects = sorted({r.subject_id for r in self.context.store.effective(types=types)})
         entries = self._entries_of(scheme, list_id, subjects)
         entries.sort(key=lambda e: (e["start"], e["subject"], e["key"] or ""), reverse=True)
+        names = self.authority_names()
+        self._name_organizations(entries)
+        for e in entries:
+            e["issued_by_name"] = names.get(e["issued_by"])
+        choices = _choices(entries, names)
+        kept = [
+            e
+            for e in entries
+            if (prefix is None or (e["division"] or "").startswith(prefix))
+            and (issuer is None or e["issued_by"] == issuer)
+        ]
         return {
             "list_id": list_id,
-            "total": len(entries),
+            "region": region or None,
+            "authority": issuer,
+            "total": len(kept),
             "limit": limit,
             "offset": offset,
-            "items": entries[offset : offset + page(limit)],
+            "items": kept[offset : offset + limit],
+            "choices": choices,
         }
+
+    def _name_organizations(self, entries: list[dict[str, Any]]) -> None:
+        """An organization's name where the platform holds one (registration is public); never a person's."""
+        organizations = {e["subject"] for e in entries if e["kind"] == "organization"}
+        if not organizations:
+            return
+        records = self.context.store.effective(subject_ids=organizations)
+        by_subject: dict[str, list[Record]] = {}
+        for r in records:
+            by_subject.setdefault(r.subject_id, []).append(r)
+        for e in entries:
+            if e["kind"] == "organization":
+                e["name"] = held_name(by_subject.get(e["subject"], []))
 
     def _entries_of(self, scheme: Scheme, list_id: str, subjects: Sequence[str]) -> list[dict[str, Any]]:
         if not subjects:
@@ -188,6 +290,8 @@ class PublicViews:
                         "sex": shown.sex,
                         "age": shown.age,
                         "kind": subject_kind(subject_id),
+                        "division": parse_subject_id(subject_id).division,
+                        "name": None,
                         "list_id": entry.list_id,
                         "key": entry.key,
                         "start": entry.start.isoformat(),
@@ -226,14 +330,18 @@ class PublicViews:
         records = [r for r in records if r.key not in overlay.excluded]
         one = scheme.model_copy(update={"publications": [publication]})
         notices = published_notices(one, records, self.context.today())
+        names = self.authority_names()
+        by_key = {r.key: r for r in records}
         items = [
             {
                 "subject": mask_subject(n.subject_id),
                 "kind": subject_kind(n.subject_id),
                 "record_type": n.record.type,
+                "fields": self._public_fields(by_key[n.record.key]),
                 "happened": n.record.occurred_at.isoformat(),
                 "published_until": n.until.isoformat(),
                 "issued_by": n.record.authority,
+                "issued_by_name": names.get(n.record.authority),
                 "document": n.record.source_ref,
                 "legal_basis": n.record.legal_basis or n.legal_basis,
                 "disputed": n.record.key in overlay.disputed,
@@ -246,6 +354,20 @@ class PublicViews:
             "limit": limit,
             "offset": offset,
             "items": items[offset : offset + page(limit)],
+        }
+
+    def _public_fields(self, record: Record) -> dict[str, Any]:
+        """A notice's fields as its record carries them (decision number, fine...), leaving out what a notice
+        may not show: another subject's identifier, and a person's name (a person is shown masked)."""
+        entry = self.context.catalogue.entry(record.type)
+        specs = entry.attributes if entry is not None else {}
+        person = subject_kind(record.subject_id) == "person"
+        return {
+            name: value
+            for name, value in record.attributes.items()
+            if not (name in specs and specs[name].type is AttributeKind.SUBJECT)
+            and not (person and name == NAME_ATTRIBUTE)
+            and not (entry is None and name.endswith("_id"))
         }
 
     def lookup(self, party: Party, subject_id: str, *, name: str | None = None, client: str) -> dict[str, Any]:
@@ -290,3 +412,24 @@ class PublicViews:
                 subject_id=subject_id,
                 detail=f"found on a published list; lookups on {day.isoformat()} are counted",
             )
+
+
+def _choices(entries: Sequence[dict[str, Any]], names: dict[str, str]) -> dict[str, list[dict[str, Any]]]:
+    """The regions (province, city, county) and authorities of ``entries``, with names and counts."""
+    regions: dict[str, int] = {}
+    authorities: dict[str, int] = {}
+    for e in entries:
+        for code in regions_of(e["division"]):
+            regions[code] = regions.get(code, 0) + 1
+        authorities[e["issued_by"]] = authorities.get(e["issued_by"], 0) + 1
+    return {
+        "regions": [
+            {"code": code, "name": division_name(code), "level": _level(code), "count": n}
+            for code, n in sorted(regions.items())
+        ],
+        "authorities": [{"code": code, "name": names.get(code), "count": n} for code, n in sorted(authorities.items())],
+    }
+
+
+def _level(code: str) -> str:
+    return "province" if code.endswith("0000") else "city" if code.endswith("00") else "county"

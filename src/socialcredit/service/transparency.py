@@ -34,6 +34,8 @@ class Transparency:
                 lists[(s.scheme, rule.id)] = {
                     "scheme": s.label,
                     "list_id": rule.id,
+                    "name": rule.name,
+                    "public": rule.public,
                     "entries_made": 0,
                     "objections_filed": 0,
                     "objections_upheld": 0,
@@ -83,6 +85,11 @@ class Transparency:
             bucket["median_days_to_decide"] = round(statistics.median(days), 1) if days else None
             out.append(bucket)
         return {"period": period, "from": start.isoformat(), "until": end.isoformat(), "lists": out}
+
+
+def current_period(today: date) -> str:
+    """The period a figures page shows when none is asked for: the calendar year of ``today``."""
+    return f"{today.year:04d}"
 
 
 def _period(text: str) -> tuple[date, date]:

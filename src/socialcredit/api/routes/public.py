@@ -36,11 +36,20 @@ def lists(platform: PlatformDep) -> dict[str, Any]:
 
 @router.get("/v1/public/lists/{list_id}/entries", summary="Active entries of a published list")
 def entries(
-    list_id: Annotated[Name, Path()], platform: PlatformDep, limit: Limit = 100, offset: Offset = 0
+    list_id: Annotated[Name, Path()],
+    platform: PlatformDep,
+    region: Annotated[
+        str | None, Query(pattern=r"^\d{6}$", description="A division code: 370000, 371000, 371082")
+    ] = None,
+    authority: Annotated[str | None, Query(max_length=64, description="The issuing authority's code")] = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
 ) -> dict[str, Any]:
     """Personal identity numbers show the division only (371082************), with sex and age; organizations'
-    codes are shown in full."""
-    return platform.public_entries(list_id, limit=limit, offset=offset)
+    codes are shown in full, with the name where the platform holds one. Filter by region (a province, city or
+    county code: entries of subjects whose identifier carries a division within it) and by issuing authority;
+    ``choices`` lists the regions and authorities the list's entries have, with counts."""
+    return platform.public_entries(list_id, region=region, authority=authority, limit=limit, offset=offset)
 
 
 @router.get("/v1/public/publications", summary="The penalty and licensing notices that are published")
