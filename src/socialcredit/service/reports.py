@@ -260,26 +260,35 @@ class Reports:
         )
         pdf = renderer.render(document)
         pdf_hash = sha256(pdf)
+        self._keep(party, document, text, content_hash, pdf_hash, renderer.layout)
+        return Issued(document, pdf, pdf_hash, content_hash, new=True)
+
+    def _keep(
+        self, party: Party, document: ReportDocument, text: str, content_hash: str, pdf_hash: str, layout: str
+    ) -> None:
+        """The report's row, the access-log row on the subject's file and the audit leaf: together or not at all."""
         with self.context.write() as conn:
             conn.execute(
-                insert(t).values(
-                    reference=reference,
-                    kind=kind,
-                    subject_id=subject_id,
-                    language=language,
-                    as_of=as_of,
+                insert(reports_table).values(
+                    reference=document.reference,
+                    kind=document.kind,
+                    subject_id=document.subject_id,
+                    language=document.language,
+                    as_of=document.as_of,
                     issued_at=document.issued_at,
                     issued_by=party.code,
-                    layout=renderer.layout,
+                    layout=layout,
                     verify_url=document.verify_url,
                     content=text,
                     content_sha256=content_hash,
                     pdf_sha256=pdf_hash,
                 )
             )
-            detail = f"{reference} {kind} {language} content sha256 {content_hash} pdf sha256 {pdf_hash}"
-            self.guard.log(conn, party, "report.issue", subject_id=subject_id, detail=detail)
-        return Issued(document, pdf, pdf_hash, content_hash, new=True)
+            detail = (
+                f"{document.reference} {document.kind} {document.language}"
+                f" content sha256 {content_hash} pdf sha256 {pdf_hash}"
+            )
+            self.guard.log(conn, party, "report.issue", subject_id=document.subject_id, detail=detail)
 
     def render_again(self, party: Party, reference: str, *, renderer: Renderer) -> Issued:
         """The file of an issued report, rendered again from what was kept: an organization's for anyone, a

@@ -290,37 +290,7 @@ def own_story(layout: Layout, document: ReportDocument) -> list[Flowable]:
             [(s["scheme"], s.get("score"), s.get("grade"), layout.word(s.get("score_disputed"))) for s in c["schemes"]],
             [5, 2, 2, 2],
         ),
-        layout.para(_("List entries"), "h2"),
-        layout.table(
-            [_("List"), _("Status"), _("From"), _("Until"), _("Legal basis")],
-            [
-                (
-                    e.get("list_name") or e.get("list_id"),
-                    layout.word(e.get("status")) + (f" ({_('objected to')})" if e.get("disputed") else ""),
-                    layout.day(e.get("start")),
-                    layout.day(e.get("end")) or _("open-ended"),
-                    e.get("legal_basis"),
-                )
-                for s in c["schemes"]
-                for e in s["list_entries"]
-            ],
-            [4, 2, 2, 2, 4],
-        ),
-        layout.para(_("Measures in force"), "h2"),
-        layout.table(
-            [_("Actions"), _("Effect"), _("Until"), _("Legal basis")],
-            [
-                (
-                    ", ".join(m.get("actions") or []),
-                    layout.word(m.get("effect")),
-                    layout.day(m.get("until")),
-                    m.get("legal_basis"),
-                )
-                for s in c["schemes"]
-                for m in s["measures"]
-            ],
-            [4, 2, 2, 5],
-        ),
+        *own_lists_and_measures(layout, c["schemes"]),
         layout.para(_("Records in force"), "h2"),
         layout.table(
             [_("Record"), _("Day"), _("Authority"), _("Legal basis"), _("Objected to")],
@@ -345,6 +315,38 @@ def own_story(layout: Layout, document: ReportDocument) -> list[Flowable]:
     ]
     story += closing(layout, organization=False)
     return story
+
+
+def own_lists_and_measures(layout: Layout, schemes: Sequence[Mapping[str, Any]]) -> list[Flowable]:
+    """The subject's list entries under every scheme, and the measures in force because of them or a grade."""
+    _ = layout._
+    entries = [
+        (
+            e.get("list_name") or e.get("list_id"),
+            layout.word(e.get("status")) + (f" ({_('objected to')})" if e.get("disputed") else ""),
+            layout.day(e.get("start")),
+            layout.day(e.get("end")) or _("open-ended"),
+            e.get("legal_basis"),
+        )
+        for s in schemes
+        for e in s["list_entries"]
+    ]
+    measures = [
+        (
+            ", ".join(m.get("actions") or []),
+            layout.word(m.get("effect")),
+            layout.day(m.get("until")),
+            m.get("legal_basis"),
+        )
+        for s in schemes
+        for m in s["measures"]
+    ]
+    return [
+        layout.para(_("List entries"), "h2"),
+        layout.table([_("List"), _("Status"), _("From"), _("Until"), _("Legal basis")], entries, [4, 2, 2, 2, 4]),
+        layout.para(_("Measures in force"), "h2"),
+        layout.table([_("Actions"), _("Effect"), _("Until"), _("Legal basis")], measures, [4, 2, 2, 5]),
+    ]
 
 
 def record_row(layout: Layout, r: Mapping[str, Any]) -> tuple[Any, ...]:
