@@ -364,6 +364,12 @@ ORGANIZATION_SCOPE = N_(
     "the administrative penalty and licensing notices in publication, its entries on public lists and its public "
     "ratings. An empty section means the platform publishes nothing of that kind."
 )
+COVERAGE = N_(
+    "A special credit report in place of certificates of no violation (发改财金〔2025〕565号) covers at least "
+    "administrative penalties, administrative compulsion, the list of seriously dishonest entities and criminal "
+    "judgments. This platform holds no records of administrative compulsion or criminal judgments: for those, this "
+    "report replaces no certificate."
+)
 OWN_SCOPE = N_(
     "This report is the whole file this platform holds about its holder on the day above, as the holder sees it. "
     "It carries the holder's full identifier: share it only with whom you choose."
@@ -384,6 +390,7 @@ def closing(layout: Layout, *, organization: bool) -> list[Flowable]:
     return [
         layout.para(_("About this report"), "h2"),
         layout.para(_(ORGANIZATION_SCOPE if organization else OWN_SCOPE)),
+        *([layout.para(_(COVERAGE))] if organization else []),
         layout.para(_(RESPONSIBILITY)),
         layout.para(_(CHECKING)),
     ]
