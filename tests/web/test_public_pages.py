@@ -364,3 +364,13 @@ def test_the_public_pages_take_no_form_posts(portal: Portal, path: str) -> None:
     assert reader.post(path, {"period": "2026"}).status_code == 405
     forged = reader.client.post(path, data={"csrf": "forged"}, headers={"Accept-Language": "en"})
     assert forged.status_code == 405 and "<h1>" in forged.text
+
+
+def test_the_api_takes_the_same_filters(portal: Portal) -> None:
+    listed(portal)
+    w = portal.world
+    found = w.ok(None, "GET", f"/v1/public/lists/{LIST}/entries", params={"region": "310000"})
+    assert found["total"] == 1 and found["items"][0]["subject"] == "310101************"
+    assert {r["code"] for r in found["choices"]["regions"]} >= {"370000", "371000", "371082", "310000"}
+    assert w.ok(None, "GET", f"/v1/public/lists/{LIST}/entries", params={"authority": "RC-COURT"})["total"] == 2
+    assert w.call(None, "GET", f"/v1/public/lists/{LIST}/entries", params={"region": "37"}).status_code == 422
