@@ -156,6 +156,15 @@ def test_another_partys_upload_is_not_found_and_logged(platform: Platform) -> No
     assert counts(platform) == (0, 0, 0)
 
 
+def test_one_commit_at_a_time_per_upload(platform: Platform) -> None:
+    kept = platform.uploads.keep(COURT, "june.csv", (HEADER + row("L1")).encode())
+    (kept.path.parent / "committing").touch()  # another request is committing it
+    with pytest.raises(ConflictError):
+        platform.uploads.commit(COURT, kept.upload_id)
+    (kept.path.parent / "committing").unlink()
+    assert platform.uploads.commit(COURT, kept.upload_id)["files"][0]["inserted"] == 1
+
+
 def test_a_kept_file_changed_on_disk_is_not_committed(platform: Platform) -> None:
     kept = platform.uploads.keep(COURT, "june.csv", (HEADER + row("L1")).encode())
     kept.path.write_bytes((HEADER + row("L9")).encode())

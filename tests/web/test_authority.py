@@ -49,6 +49,8 @@ def test_a_file_with_one_bad_row_is_named_then_fixed_and_committed(portal: Porta
     assert "The file cannot be committed" in report.text and "june.csv" in report.text
     assert "attributes.ground" in report.text and "<td>2</td>" in report.text
     assert "/commit" not in report.text and records_of(portal) == 0
+    outside = clerk.get(f"/authority/upload/{upload(clerk, (HEADER + row('L3', subject=SHANGHAI_PERSON)).encode())}")
+    assert "outside the jurisdiction" in outside.text and SHANGHAI_PERSON not in outside.text
     good = upload(clerk, (HEADER + row("L1") + row("L2", subject=BOB)).encode())
     preview = clerk.get(f"/authority/upload/{good}")
     assert "The file passed every check" in preview.text and "List entries it would open" in preview.text
@@ -82,7 +84,9 @@ def test_harmful_files_are_refused_or_reported_and_nothing_is_written(
     clerk = portal.reader("court")
     response = clerk.post("/authority/upload", files={"file": (name, body, "application/octet-stream")})
     if status == 422:
-        assert response.status_code == 422 and "There is a problem with what you sent" in response.text
+        assert (
+            response.status_code == 422 and "Nothing was written" in response.text and "Problems found" in response.text
+        )
     else:
         assert response.status_code == 303
         report = clerk.get(response.headers["location"])
@@ -204,7 +208,11 @@ def test_a_bad_entry_form_names_the_field_and_writes_nothing(
     step = "exit" if "type" in change else "entry"
     response = clerk.post(f"/authority/lists/dishonest-judgment-debtors/{step}", form)
     assert response.status_code == 422, response.text
-    assert field in response.text
+    assert field in response.text and "Nothing was written" in response.text
+    assert SHANGHAI_PERSON not in response.text and "110101199001011234" not in response.text
+    assert 'name="attr_ground"' in response.text  # the form again
+    if field not in ("source_ref", "type"):
+        assert 'value="ref"' in response.text  # filled in as it was sent
     assert records_of(portal) == 0
 
 

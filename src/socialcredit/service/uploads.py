@@ -39,6 +39,7 @@ KEEP_HOURS = 24
 MAX_NAME = 200
 """The most characters of a file name or a source label."""
 RECEIPT = "receipt.json"
+COMMITTING = "committing"
 _ID = re.compile(r"^UP-[0-9A-F]{32}$")
 
 
@@ -160,11 +161,21 @@ class Uploads:
         """Write the kept file all or nothing (as ``socialcredit ingest`` does); the file is then removed and
         what was written kept as the upload's receipt (:meth:`receipt`), so a page can show it after a redirect."""
         upload = self.get(party, upload_id)
-        with _named(upload):
-            written = self.submissions.submit_files(party, [upload.path], sources=[upload.label])
-        out = {**written, "upload": upload.as_dict()}
-        self._write_receipt(upload_id, out)
-        upload.path.unlink(missing_ok=True)
+        claim = self.folder / upload_id / COMMITTING
+        try:
+            # One commit at a time per upload: a second click while the first writes would find every record
+            # stored and overwrite the receipt with "nothing new".
+            claim.touch(exist_ok=False)
+        except FileExistsError:
+            raise ConflictError(f"the file {upload.name!r} is being committed already") from None
+        try:
+            with _named(upload):
+                written = self.submissions.submit_files(party, [upload.path], sources=[upload.label])
+            out = {**written, "upload": upload.as_dict()}
+            self._write_receipt(upload_id, out)
+            upload.path.unlink(missing_ok=True)
+        finally:
+            claim.unlink(missing_ok=True)
         return out
 
     def submit_one(self, party: Party, record: Record, *, source: str) -> dict[str, Any]:

@@ -68,12 +68,25 @@ def safe(value: Any) -> Any:
     return value.encode("utf-8", "backslashreplace").decode("utf-8") if isinstance(value, str) else value
 
 
+def masked(value: str) -> str:
+    """An identifier as a clerk's page may show it: masked as the lists publish it; one that does not parse (a
+    mistyped number is still nearly someone's) with all but its first six and last character hidden."""
+    try:
+        return mask_subject(value)
+    except InputError:
+        return value[:6] + "*" * (len(value) - 7) + value[-1:] if len(value) > 9 else value
+
+
 def shown_problem(problem: Problem) -> Problem:
-    """A problem as the report shows it: its text safe to send."""
+    """A problem as a page shows it: its text safe to send, a subject's identifier masked (the row and field say
+    where it is)."""
+    value = safe(problem.value)
+    if value and problem.field in ("subject_id", "attributes.person_id"):
+        value = masked(value)
     return Problem(
         reason=safe(problem.reason),
         field=safe(problem.field),
-        value=safe(problem.value),
+        value=value,
         file=safe(problem.file),
         row=problem.row,
         line=problem.line,
@@ -98,20 +111,25 @@ def upload_form(page: PageDep) -> Response:
     """A record file to check."""
     clerk(page)
     limit = page.platform.settings.max_request_bytes
-    return page.render("authority/upload.html", limit_mb=limit // (1024 * 1024))
+    return page.render("authority/upload.html", limit_mb=limit // (1024 * 1024), problems=[])
 
 
 @router.post("/authority/upload")
 def upload(page: PageDep, form: FormDep) -> Response:
-    """Keep the uploaded file (bound to the clerk) and go to its report."""
+    """Keep the uploaded file (bound to the clerk) and go to its report; a file that cannot be one is refused on
+    the form again (422), nothing kept."""
     party = clerk(page)
-    source = text_field(form, "source")
-    upload_file = form.get("file")
-    if not isinstance(upload_file, UploadFile) or not upload_file.filename:
-        raise InputError([Problem("choose a record file (.csv, .jsonl or .ndjson)", "file")])
     limit = page.platform.settings.max_request_bytes
-    data = upload_file.file.read(limit + 1)
-    kept = page.platform.uploads.keep(party, upload_file.filename, data, label=source)
+    try:
+        source = text_field(form, "source")
+        upload_file = form.get("file")
+        if not isinstance(upload_file, UploadFile) or not upload_file.filename:
+            raise InputError([Problem("choose a record file (.csv, .jsonl or .ndjson)", "file")])
+        data = upload_file.file.read(limit + 1)
+        kept = page.platform.uploads.keep(party, upload_file.filename, data, label=source)
+    except InputError as refused:
+        problems = [shown_problem(p) for p in refused.problems]
+        return page.render("authority/upload.html", status=422, limit_mb=limit // (1024 * 1024), problems=problems)
     return page.redirect(f"/authority/upload/{kept.upload_id}")
 
 
@@ -158,11 +176,39 @@ def receipt(page: PageDep, receipt_id: str) -> Response:
 @router.get("/authority/lists")
 def lists(page: PageDep) -> Response:
     """The lists the authority may issue entries on, with a form to issue an entry and to end one."""
-    party = clerk(page)
+    return lists_page(page, clerk(page))
+
+
+def lists_page(
+    page: Page,
+    party: Party,
+    *,
+    status: int = 200,
+    problems: list[Problem] | None = None,
+    sent: dict[str, Any] | None = None,
+) -> Response:
+    """The lists page; after a refused form, its problems and that form filled in again as it was sent."""
     found = page.platform.authority_views.lists(party)
     # A fresh record id per form: sending the same form twice stores one record, not two.
     ids = {item["list_id"]: {"entry": new_record_id(), "exit": new_record_id()} for item in found}
-    return page.render("authority/lists.html", lists=found, ids=ids, today=page.platform.today().isoformat())
+    today = page.platform.today().isoformat()
+    return page.render(
+        "authority/lists.html",
+        status=status,
+        lists=found,
+        ids=ids,
+        today=today,
+        problems=problems or [],
+        sent=sent or {"form": None, "values": {}},
+    )
+
+
+def sent_back(form: dict[str, Any], list_id: str, step: str) -> dict[str, Any]:
+    """Which form was sent and its text values (safe to show again), to fill it in again."""
+    # The subject's identifier is not shown again: no page shows a full identity number to a clerk.
+    values = {k: safe(v)[:4000] for k, v in form.items() if isinstance(v, str) and k not in ("csrf", "subject_id")}
+    key = f"{list_id}-entry" if step == "entry" else f"{list_id}-exit-{values.get('type', '')}"
+    return {"form": key, "values": values}
 
 
 def new_record_id() -> str:
@@ -176,19 +222,28 @@ def issue(page: PageDep, form: FormDep, list_id: str, step: str) -> Response:
     the API's batch, and show its receipt with the decision document."""
     party = clerk(page)
     rule = page.platform.authority_views.list_rule(party, list_id)
-    if step == "entry":
-        record_type = rule["entry"]
-    elif step == "exit":
-        chosen = text_field(form, "type", required=True, limit=128)
-        record_type = next((x for x in rule["exits"] if x["type"] == chosen), None)
-        if record_type is None:
-            raise InputError([Problem("not an exit of this list this authority may record", "type", chosen)])
-    else:
-        raise InputError([Problem("entry or exit", "step", step[:20])])
-    record = form_record(form, record_type)
-    out = page.platform.uploads.submit_one(party, record, source=f"portal: {list_id} {step}")
+    try:
+        record = form_record(form, step_type(form, rule, step))
+        out = page.platform.uploads.submit_one(party, record, source=f"portal: {list_id} {step}")
+    except InputError as refused:
+        # The form again, with what is wrong above it: nothing was written.
+        problems = [shown_problem(p) for p in refused.problems]
+        return lists_page(page, party, status=422, problems=problems, sent=sent_back(form, list_id, step))
     page.platform.dispatch_quietly()
     return page.redirect(f"/authority/receipts/{out['receipt']}")
+
+
+def step_type(form: dict[str, Any], rule: dict[str, Any], step: str) -> dict[str, Any]:
+    """The record type a list form submits: the list's entry type, or the exit type the form names."""
+    if step == "entry":
+        return rule["entry"]
+    if step != "exit":
+        raise InputError([Problem("entry or exit", "step", step[:20])])
+    chosen = text_field(form, "type", required=True, limit=128)
+    found = next((x for x in rule["exits"] if x["type"] == chosen), None)
+    if found is None:
+        raise InputError([Problem("not an exit of this list this authority may record", "type", chosen)])
+    return found
 
 
 def form_record(form: dict[str, Any], record_type: dict[str, Any]) -> Record:
