@@ -68,6 +68,8 @@ def test_a_proposed_scheme_is_audited_and_can_be_put_into_operation_at_the_next_
     broken = text.replace("legal_basis: SPC Provisions (法释〔2017〕7号), Art. 1 and Art. 2", "legal_basis: tbd")
     bad = operator.get(operator.post("/operator/schemes/audit", {"text": broken}).headers["location"])
     assert "This version may not be put into operation" in bad.text and "socialcredit serve" not in bad.text
+    listed = operator.get("/operator/schemes/audit")
+    assert "judgment-debtors@" in listed.text and "may not operate" in listed.text and "may operate" in listed.text
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -169,3 +170,27 @@ class OperatorState:
             return {**base, **self.audit_proposed(party, text, source=f"{digest[:12]}.yaml"), "problems": []}
         except SchemeError as exc:
             return {**base, "problems": list(exc.problems), "audit": None}
+
+    def kept_proposals(self, party: Party, *, limit: int = 20) -> list[dict[str, Any]]:
+        """The newest kept proposals: SHA-256, when kept, and the scheme's label and verdict where it loads."""
+        self.guard.require(party, "operator.scheme_audit", Role.OPERATOR)
+        if not self.proposals.is_dir():
+            return []
+        paths = sorted(self.proposals.glob("*.yaml"), key=lambda p: p.stat().st_mtime, reverse=True)[:limit]
+        out = []
+        for path in paths:
+            digest = path.stem
+            if not _SHA.fullmatch(digest):
+                continue
+            kept = self.proposal(party, digest)
+            audit = kept.get("audit")
+            out.append(
+                {
+                    "sha256": digest,
+                    "kept_at": datetime.fromtimestamp(path.stat().st_mtime, tz=UTC).isoformat(),
+                    "label": kept.get("label"),
+                    "may_operate": bool(audit and audit["may_operate"]),
+                    "loads": audit is not None,
+                }
+            )
+        return out

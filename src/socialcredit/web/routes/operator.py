@@ -67,8 +67,8 @@ def audit_log(page: PageDep) -> Response:
 @router.get("/operator/schemes/audit")
 def scheme_audit_form(page: PageDep) -> Response:
     """A proposed scheme document to audit."""
-    operator(page)
-    return page.render("operator/scheme_audit.html")
+    party = operator(page)
+    return page.render("operator/scheme_audit.html", kept=page.platform.operator_state.kept_proposals(party))
 
 
 @router.post("/operator/schemes/audit")
