@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from socialcredit.authorities import Authority
+from socialcredit.lab.registry_texts import PENALTY_FIELDS
 
 PERSON = "person"
 ORGANIZATION = "organization"
@@ -113,12 +114,14 @@ _TYPES: tuple[RecordType, ...] = (
         SAMR,
         "Regulation on Prohibition of Pyramid Selling (2005), Art. 24",
         _DECISION.replace("{office}", "市监罚"),
+        *PENALTY_FIELDS,
     ),
     _t(
         "commerce.counterfeit_goods",
         SAMR,
         "Product Quality Law, Art. 50",
         _DECISION.replace("{office}", "市监罚"),
+        *PENALTY_FIELDS,
     ),
     _t(
         "commerce.other_dishonesty",
@@ -126,6 +129,7 @@ _TYPES: tuple[RecordType, ...] = (
         "Anti-Unfair Competition Law, Art. 8",
         _DECISION.replace("{office}", "市监罚"),
         "points",
+        *PENALTY_FIELDS,
     ),
     # persons: utilities
     _t(
@@ -205,6 +209,8 @@ _TYPES: tuple[RecordType, ...] = (
         SAMR,
         f"{_MARKET_REGISTRATION}, Art. 3",
         _DECISION.replace("{office}", "市监登"),
+        "name",
+        "entity_type",
     ),
     _t(
         "registry.legal_representative",

@@ -42,6 +42,7 @@ from socialcredit.lab.catalogue import (
     city_authorities,
     court_code,
 )
+from socialcredit.lab.registry_texts import PENALTY_TYPES, organization_name, penalty_fields
 from socialcredit.records import Record, Scalar
 
 BIRTH_FIRST = date(1946, 1, 1)
@@ -237,7 +238,19 @@ def resident_records(spec: CitySpec, index: int) -> Iterator[tuple[str, Record]]
     court = court_code(spec.division)
     rng = random.Random(f"{spec.seed}/resident/{index}")
     events = conduct.person_events(rng, lo, hi, court, case_base=4 * index)
-    yield from _finish(events, subject_id, "P", index, court)
+    yield from _finish(_with_notice_fields(spec, "resident", index, events), subject_id, "P", index, court)
+
+
+def _with_notice_fields(spec: CitySpec, kind: str, index: int, events: list[conduct.Event]) -> list[conduct.Event]:
+    """Penalty events with the standard notice fields, each drawn from a stream of its own (so nothing else a
+    subject does depends on them)."""
+    out = []
+    for k, event in enumerate(events):
+        if event.type in PENALTY_TYPES:
+            rng = random.Random(f"{spec.seed}/{kind}/{index}/penalty/{k}")
+            event = event._replace(attributes={**event.attributes, **penalty_fields(rng, event.type)})
+        out.append(event)
+    return out
 
 
 def _adult_resident(spec: CitySpec, rng: random.Random) -> Callable[[date], str]:
@@ -274,7 +287,14 @@ def organization_records(spec: CitySpec, index: int) -> Iterator[tuple[str, Reco
         registrar=CIVIL if org.social else None,
         registry_basis=SOCIAL_REGISTRATION_BASIS if org.social else {},
     )
-    yield from _finish(events, org.uscc, "O", index, court)
+    name, entity_type = organization_name(spec.seed, index, social=org.social, division_code=spec.division)
+    events = [
+        e._replace(attributes={**e.attributes, "name": name, "entity_type": entity_type})
+        if e.type == "registry.registered"
+        else e
+        for e in events
+    ]
+    yield from _finish(_with_notice_fields(spec, "organization", index, events), org.uscc, "O", index, court)
 
 
 def records(spec: CitySpec) -> Iterator[tuple[str, Record]]:
