@@ -47,6 +47,7 @@ from socialcredit.service.operator_views import OperatorViews
 from socialcredit.service.parties import Party
 from socialcredit.service.provider_views import ProviderViews
 from socialcredit.service.public_views import PublicViews
+from socialcredit.service.registry_views import RegistryViews
 from socialcredit.service.reports import Reports
 from socialcredit.service.subject_views import SubjectViews
 from socialcredit.service.submissions import Submissions
@@ -85,6 +86,7 @@ class Platform:
         self.decider = Decider(context, self.guard, self.evaluation, self.live)
         self.subjects = SubjectViews(context, self.guard, self.evaluation)
         self.public = PublicViews(context, self.guard, self.evaluation)
+        self.registry = RegistryViews(context, self.guard, self.evaluation, self.public)
         self.operator = OperatorViews(context, self.guard)
         # An organization's public report is built from its public page (the registry's view), looked up when asked.
         self.reports = Reports(context, self.guard, self.subjects, organizations=self.organization_view)

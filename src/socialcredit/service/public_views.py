@@ -256,6 +256,22 @@ class PublicViews:
             "choices": choices,
         }
 
+    def subject_entries(self, subject_id: str) -> list[dict[str, Any]]:
+        """One subject's active entries on every published list, each as :meth:`entries` shows it (issuing
+        authority named, an organization's name where the platform holds one), newest first."""
+        subject_id = canonical(subject_id)
+        found: list[dict[str, Any]] = []
+        for s in self.context.schemes:
+            for rule in s.lists:
+                if rule.public:
+                    found.extend(self._entries_of(s, rule.id, [subject_id]))
+        found.sort(key=lambda e: (e["start"], e["list_id"], e["key"] or ""), reverse=True)
+        names = self.authority_names()
+        self._name_organizations(found)
+        for e in found:
+            e["issued_by_name"] = names.get(e["issued_by"])
+        return found
+
     def _name_organizations(self, entries: list[dict[str, Any]]) -> None:
         """An organization's name where the platform holds one (registration is public); never a person's."""
         organizations = {e["subject"] for e in entries if e["kind"] == "organization"}
