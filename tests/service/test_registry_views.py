@@ -192,7 +192,6 @@ def test_only_a_published_grade_is_shown_for_the_last_complete_year(setup: Any) 
     assert platform.registry.organization(HAIDA)["ratings"] == []
 
 
-
 def test_a_rating_of_a_year_the_organization_did_not_exist_is_not_shown(setup: Any) -> None:
     platform, now = setup
     late = organization(9)
@@ -202,3 +201,18 @@ def test_a_rating_of_a_year_the_organization_did_not_exist_is_not_shown(setup: A
     assert platform.registry.organization(late)["ratings"] == []
     now[0] += timedelta(days=366)  # a year on, 2026 is a year it existed in
     assert platform.registry.organization(late)["ratings"] == []  # operating less than 3 years: no A
+
+
+@pytest.mark.parametrize(
+    "grades",
+    [
+        "  published: [AAA]\n  published_basis: a law that publishes them\n",  # not on the scale
+        "  published: [A]\n",  # no law says so
+    ],
+)
+def test_a_scheme_publishes_a_grade_only_on_its_scale_with_a_legal_basis(grades: str) -> None:
+    text = Path("src/socialcredit/schemes/tax-credit.yaml").read_text("utf-8")
+    start = text.index("  published: [A]")
+    end = text.index("\n", text.index("  published_basis:", start)) + 1
+    with pytest.raises(InputError):
+        load_scheme_text(text[:start] + grades + text[end:])

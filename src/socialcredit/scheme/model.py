@@ -211,23 +211,16 @@ class Grades(StrictModel):
     legal_basis: LegalBasis
     assign: list[GradeRule] = Field(default_factory=list)
     caps: list[GradeRule] = Field(default_factory=list)
-    published: list[GradeName] = Field(
-        default_factory=list,
-        description="Grades the scheme publishes (the A-grade taxpayers of a year); none unless a law says so.",
-    )
-    published_basis: LegalBasis | None = Field(default=None, description="The law that has these grades published.")
+    published: list[GradeName] = Field(default_factory=list, description="Grades made public, by published_basis.")
+    published_basis: LegalBasis | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Grades:
         known = set(self.scale)
         if len(known) != len(self.scale):
             raise ValueError("scale lists a grade twice")
-        # A grade is public only where a law says so: publishing one needs its own legal basis.
-        for grade in self.published:
-            if grade not in known:
-                raise ValueError(f"published grade {grade!r} is not on the scale")
-        if self.published and self.published_basis is None:
-            raise ValueError("published grades need a published_basis: the law that has them published")
+        if not set(self.published) <= known or (self.published and self.published_basis is None):
+            raise ValueError("published grades must be on the scale, with a published_basis: the law publishing them")
         mins = [b.min for b in self.bands]
         if mins[-1] is not None or any(m is None for m in mins[:-1]):
             raise ValueError("every band but the last needs a min; the last has none")

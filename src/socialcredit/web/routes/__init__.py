@@ -4,11 +4,22 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from socialcredit.web.routes import authority, common, operator, personal, provider, public, reports, review
+from socialcredit.web.routes import (
+    authority,
+    common,
+    operator,
+    organizations,
+    personal,
+    provider,
+    public,
+    reports,
+    review,
+)
 
 ROUTERS: tuple[APIRouter, ...] = (
     common.router,
     public.router,
+    organizations.router,
     personal.router,
     review.router,
     authority.router,
