@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 
+from socialcredit.authorities import Authority
+from socialcredit.service.parties import Party, Role, add_party, issue_token
 from socialcredit.service.public_views import mask_subject
 from tests.api.conftest import ACME, ALICE, BOB
 from tests.factories import organization
@@ -224,3 +226,39 @@ def test_lookups_are_rate_limited_per_address(portal: Portal) -> None:
     reader = portal.reader()
     statuses = [reader.post("/lookup", {"subject_id": BOB, "name": "王五"}).status_code for _ in range(12)]
     assert statuses[0] == 200 and statuses[-1] == 429
+
+
+def add_tax_bureau(portal: Portal) -> None:
+    """An authority that may issue tax records (the API tests' world has none)."""
+    store = portal.world.store
+    store.add_authority(Authority("RC-TAX", "Rongcheng Taxation Bureau", "371082", ("tax.*",)))
+    add_party(store, Party("tax", Role.AUTHORITY, "Tax clerk", authority="RC-TAX"))
+    portal.world.tokens["tax"] = issue_token(store, "tax")
+
+
+def test_a_notice_under_objection_is_marked_and_gone_once_the_decision_is_overdue(portal: Portal) -> None:
+    registered(portal)
+    add_tax_bureau(portal)
+    w = portal.world
+    evasion = {
+        "record_id": "T1",
+        "subject_id": ACME,
+        "type": "tax.evasion",
+        "occurred_at": "2026-05-10",
+        "attributes": {"amount": 250000, "share_of_tax_due": 0.3},
+        "legal_basis": "Tax Collection and Administration Law, Art. 63",
+        "source_ref": "荣税稽罚〔2026〕7号",
+    }
+    w.submit("tax", evasion)
+    html = portal.reader().get(f"/organizations/{ACME}").text
+    for text in ("荣税稽罚〔2026〕7号", "250,000", "Rongcheng Taxation Bureau", "10 May 2026", "10 May 2029"):
+        assert text in html, text
+    assert "disputed: under objection" not in html
+    w.ok("acme-1", "POST", "/v1/objections", 201, json={
+        "scheme": "tax-credit", "statement": "the amount is wrong",
+        "target": {"kind": "record", "authority": "RC-TAX", "record_id": "T1"},
+    })  # fmt: skip
+    assert "disputed: under objection" in portal.reader().get(f"/organizations/{ACME}").text
+    w.advance(40)  # the objection is not decided in time: the record is out of use, and so is its notice
+    html = portal.reader().get(f"/organizations/{ACME}").text
+    assert "荣税稽罚〔2026〕7号" not in html and "No penalty or licensing notice" in html
