@@ -25,7 +25,9 @@ def test_public_pages_pass_axe(browser: Any, demo: Demo, axe_source: str, langua
 
 
 @pytest.mark.parametrize("language", list(LOCALES))
-def test_signing_in_by_keyboard_lands_on_the_role_page(browser: Any, demo: Demo, axe_source: str, language: str) -> None:
+def test_signing_in_by_keyboard_lands_on_the_role_page(
+    browser: Any, demo: Demo, axe_source: str, language: str
+) -> None:
     page = new_tab(browser, language)
     try:
         sign_in(page, demo, demo.tokens["SUBJECT"])
