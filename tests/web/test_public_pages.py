@@ -80,13 +80,13 @@ def add_market_regulator(portal: Portal) -> None:
     portal.world.tokens["market"] = issue_token(store, "market")
 
 
-def penalty(record_id: str, subject: str, decision_no: str, fine: int) -> dict[str, Any]:
+def penalty(record_id: str, subject: str, decision_no: str, fine: int, **fields: Any) -> dict[str, Any]:
     return {
         "record_id": record_id,
         "subject_id": subject,
         "type": "commerce.counterfeit_goods",
         "occurred_at": "2026-05-10",
-        "attributes": {"decision_no": decision_no, "fine": fine},
+        "attributes": {"decision_no": decision_no, "fine": fine, **fields},
         "legal_basis": "Product Quality Law, Art. 50",
         "source_ref": decision_no,
     }
@@ -233,7 +233,9 @@ def test_penalty_notices_show_their_fields_and_a_disputed_one_is_marked(portal: 
     add_market_regulator(portal)
     w = portal.world
     w.submit(
-        "market", penalty("P1", ALICE, "荣市监罚〔2026〕12号", 5000), penalty("P2", BOB, "荣市监罚〔2026〕13号", 800)
+        "market",
+        penalty("P1", ALICE, "荣市监罚〔2026〕12号", 5000, violation="销售假冒商品", facts="售出假冒电池", confiscated=1200),
+        penalty("P2", BOB, "荣市监罚〔2026〕13号", 800),
     )
     w.ok("alice", "POST", "/v1/objections", 201, json={
         "scheme": "rongcheng", "statement": "not my shop",
@@ -242,11 +244,13 @@ def test_penalty_notices_show_their_fields_and_a_disputed_one_is_marked(portal: 
     html = portal.reader().get("/notices/market-penalties").text
     assert "2 notices published today" in html
     assert "荣市监罚〔2026〕12号" in html and "5,000" in html and "Fine (yuan)" in html
+    assert "销售假冒商品" in html and "Facts" in html and "Confiscated (yuan)" in html and "1,200" in html
+    assert "<dt>violation</dt>" not in html
     assert "Rongcheng market supervision bureau" in html and "10 May 2026" in html and "10 May 2027" in html
     assert html.count("disputed: under objection") == 1
     assert ALICE not in html and BOB not in html and "371082************" in html
     zh = portal.reader(None, "zh_CN").get("/notices/market-penalties").text
-    assert "罚款金额（元）" in zh and "异议中" in zh and "2027年5月10日" in zh
+    assert "罚款金额（元）" in zh and "违法事实" in zh and "没收违法所得（元）" in zh and "异议中" in zh and "2027年5月10日" in zh
     paged = portal.reader().get("/notices/market-penalties", params={"limit": 1}).text
     assert "Showing 1 to 1 of 2" in paged
     assert portal.reader().get("/notices/market-penalties", params={"limit": "-3"}).status_code == 422

@@ -53,6 +53,9 @@ FIELD_LABELS: dict[str, str] = {
     "entity_type": N_("Entity type"),
     "years": N_("Years"),
     "hours": N_("Hours"),
+    "facts": N_("Facts"),
+    "penalty": N_("Penalty"),
+    "confiscated": N_("Confiscated (yuan)"),
 }
 """How a notice names the fields its records carry (the catalogue's attribute names); others as named."""
 
