@@ -100,6 +100,12 @@ def test_an_oversize_upload_is_refused(portal: Portal) -> None:
     limit = portal.world.client.app.state.portal.platform.settings.max_request_bytes
     response = clerk.post("/authority/upload", files={"file": ("big.csv", b"x" * (limit + 10), "text/csv")})
     assert response.status_code == 413
+    assert response.headers["content-type"].startswith("text/html")  # a page, as every refusal on the portal
+    assert "What you sent is too large" in response.text and f"larger than {limit} bytes" in response.text
+    zh = portal.reader("court", "zh_CN").post("/authority/upload", files={"file": ("b.csv", b"x" * (limit + 10))})
+    assert zh.status_code == 413 and 'lang="zh' in zh.text
+    api = portal.world.client.post("/v1/records", content=b"x" * (limit + 10))
+    assert api.status_code == 413 and api.json()["detail"].startswith("the request body is larger")
     assert records_of(portal) == 0
 
 

@@ -68,7 +68,7 @@ def create_app(
     )
     app.state.platform = platform
     app.state.due_process = DueProcess(platform)
-    errors.install(app, pages=install_portal(app, platform, app.state.due_process))
+    answer = errors.install(app, pages=install_portal(app, platform, app.state.due_process))
     for module in (records, decisions, subjects, cases, public, catalogue, parties):
         app.include_router(module.router, responses=errors.RESPONSES)
 
@@ -76,7 +76,7 @@ def create_app(
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes, answer=answer)
 
     def openapi() -> dict[str, Any]:
         # A token is optional everywhere: without one the caller is the public (``{}`` in OpenAPI's terms).

@@ -163,8 +163,11 @@ class Answer:
         return SafeJSONResponse(status_code=status, content=content, headers=dict(headers) if headers else None)
 
 
-def install(app: FastAPI, pages: PageErrors | None = None) -> None:
-    """Register the handlers; refusals on paths that ``pages`` handles are answered as pages."""
+def install(app: FastAPI, pages: PageErrors | None = None) -> Answer:
+    """Register the handlers; refusals on paths that ``pages`` handles are answered as pages.
+
+    Returns the answer, for refusals made before a route runs (the body limit).
+    """
     answer = Answer(pages)
 
     @app.exception_handler(RequestValidationError)
@@ -218,6 +221,8 @@ def install(app: FastAPI, pages: PageErrors | None = None) -> None:
     @app.exception_handler(Exception)
     async def _anything(request: Request, exc: Exception) -> Response:
         return _failure(request, exc, answer)
+
+    return answer
 
 
 def _failure(request: Request, exc: BaseException, answer: Answer) -> Response:

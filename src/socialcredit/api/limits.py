@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
-import json
-from typing import Any
+from collections.abc import Callable
 
 from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+Refusal = Callable[[Request, int, str], Response]
+"""Answers a refusal for a request: the error map's ``Answer`` (JSON for the API, a page on the portal)."""
 
 
 class BodyLimit:
-    """Refuse a request whose body is larger than ``max_bytes`` (by its Content-Length, or as it streams in)."""
+    """Refuse a request whose body is larger than ``max_bytes`` (by its Content-Length, or as it streams in).
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    A declared oversize body is refused here, before any route runs, so it is answered through ``answer``: the
+    exception handlers sit inside this middleware and never see it.
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int, answer: Refusal) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.answer = answer
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -27,7 +36,8 @@ class BodyLimit:
                 except ValueError:
                     declared = -1
                 if declared < 0 or declared > self.max_bytes:
-                    await _too_large(send, self.max_bytes)
+                    detail = f"the request body is larger than {self.max_bytes} bytes"
+                    await self.answer(Request(scope), 413, detail)(scope, receive, send)
                     return
         received = 0
         limit = self.max_bytes
@@ -44,15 +54,3 @@ class BodyLimit:
 
         await self.app(scope, limited, send)
 
-
-async def _too_large(send: Send, limit: int) -> None:
-    body: dict[str, Any] = {"detail": f"the request body is larger than {limit} bytes"}
-    data = json.dumps(body).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 413,
-            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(data)).encode())],
-        }
-    )
-    await send({"type": "http.response.body", "body": data})
