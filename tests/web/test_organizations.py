@@ -14,7 +14,7 @@ from socialcredit.service.public_views import mask_subject
 from tests.api.conftest import ACME, ALICE, BOB
 from tests.factories import organization
 from tests.web.conftest import Portal
-from tests.web.test_public_pages import outline
+from tests.web.structure import problems
 
 NAME = "荣成市海达水产有限公司"
 OTHER = organization(2)
@@ -55,14 +55,7 @@ def named_listing(portal: Portal) -> None:
 def well_formed(html: str, language: str) -> None:
     assert f'<html lang="{"zh-CN" if language == "zh_CN" else "en"}">' in html
     assert "<script" not in html
-    page = outline(html)
-    assert page.styles == 0
-    assert page.headings.count(1) == 1 and page.headings[0] == 1, page.headings
-    assert all(b - a <= 1 for a, b in zip(page.headings, page.headings[1:], strict=False)), page.headings
-    assert page.tables == page.captions
-    assert all(cell.get("scope") in ("col", "row") for cell in page.header_cells)
-    assert all(c is not None and c in page.labels for c in page.controls), page.controls
-    assert len(page.ids) == len(set(page.ids))
+    assert problems(html) == []
     assert ALICE not in html and BOB not in html
 
 
