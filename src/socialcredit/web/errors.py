@@ -28,6 +28,19 @@ TITLES: dict[int, str] = {
     503: N_("The service is not available"),
 }
 
+GUIDANCE: dict[int, str] = {
+    403: N_("Your role on the platform does not allow this page or this action. Every refusal is logged."),
+    404: N_("There is nothing at this address, or it is not yours to see."),
+    405: N_("There is nothing at this address, or it is not yours to see."),
+    409: N_("Nothing was changed. Read the reason below, then check what is already recorded."),
+    413: N_("Nothing was changed. Send a smaller file, or split it into several."),
+    422: N_("Nothing was changed. Put right what is named below and send it again."),
+    429: N_("Wait a minute, then try again."),
+    500: N_("Nothing was changed. The operator can trace the failure by the reference below."),
+    503: N_("Try again later."),
+}
+"""What a reader can do about each refusal, in their language (the platform's own reason follows it)."""
+
 
 class PageErrors:
     """Renders refusals on portal paths as pages."""
@@ -54,6 +67,7 @@ class PageErrors:
             status=status,
             headers=headers,
             title=title,
+            guidance=GUIDANCE.get(status, GUIDANCE[500]),
             status_code=status,
             detail=detail,
             problems=list(problems),
