@@ -179,3 +179,25 @@ class ReportRow(Base):
 
 
 reports_table = cast(Table, ReportRow.__table__)
+
+
+class SchemeOperationRow(Base):
+    """A scheme version put into operation by an operator while the platform ran: the document itself (as kept
+    under its SHA-256 and audited), when and by whom. The latest row of each scheme name is what the platform
+    operates at its next start, unless the command line names the schemes (migration 0006)."""
+
+    __tablename__ = "scheme_operations"
+    __table_args__ = (Index("ix_scheme_operations_name_id", "name", "id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(80))
+    version: Mapped[str] = mapped_column(String(40))
+    sha256: Mapped[str] = mapped_column(String(64))
+    document: Mapped[str] = mapped_column(Text)
+    replaced: Mapped[str | None] = mapped_column(String(128))
+    """The label of the version it replaced; None for a scheme name new to the platform."""
+    operated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    party: Mapped[str] = mapped_column(String(64))
+
+
+scheme_operations_table = cast(Table, SchemeOperationRow.__table__)
