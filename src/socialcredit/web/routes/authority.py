@@ -21,6 +21,7 @@ from socialcredit.errors import InputError, Problem
 from socialcredit.records import Record
 from socialcredit.service.parties import Party, Role
 from socialcredit.service.public_views import mask_subject
+from socialcredit.web.forms import posted_text
 from socialcredit.web.pages import FormDep, Page, PageDep
 
 router = APIRouter()
@@ -37,30 +38,8 @@ def clerk(page: Page) -> Party:
 
 
 def text_field(form: dict[str, Any], name: str, *, required: bool = False, limit: int | None = None) -> str:
-    """A posted text field, checked as the API checks text: bounded, no NUL or other control character, valid
-    Unicode; InputError names the field."""
-    value = form.get(name)
-    if value is None or isinstance(value, UploadFile):
-        value = ""
-    if isinstance(value, list):
-        raise InputError([Problem("given more than once", name)])
-    value = str(value).strip()
-    limit = limit or MAX_TEXT.get(name, 4000)
-    reason = None
-    if required and not value:
-        reason = "required"
-    elif len(value) > limit:
-        reason = f"at most {limit} characters"
-    elif any(ord(c) < 32 and c not in "\t\n\r" for c in value):
-        reason = "no NUL or other control characters"
-    else:
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            reason = "invalid text: not valid Unicode (a lone surrogate is not a character)"
-    if reason:
-        raise InputError([Problem(reason, name, value[:80].encode("utf-8", "replace").decode("utf-8"))])
-    return value
+    """A posted text field, bounded by the field's own limit (:data:`MAX_TEXT`) unless ``limit`` is given."""
+    return posted_text(form, name, limit=limit or MAX_TEXT.get(name, 4000), required=required)
 
 
 def safe(value: Any) -> Any:

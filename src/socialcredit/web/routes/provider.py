@@ -4,14 +4,12 @@ file. A refusal says plainly that the person can see why by signing in with the 
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter
 from starlette.responses import Response
 
-from socialcredit.errors import InputError, Problem
 from socialcredit.service.deciding import Query
 from socialcredit.service.parties import Party, Role
+from socialcredit.web.forms import posted_text
 from socialcredit.web.pages import FormDep, Page, PageDep
 
 router = APIRouter()
@@ -31,33 +29,12 @@ def provider_home(page: PageDep) -> Response:
     return page.render("provider/home.html", actions=list(party.actions))
 
 
-def posted_text(form: dict[str, Any], name: str, limit: int) -> str:
-    """A required posted text field: bounded, no control characters, valid Unicode; InputError names it."""
-    value = form.get(name)
-    text = value.strip() if isinstance(value, str) else ""
-    reason = None
-    if not text:
-        reason = "required"
-    elif len(text) > limit:
-        reason = f"at most {limit} characters"
-    elif any(ord(c) < 32 for c in text):
-        reason = "no NUL or other control characters"
-    else:
-        try:
-            text.encode("utf-8")
-        except UnicodeEncodeError:
-            reason = "invalid text: not valid Unicode (a lone surrogate is not a character)"
-    if reason:
-        raise InputError([Problem(reason, name, text[:80].encode("utf-8", "replace").decode("utf-8"))])
-    return text
-
-
 @router.post("/provider/decide")
 def decide(page: PageDep, form: FormDep) -> Response:
     """The decision on one query (the service checks the action is the provider's), shown on its own page."""
     party = provider(page)
-    subject_id = posted_text(form, "subject_id", MAX_SUBJECT)
-    action = posted_text(form, "action", 128)
+    subject_id = posted_text(form, "subject_id", limit=MAX_SUBJECT, required=True, multiline=False)
+    action = posted_text(form, "action", limit=128, required=True, multiline=False)
     (answer,) = page.platform.decide(party, [Query(subject_id, action)])
     return page.redirect(f"/provider/decisions/{answer['reference']}")
 
