@@ -64,6 +64,11 @@ def read_file(page: Page) -> dict[str, Any]:
     return file
 
 
+def one_page(found: list[dict[str, Any]], offset: int) -> dict[str, Any]:
+    """A page of at most :data:`PAGE_SIZE` items out of ``found`` (asked for one more, to know there are more)."""
+    return {"items": found[:PAGE_SIZE], "more": len(found) > PAGE_SIZE, "offset": offset, "size": PAGE_SIZE}
+
+
 @router.get("/me")
 def overview(page: PageDep) -> Response:
     """Score and grade or list status under each scheme, with a chart and what moved it; list entries,
@@ -101,9 +106,7 @@ def notices(page: PageDep, offset: Offset = 0) -> Response:
     """Notices sent to the subject, newest first."""
     subject_id = subject_of(page)
     found = page.platform.notices(page.party, subject_id, limit=PAGE_SIZE + 1, offset=offset)["items"]
-    return page.render(
-        "personal/notices.html", items=found[:PAGE_SIZE], more=len(found) > PAGE_SIZE, offset=offset, size=PAGE_SIZE
-    )
+    return page.render("personal/notices.html", **one_page(found, offset))
 
 
 @router.get("/me/access-log")
@@ -111,9 +114,7 @@ def access_log(page: PageDep, offset: Offset = 0) -> Response:
     """Who looked at the file or received a decision about the subject in the last 24 months."""
     subject_id = subject_of(page)
     found = page.platform.access_log(page.party, subject_id, limit=PAGE_SIZE + 1, offset=offset)["items"]
-    return page.render(
-        "personal/access_log.html", items=found[:PAGE_SIZE], more=len(found) > PAGE_SIZE, offset=offset, size=PAGE_SIZE
-    )
+    return page.render("personal/access_log.html", **one_page(found, offset))
 
 
 @router.get("/me/decisions")
@@ -322,9 +323,7 @@ def cases(page: PageDep, offset: Offset = 0) -> Response:
     today = page.platform.today()
     for case in found:
         case["days_left"] = days_left(case["deadline"], today)
-    return page.render(
-        "personal/cases.html", items=found[:PAGE_SIZE], more=len(found) > PAGE_SIZE, offset=offset, size=PAGE_SIZE
-    )
+    return page.render("personal/cases.html", **one_page(found, offset))
 
 
 @router.get("/me/cases/{reference}")
