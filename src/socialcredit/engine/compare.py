@@ -56,15 +56,16 @@ def worsenings(
     since: date | None = None,
     focus: Collection[tuple[str, str]] | None = None,
 ) -> list[Worsening]:
-    """Every way each subject is worse off under ``after`` than under ``before`` (same scheme), each reported
-    once, on the first day it shows; days before ``since`` are not looked at (None: every day).
+    """Every way each subject is worse off under ``after`` than under ``before`` (the same scheme: the same
+    version under two record sets, or two versions of it under the same records), each reported once, on the
+    first day it shows; days before ``since`` are not looked at (None: every day).
 
     ``focus`` (the keys of the records that differ) narrows the days looked at to ``since`` and the days those
     records start or stop something (their own days; the start of the entries they belong to and the ends of
     the entries of the same list): what a write changes as of now, at a small part of the cost, for notices.
     Without it every day where anything can change is looked at, as an objection's outcome must be."""
-    if before.scheme.label != after.scheme.label:
-        raise ValueError("both evaluators must run the same scheme")
+    if before.scheme.scheme != after.scheme.scheme:
+        raise ValueError("both evaluators must run the same scheme (a version of it)")
     out: list[Worsening] = []
     for subject_id in sorted(set(subjects)):
         if not (before.covers(subject_id) or after.covers(subject_id)):
@@ -175,6 +176,7 @@ def _worse_on(before: Evaluator, after: Evaluator, subject_id: str, day: date) -
         scheme.grades is not None
         and old_grade
         and new_grade
+        and old_grade in scheme.grades.scale  # another version's scale may not have it: not comparable
         and scheme.grades.rank(new_grade) > scheme.grades.rank(old_grade)
     ):
         out.append(Worsening(subject_id, scheme.label, GRADE_LOWERED, day, f"grade {new_grade} instead of {old_grade}"))

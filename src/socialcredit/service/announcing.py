@@ -70,7 +70,7 @@ class Announcer:
         new_keys = {r.key for r in new}
         for scheme, after, w in self.worsenings(new, since=day, focused=True):
             announcement = out.setdefault(w.subject_id, Announcement(w.subject_id))
-            self._describe(announcement, scheme, after, w, new_keys)
+            self.describe(announcement, scheme, after, w, new_keys)
         return [out[s] for s in sorted(out) if out[s].items]
 
     def worsenings(
@@ -147,10 +147,10 @@ class Announcer:
                         out.update(conn.execute(query).scalars())
         return out
 
-    def _describe(
+    def describe(
         self, a: Announcement, scheme: Scheme, after: Evaluator, w: Worsening, new_keys: set[tuple[str, str]]
     ) -> None:
-        """Add what ``w`` means to the subject's notice."""
+        """Add what ``w`` means to the subject's notice (``new_keys``: the records the change writes, if any)."""
         label = scheme.label
         how = scheme.objection_route.how.strip()
         if w.kind in (ENTRY_OPENED, ENTRY_LENGTHENED) and w.entry is not None:

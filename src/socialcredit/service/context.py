@@ -3,8 +3,11 @@ audits, the catalogue and list of measures they were audited against, the clock,
 of references, and the day they count on.
 
 An operation scheme whose audit finds an error is never put into operation: :func:`build_context` refuses it
-(SchemeError naming every error, scheme and field). The audits are made once, when the context is built, and
-published with the schemes (:mod:`socialcredit.service.public_views`).
+(SchemeError naming every error, scheme and field). Each scheme is audited once, when it is put into operation,
+and published with its audit (:mod:`socialcredit.service.public_views`). The schemes and their audits are one
+immutable :class:`InOperation`, replaced whole when an operator puts a version into operation while the platform
+runs (:meth:`Context.put_in_operation`); a reader that takes :attr:`Context.operation` once sees one consistent
+pair, and the parts that keep something per scheme follow the switch (:meth:`Context.follow`).
 
 A :class:`Context` is built once (:func:`build_context`) and handed to each part of the service; nothing in the
 service reads the wall clock or draws a random reference on its own, so that a run given the same clock and a
@@ -17,10 +20,11 @@ from __future__ import annotations
 import random
 import secrets
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from types import MappingProxyType
 from typing import Protocol
 
 from sqlalchemy import Connection
@@ -36,6 +40,7 @@ from socialcredit.scheme.model import Purpose, Scheme
 from socialcredit.scheme.registry import load_scheme, shipped_names
 from socialcredit.scheme.rights import Audit, audit_scheme
 from socialcredit.service.notices import ConsoleSender, FileSender, Sender
+from socialcredit.service.scheme_operations import latest_operated, with_operated
 from socialcredit.settings import Settings
 from socialcredit.store import Store
 
@@ -78,14 +83,43 @@ class SeededReferences:
         return f"{prefix}-{value:0{2 * nbytes}X}"
 
 
+@dataclass(frozen=True)
+class InOperation:
+    """The schemes in operation and the rights audit of each, by label (``name@version``): replaced together."""
+
+    schemes: tuple[Scheme, ...]
+    audits: Mapping[str, Audit]
+
+    def scheme(self, name: str) -> Scheme | None:
+        """The scheme in operation by this name, if any."""
+        return next((s for s in self.schemes if s.scheme == name), None)
+
+    def with_version(self, scheme: Scheme, audit: Audit) -> InOperation:
+        """These schemes with ``scheme`` in place of the version of the same name (or added, for a new name)."""
+        names = [s.scheme for s in self.schemes]
+        schemes = list(self.schemes)
+        if scheme.scheme in names:
+            schemes[names.index(scheme.scheme)] = scheme
+        else:
+            schemes.append(scheme)
+        audits = {s.label: audit if s.label == scheme.label else self.audits[s.label] for s in schemes}
+        return InOperation(tuple(schemes), MappingProxyType(audits))
+
+
+Follower = Callable[[InOperation, InOperation], None]
+"""Called with the schemes in operation before and after a switch (the decision index, caches per scheme)."""
+
+
 @dataclass
 class Context:
     """The service's shared state and its time. Cheap to share between requests and threads; the sender may be
-    swapped (an operator pointing the outbox elsewhere), nothing else changes after start-up."""
+    swapped (an operator pointing the outbox elsewhere), and the schemes in operation with their audits when an
+    operator puts a version into operation (:meth:`put_in_operation`); nothing else changes after start-up."""
 
     store: Store
     settings: Settings
-    schemes: tuple[Scheme, ...]
+    operation: InOperation
+    """The schemes in operation and their rights audits, read together (take it once for a consistent pair)."""
     clock: Clock
     sender: Sender
     references: References
@@ -93,8 +127,35 @@ class Context:
     """The catalogue of record types the schemes were audited against."""
     measures: MeasureList
     """The list of measures the schemes were audited against."""
-    audits: dict[str, Audit]
-    """The rights audit of each scheme in operation, by its label (``name@version``); made once, at start-up."""
+    switching: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+    """Held by whoever puts a version into operation, from checking what is in operation to the switch."""
+    followers: list[Follower] = field(default_factory=list, repr=False, compare=False)
+
+    @property
+    def schemes(self) -> tuple[Scheme, ...]:
+        """The schemes in operation."""
+        return self.operation.schemes
+
+    @property
+    def audits(self) -> Mapping[str, Audit]:
+        """The rights audit of each scheme in operation, by its label (``name@version``), made when the scheme was
+        put into operation (at start-up, or by an operator since)."""
+        return self.operation.audits
+
+    def follow(self, follower: Follower) -> None:
+        """Call ``follower`` after every switch of the schemes in operation."""
+        self.followers.append(follower)
+
+    def put_in_operation(self, scheme: Scheme, audit: Audit) -> InOperation:
+        """Operate ``scheme`` (audited: ``audit``) in place of the version of the same name, or next to the others
+        for a new name: one assignment, then every follower is told. Returns what was in operation before. The
+        caller holds :attr:`switching` and has recorded the act."""
+        before = self.operation
+        after = before.with_version(scheme, audit)
+        self.operation = after
+        for follower in list(self.followers):
+            follower(before, after)
+        return before
 
     def now(self) -> datetime:
         """The current instant (UTC)."""
@@ -113,7 +174,11 @@ class Context:
 
     def audit(self, name: str) -> Audit:
         """The rights audit of a scheme in operation, by name."""
-        return self.audits[self.scheme(name).label]
+        operation = self.operation
+        found = operation.scheme(name)
+        if found is None:
+            return self.audits[self.scheme(name).label]  # NotFound, naming the schemes in operation
+        return operation.audits[found.label]
 
     def scheme_names(self) -> list[str]:
         """Names of the schemes in operation."""
@@ -155,35 +220,47 @@ def build_context(
     catalogue: Catalogue | None = None,
     measures: MeasureList | None = None,
 ) -> Context:
-    """The context of a platform: the shipped schemes meant for operation unless ``schemes`` are given (a ``lab``
-    scheme is left out); notices to the settings' file (``<data_dir>/notices.jsonl`` unless set), or standard
-    error. Each scheme is audited against ``catalogue`` and ``measures`` (the shipped ones unless given); one
-    whose audit finds an error is refused: SchemeError with every error of every such scheme."""
+    """The context of a platform: unless ``schemes`` are given, the shipped schemes meant for operation, each
+    replaced by the latest version an operator put into operation as the store records it (and a scheme name an
+    operator added, added); a ``lab`` scheme is left out. Notices go to the settings' file
+    (``<data_dir>/notices.jsonl`` unless set), or standard error. Each scheme is audited against ``catalogue``
+    and ``measures`` (the shipped ones unless given); one whose audit finds an error is refused: SchemeError with
+    every error of every such scheme (a recorded version named by its row in the store)."""
     settings = settings or Settings()
+    sources: dict[str, str] = {}
     if schemes is None:
-        schemes = [load_scheme(name) for name in shipped_names()]
+        recorded = latest_operated(store)
+        schemes = with_operated([load_scheme(name) for name in shipped_names()], recorded)
+        sources = {op.scheme.label: op.source for op in recorded}
     catalogue = catalogue or shipped_catalogue()
     measures = measures or shipped_measures()
     operated = tuple(s for s in schemes if s.purpose is Purpose.OPERATION)
-    audits = operable(operated, catalogue, measures)
+    audits = operable(operated, catalogue, measures, sources=sources)
     if sender is None:
         path = settings.notices_path()
         sender = FileSender(path) if path is not None else ConsoleSender()
     return Context(
         store=store,
         settings=settings,
-        schemes=operated,
+        operation=InOperation(operated, MappingProxyType(audits)),
         clock=clock,
         sender=sender,
         references=references or RandomReferences(),
         catalogue=catalogue,
         measures=measures,
-        audits=audits,
     )
 
 
-def operable(schemes: Sequence[Scheme], catalogue: Catalogue, measures: MeasureList) -> dict[str, Audit]:
-    """The audit of each scheme, by label; SchemeError naming every error of every scheme that may not operate."""
+def operable(
+    schemes: Sequence[Scheme],
+    catalogue: Catalogue,
+    measures: MeasureList,
+    *,
+    sources: Mapping[str, str] | None = None,
+) -> dict[str, Audit]:
+    """The audit of each scheme, by label; SchemeError naming every error of every scheme that may not operate
+    (each named by its ``sources`` entry where it has one, else by its label)."""
+    sources = sources or {}
     audits: dict[str, Audit] = {}
     problems: list[Problem] = []
     names: dict[str, str] = {}
@@ -195,7 +272,7 @@ def operable(schemes: Sequence[Scheme], catalogue: Catalogue, measures: MeasureL
         names[scheme.scheme] = scheme.label
         audit = audit_scheme(scheme, catalogue, measures)
         try:
-            refuse_unless_operable(audit, f"scheme {scheme.label}")
+            refuse_unless_operable(audit, sources.get(scheme.label, f"scheme {scheme.label}"))
         except SchemeError as exc:
             problems.extend(exc.problems)
         audits[scheme.label] = audit

@@ -123,8 +123,9 @@ class Evaluation:
             return {}, Overlay()
         seen = set(queried) | {r.subject_id for rs in loaded.values() for r in rs}
         overlay = self.overlay(seen)
+        by_name = {s.scheme: s for s in schemes}  # the versions the caller planned with, even across a switch
         evaluators = {
-            name: Evaluator(self.context.scheme(name), Population([r for r in rs if r.key not in overlay.excluded]))
+            name: Evaluator(by_name[name], Population([r for r in rs if r.key not in overlay.excluded]))
             for name, rs in loaded.items()
         }
         return evaluators, overlay

@@ -28,6 +28,11 @@ there on (and refuses a folder built from another store's history); the subjects
 recomputed at load, since a build from the store does not know what due process takes out of use.
 A scheme's measures naming an action are answered here only when every one of them is list-based; grade-based
 measures need scores, which the service evaluates from records.
+
+When an operator puts another version of a scheme into operation (:meth:`LiveIndex.switch`), that scheme's index
+is built again from the store on the next sync (never loaded from ``index_dir``, which holds the old version's),
+and until then the index answers nothing for the new version: a decision planned with it is evaluated by the
+engine, one planned with the old version just before the switch is not answered by the new version's index.
 """
 
 from __future__ import annotations
@@ -102,6 +107,8 @@ class LiveStats:
     """Open objections' deadlines still ahead, as a heap of (deadline, subject)."""
     disagreements: int = 0
     """Answers the pure engine, explaining them, did not confirm (a defect: should stay 0)."""
+    switched: int = 0
+    """Schemes built again because another version of them was put into operation."""
 
 
 class LiveIndex:
@@ -121,8 +128,12 @@ class LiveIndex:
         self.merge_after = merge_after
         self.merge_in_background = merge_in_background
         self._schemes = [s for s in schemes if served_actions(s)]
-        self._served = {s.scheme: served_actions(s) for s in self._schemes}
+        self._served = {s.label: served_actions(s) for s in self._schemes}
         self._live: dict[str, _Live] = {}
+        self._stale: set[str] = set()
+        """Schemes switched to another version since the last sync: built again from the store by the next one."""
+        self._from_store: set[str] = set()
+        """Schemes whose saved index (``index_dir``) is of a version no longer in operation."""
         self._lock = threading.RLock()
         self.stats = LiveStats()
         self._built = False
@@ -132,8 +143,27 @@ class LiveIndex:
     # -- what is served ---------------------------------------------------------------------------------------
 
     def serves(self, scheme: Scheme, action: str) -> bool:
-        """Whether the index answers ``action`` under ``scheme`` (every measure naming it is list-based)."""
-        return action in self._served.get(scheme.scheme, ())
+        """Whether the index answers ``action`` under ``scheme`` (every measure naming it is list-based), this
+        version of it: a version no longer, or not yet, in the index is answered by the engine."""
+        # No lock: each is replaced or changed under the lock, read here as one value; a decision asks again
+        # holding the lock, after the sync that builds a switched scheme.
+        return scheme.scheme not in self._stale and action in self._served.get(scheme.label, ())
+
+    def switch(self, schemes: Sequence[Scheme]) -> None:
+        """Serve ``schemes`` from now on: each whose version changed (or that is new) is built again from the store
+        on the next :meth:`sync`; one no longer served (its new version has no list-based measure) is dropped."""
+        with self._lock:
+            before = {s.scheme: s for s in self._schemes}
+            self._schemes = [s for s in schemes if served_actions(s)]
+            self._served = {s.label: served_actions(s) for s in self._schemes}
+            served = {s.scheme for s in self._schemes}
+            for s in self._schemes:
+                if before.get(s.scheme) != s:
+                    self._stale.add(s.scheme)
+                    self._from_store.add(s.scheme)
+            for name in set(self._live) - served:
+                del self._live[name]
+            self._stale &= served
 
     @property
     def lock(self) -> threading.RLock:
@@ -195,6 +225,7 @@ class LiveIndex:
                     return
                 changed |= self._passed_deadlines(today)
                 self.stats.as_of = today
+                self._build_switched()
                 if changed:
                     self._refresh(changed)
                 for live in self._live.values():
@@ -264,6 +295,7 @@ class LiveIndex:
                 index = DecisionIndex.build(scheme, records)
             live[scheme.scheme] = _Live(scheme, index, types)
         self._live = live
+        self._stale.clear()
         self.stats.watermark = watermark
         self._watermark_hash = watermark_hash
         self.stats.as_of = today
@@ -275,9 +307,24 @@ class LiveIndex:
             self._refresh(self._subjects_with_cases() | self._read_feed())
         log.info("decision index ready: %s", {k: len(v.index) for k, v in live.items()})
 
+    def _build_switched(self) -> None:
+        """Build the indexes of schemes switched to another version, from the store as it is now (the feed has been
+        read up to now first: what commits later is read from it again)."""
+        if not self._stale:
+            return
+        overlay = self.evaluation.overlay()
+        for scheme in self._schemes:
+            if scheme.scheme not in self._stale:
+                continue
+            types = frozenset(scheme.record_types())
+            records = [r for r in self.context.store.effective(types=types) if r.key not in overlay.excluded]
+            self._live[scheme.scheme] = _Live(scheme, DecisionIndex.build(scheme, records), types)
+            self.stats.switched += 1
+        self._stale.clear()
+
     def _saved(self, scheme: Scheme) -> tuple[DecisionIndex, int, str | None] | None:
         """The index saved for ``scheme`` under :attr:`index_dir` and the audit leaf it was built at."""
-        if self.index_dir is None:
+        if self.index_dir is None or scheme.scheme in self._from_store:
             return None
         folder = self.index_dir / scheme.scheme
         if not (folder / "index.json").exists():

@@ -14,7 +14,7 @@ provider      ask for decisions on the actions it is bound to; learns decision, 
 subject       read its own file, explanations of decisions about it, its access log, notices and cases;
               object; apply for repair
 reviewer      read files and explanations of subjects with a case (logged); list and decide cases
-operator      read the refusal log; dispatch the outbox
+operator      read the refusal log; dispatch the outbox; put an audited scheme version into operation
 public        published list entries (identity numbers masked), "is this full number listed?", figures
 ============  =================================================================================================
 
@@ -82,6 +82,8 @@ class Platform:
                 merge_after=context.settings.index_merge_after,
                 merge_in_background=context.settings.index_merge_in_background,
             )
+            live = self.live
+            context.follow(lambda _before, after: live.switch(after.schemes))
         self.submissions = Submissions(context, self.guard, self.evaluation)
         self.decider = Decider(context, self.guard, self.evaluation, self.live)
         self.subjects = SubjectViews(context, self.guard, self.evaluation)
@@ -92,7 +94,7 @@ class Platform:
         self.reports = Reports(context, self.guard, self.subjects, organizations=self.organization_view)
         self.authority_views = AuthorityViews(context, self.guard)
         self.uploads = Uploads(context, self.guard, self.submissions)
-        self.operator_state = OperatorState(context, self.guard)
+        self.operator_state = OperatorState(context, self.guard, self.evaluation)
         self.provider_views = ProviderViews(context, self.guard)
 
     # -- what the parts share ----------------------------------------------------------------------------------
@@ -227,6 +229,14 @@ class Platform:
     def dispatch_notices(self, party: Party) -> dict[str, Any]:
         """Send what is in the outbox (operator only)."""
         return self.operator.dispatch_notices(party)
+
+    def put_into_operation(self, party: Party, digest: str, *, replaces: str | None = None) -> dict[str, Any]:
+        """Operate the kept proposal ``digest`` from now on (operator only; see
+        :meth:`~socialcredit.service.operator_state.OperatorState.put_into_operation`), then send the notices it
+        owes to the subjects whose results get worse."""
+        out = self.operator_state.put_into_operation(party, digest, replaces=replaces)
+        self.dispatch_quietly()
+        return out
 
     def dispatch_quietly(self) -> None:
         """Send the outbox after a change; a failure leaves notices for the next round."""

@@ -32,7 +32,7 @@ from socialcredit.ids.places import division
 from socialcredit.records import Record
 from socialcredit.scheme.model import ListRule, Scheme
 from socialcredit.service.access import Guard
-from socialcredit.service.context import Context, canonical, page
+from socialcredit.service.context import Context, InOperation, canonical, page
 from socialcredit.service.evaluation import Evaluation
 from socialcredit.service.parties import Party
 from socialcredit.service.rate_limits import RateLimiter
@@ -131,11 +131,22 @@ class PublicViews:
         self.lookups = RateLimiter(
             per_minute=settings.lookup_per_minute, burst=settings.lookup_burst, clock=context.clock, what="lookups"
         )
-        self._audits = {label: audit.as_dict() for label, audit in context.audits.items()}
-        """The audits as published, by scheme label: the context's, made once at start-up."""
+        self._published: tuple[InOperation, dict[str, dict[str, Any]]] | None = None
+        """The audits as published, by scheme label, with the schemes in operation they were made for: made once
+        per version put into operation, not per request."""
+
+    def _audits(self) -> tuple[InOperation, dict[str, dict[str, Any]]]:
+        """The schemes in operation and their audits as published, taken together."""
+        operation = self.context.operation
+        published = self._published
+        if published is None or published[0] is not operation:
+            published = (operation, {label: audit.as_dict() for label, audit in operation.audits.items()})
+            self._published = published
+        return published
 
     def schemes(self) -> list[dict[str, Any]]:
         """Each scheme in operation: name, version, title, objection route, repair deadline and rights audit."""
+        operation, audits = self._audits()
         return [
             {
                 "scheme": s.scheme,
@@ -148,15 +159,17 @@ class PublicViews:
                     "legal_basis": s.objection_route.legal_basis,
                 },
                 "repair_decided_within_working_days": self.context.repair_working_days(s),
-                "audit": self._audits[s.label],
+                "audit": audits[s.label],
             }
-            for s in self.context.schemes
+            for s in operation.schemes
         ]
 
     def audit(self, name: str) -> dict[str, Any]:
-        """The rights audit of a scheme in operation (made when the platform started): every finding with its
+        """The rights audit of a scheme in operation (made when it was put into operation): every finding with its
         severity, field, reason and the rule it rests on, and the catalogue and measures versions."""
-        return self._audits[self.context.scheme(name).label]
+        operation, audits = self._audits()
+        scheme = operation.scheme(name) or self.context.scheme(name)  # NotFound for a name not in operation
+        return audits[scheme.label]
 
     def catalogue(self) -> Catalogue:
         """The catalogue of record types the schemes in operation were audited against."""
