@@ -30,9 +30,9 @@ A scheme's measures naming an action are answered here only when every one of th
 measures need scores, which the service evaluates from records.
 
 When an operator puts another version of a scheme into operation (:meth:`LiveIndex.switch`), that scheme's index
-is built again from the store on the next sync (never loaded from ``index_dir``, which holds the old version's),
-and until then the index answers nothing for the new version: a decision planned with it is evaluated by the
-engine, one planned with the old version just before the switch is not answered by the new version's index.
+is built again from the store on the next sync (never loaded from ``index_dir``, which holds the old version's);
+a decision planned with the old version just before the switch is evaluated by the engine, not answered by the
+new version's index.
 """
 
 from __future__ import annotations
@@ -145,9 +145,9 @@ class LiveIndex:
     def serves(self, scheme: Scheme, action: str) -> bool:
         """Whether the index answers ``action`` under ``scheme`` (every measure naming it is list-based), this
         version of it: a version no longer, or not yet, in the index is answered by the engine."""
-        # No lock: each is replaced or changed under the lock, read here as one value; a decision asks again
-        # holding the lock, after the sync that builds a switched scheme.
-        return scheme.scheme not in self._stale and action in self._served.get(scheme.label, ())
+        # No lock: the map is replaced whole under the lock; a decision asks again holding the lock, after the
+        # sync that builds a switched scheme.
+        return action in self._served.get(scheme.label, ())
 
     def switch(self, schemes: Sequence[Scheme]) -> None:
         """Serve ``schemes`` from now on: each whose version changed (or that is new) is built again from the store
