@@ -35,6 +35,7 @@ from socialcredit.service.access import Guard
 from socialcredit.service.context import Context, InOperation, canonical, page
 from socialcredit.service.evaluation import Evaluation
 from socialcredit.service.parties import Party
+from socialcredit.service.public_lists import ListCache, Listed, State, read_state
 from socialcredit.service.rate_limits import RateLimiter
 from socialcredit.tables.service import public_lookups_table
 
@@ -131,6 +132,8 @@ class PublicViews:
         self.lookups = RateLimiter(
             per_minute=settings.lookup_per_minute, burst=settings.lookup_burst, clock=context.clock, what="lookups"
         )
+        self.listed = ListCache()
+        """Each published list's entries, made again only when the records, the cases or the day change."""
         self._published: tuple[InOperation, dict[str, dict[str, Any]]] | None = None
         """The audits as published, by scheme label, with the schemes in operation they were made for: made once
         per version put into operation, not per request."""
@@ -243,18 +246,14 @@ class PublicViews:
         if offset < 0:
             raise InputError([Problem("must be 0 or more", "offset", str(offset))])
         scheme, rule = self._public_rule(list_id)
-        types = {rule.entry.record_type}
-        subjects = sorted({r.subject_id for r in self.context.store.effective(types=types)})
-        entries = self._entries_of(scheme, list_id, subjects)
-        entries.sort(key=lambda e: (e["start"], e["subject"], e["key"] or ""), reverse=True)
         names = self.authority_names()
-        self._name_organizations(entries)
-        for e in entries:
-            e["issued_by_name"] = names.get(e["issued_by"])
-        choices = _choices(entries, names)
+        today = self.context.today()
+        with self.context.read() as conn:
+            state = read_state(conn, today, names)
+        listed = self.listed.get(list_id, scheme, state, lambda: self._listed(scheme, rule, state, names))
         kept = [
             e
-            for e in entries
+            for e in listed.entries
             if (prefix is None or (e["division"] or "").startswith(prefix))
             and (issuer is None or e["issued_by"] == issuer)
         ]
@@ -265,9 +264,19 @@ class PublicViews:
             "total": len(kept),
             "limit": limit,
             "offset": offset,
-            "items": kept[offset : offset + limit],
-            "choices": choices,
+            "items": [dict(e) for e in kept[offset : offset + limit]],
+            "choices": {kind: [dict(c) for c in found] for kind, found in listed.choices.items()},
         }
+
+    def _listed(self, scheme: Scheme, rule: ListRule, state: State, names: dict[str, str]) -> Listed:
+        """Every active entry of a published list, newest first, named, with the choices of its filter."""
+        subjects = sorted({r.subject_id for r in self.context.store.effective(types={rule.entry.record_type})})
+        entries = self._entries_of(scheme, rule.id, subjects)
+        entries.sort(key=lambda e: (e["start"], e["subject"], e["key"] or ""), reverse=True)
+        self._name_organizations(entries)
+        for e in entries:
+            e["issued_by_name"] = names.get(e["issued_by"])
+        return Listed(scheme=scheme, state=state, entries=tuple(entries), choices=_choices(entries, names))
 
     def subject_entries(self, subject_id: str) -> list[dict[str, Any]]:
         """One subject's active entries on every published list, each as :meth:`entries` shows it (issuing
@@ -327,6 +336,7 @@ class PublicViews:
                         "end": entry.end.isoformat() if entry.end else None,
                         "issued_by": first.authority,
                         "legal_basis": entry.legal_basis,
+                        "disputed": any(r.key in overlay.disputed for r in entry.records),
                     }
                 )
         return out
