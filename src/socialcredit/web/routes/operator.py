@@ -1,6 +1,7 @@
 """Portal pages: the platform's operator. The schemes in operation with their rights audits, the outbox (and
-sending it now), the refusal log, the audit log's tree head and its verification; and the rights audit of a
-proposed scheme, kept by its SHA-256 so that the audited document is the one put into operation at the next start.
+sending it now), the refusal log, the audit log's tree head and its verification; the rights audit of a proposed
+scheme, kept by its SHA-256 so that the audited document is the one put into operation; and putting it into
+operation, after a confirmation page naming the version it replaces and how many subjects' results get worse.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from starlette.responses import Response
 
 from socialcredit.errors import InputError, Problem
 from socialcredit.service.parties import Party, Role
+from socialcredit.web.forms import posted_text
 from socialcredit.web.pages import FormDep, Page, PageDep
 
 router = APIRouter()
@@ -98,8 +100,26 @@ def scheme_text(form: dict[str, Any]) -> str:
 
 
 @router.get("/operator/schemes/audit/{digest}")
-def scheme_audit_result(page: PageDep, digest: str) -> Response:
-    """A kept proposal's rights audit, located by line and field, and how to put it into operation."""
+def scheme_audit_result(
+    page: PageDep, digest: str, operated: Annotated[int | None, Query(ge=0, le=1)] = None
+) -> Response:
+    """A kept proposal's rights audit, located by line and field, and the form that puts it into operation."""
     party = operator(page)
-    proposal = page.platform.operator_state.proposal(party, digest)
-    return page.render("operator/scheme_result.html", proposal=proposal)
+    state = page.platform.operator_state
+    proposal = state.proposal(party, digest)
+    history = state.operations(party, proposal.get("scheme")) if proposal.get("scheme") else []
+    return page.render("operator/scheme_result.html", proposal=proposal, history=history, operated=bool(operated))
+
+
+@router.post("/operator/schemes/audit/{digest}/operate")
+def operate_scheme(page: PageDep, form: FormDep, digest: str) -> Response:
+    """Without ``confirm``: what putting the proposal into operation would do, to confirm. With it: put it into
+    operation in place of the version the confirmation named (``replaces``), then back to the proposal's page."""
+    party = operator(page)
+    platform = page.platform
+    if posted_text(form, "confirm", limit=8, multiline=False) != "yes":
+        preview = platform.operator_state.operation_preview(party, digest)
+        return page.render("operator/scheme_operate.html", preview=preview)
+    replaces = posted_text(form, "replaces", limit=200, multiline=False)
+    platform.put_into_operation(party, digest, replaces=replaces)
+    return page.redirect(page.url(f"/operator/schemes/audit/{digest}", operated=1))
