@@ -248,3 +248,18 @@ def test_submitted_shows_only_the_authoritys_own_batches_and_cases(portal: Porta
     assert ALICE not in page.text and "I paid." not in page.text
     other = portal.reader("registry").get("/authority/submitted")
     assert "OBJ-" not in other.text and "has submitted nothing yet" in other.text
+
+
+@pytest.mark.parametrize(
+    ("rows", "said"),
+    [
+        (row("L1", ground="9"), "1 problem was found. Nothing was written. Correct the row named below"),
+        (row("L1", ground="9") + row("L2", ground="0"), "2 problems were found. Nothing was written. Correct the rows"),
+    ],
+)
+def test_the_report_counts_its_problems_in_words_that_agree(portal: Portal, rows: str, said: str) -> None:
+    clerk = portal.reader("court")
+    report = clerk.get(f"/authority/upload/{upload(clerk, (HEADER + rows).encode())}")
+    assert said in report.text
+    zh = portal.reader("court", "zh_CN").get(f"/authority/upload/{upload(clerk, (HEADER + rows).encode())}")
+    assert f"发现 {said[0]} 处问题" in zh.text
