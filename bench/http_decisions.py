@@ -22,40 +22,17 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import shlex
-import socket
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
+from serving import build_demo, percentile, serve, stop, tokens
 
-BIN = Path(sys.executable).parent / "socialcredit"
 ACTIONS = ["buy_air_ticket", "buy_g_train_ticket", "buy_soft_sleeper"]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def tokens(path: Path) -> dict[str, str]:
-    out = {}
-    for line in path.read_text().splitlines():
-        if line.startswith("export "):
-            name, _, value = line.removeprefix("export ").partition("=")
-            out[name] = shlex.split(value)[0] if value else ""
-    return out
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
 def timed(call, count: int, workers: int) -> tuple[float, list[float]]:
@@ -87,39 +64,13 @@ def report(name: str, wall: float, latencies: list[float], per_request: int = 1)
     return row
 
 
-def start_server(folder: Path, index: bool) -> tuple[subprocess.Popen, str]:
+def start_server(folder: Path, index: bool) -> tuple[subprocess.Popen[bytes], str]:
     """``socialcredit serve --demo-parties`` as its own process, the decision index on or off."""
-    port = free_port()
-    env = {**os.environ, "COLUMNS": "120", "SOCIALCREDIT_DECISION_INDEX": "true" if index else "false"}
-    # The server's log goes to a file: a pipe nobody reads fills up and stalls the server mid-run.
-    log = (folder / f"server-index-{'on' if index else 'off'}.log").open("ab")
-    server = subprocess.Popen(
-        [str(BIN), "--data-dir", str(folder), "serve", "--demo-parties", "--port", str(port)],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        env=env,
+    return serve(
+        folder,
+        log_name=f"server-index-{'on' if index else 'off'}.log",
+        env={"SOCIALCREDIT_DECISION_INDEX": "true" if index else "false"},
     )
-    log.close()
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while True:
-        try:
-            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                return server, base
-        except httpx.HTTPError:
-            pass
-        if time.monotonic() > deadline or server.poll() is not None:
-            server.kill()
-            raise SystemExit("the server did not come up")
-        time.sleep(0.3)
-
-
-def stop(server: subprocess.Popen) -> None:
-    server.terminate()
-    try:
-        server.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        server.kill()
 
 
 def run_mode(folder: Path, index: bool, people: list[str], args: argparse.Namespace) -> dict[str, dict[str, float]]:
@@ -213,12 +164,7 @@ def main() -> None:
     args = parser.parse_args()
 
     folder = Path(tempfile.mkdtemp(prefix="sc-http-bench-"))
-    subprocess.run(
-        [str(BIN), "--data-dir", str(folder), "demo", "--residents", str(args.residents)],
-        check=True,
-        stdout=subprocess.DEVNULL,
-        env={**os.environ, "COLUMNS": "120"},
-    )
+    build_demo(folder, args.residents)
     from socialcredit.lab import synth
 
     people = list(synth.residents(synth.CitySpec.scaled(args.residents)))
