@@ -26,6 +26,7 @@ from socialcredit.service.parties import (
     issue_token,
     revoke_tokens,
 )
+from socialcredit.service.scheme_operations import latest_operated
 from socialcredit.store import Store
 
 DEMO_AUTHORITY = "RC-COURT"
@@ -149,12 +150,18 @@ def serve(
         list[str] | None,
         typer.Option(
             "--scheme",
-            help="A scheme to put into operation: a shipped name or a YAML file; repeat for more (default: the "
-            "shipped operation schemes). One whose rights audit finds an error is refused.",
+            help="A scheme to put into operation: a shipped name or a YAML file; repeat for more. Default: the "
+            "shipped operation schemes, each in the latest version an operator put into operation from the "
+            "portal (/operator/schemes/audit) as the store records it, and any scheme added there; naming "
+            "schemes here operates exactly those instead. Every scheme is audited at start-up: one whose rights "
+            "audit finds an error is refused, and the service does not start.",
         ),
     ] = None,
 ) -> None:
-    """Serve the HTTP API over the store (migrated first); OpenAPI at /openapi.json, docs at /docs."""
+    """Serve the HTTP API over the store (migrated first); OpenAPI at /openapi.json, docs at /docs.
+
+    Schemes: the shipped ones, each in the latest version put into operation on the portal, unless --scheme names them.
+    """
     import uvicorn
 
     from socialcredit.api import create_app
@@ -186,10 +193,13 @@ def serve(
             highlight=False,
         )
     app = create_app(settings, clock=run.clock, schemes=schemes)
+    recorded = {} if schemes else {op.scheme.label: op for op in latest_operated(app.state.platform.store)}
     for audit in app.state.platform.context.audits.values():
         name = audit.scheme.partition("@")[0]
+        op = recorded.get(audit.scheme)
+        since = f" (put into operation {op.operated_at.isoformat()} by {op.party})" if op else ""
         console.print(
-            f"  scheme {audit.scheme}: rights audit passed with {len(audit.warnings)} warnings, published at "
+            f"  scheme {audit.scheme}{since}: rights audit passed with {len(audit.warnings)} warnings, published at "
             f"{base}/v1/schemes/{name}/audit",
             highlight=False,
         )
