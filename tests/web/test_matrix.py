@@ -38,6 +38,7 @@ from stdnum.cn import ric
 from socialcredit.authorities import Authority
 from socialcredit.scheme.registry import shipped_text
 from socialcredit.service.parties import Party, Role, add_party, issue_token
+from socialcredit.service.public_views import mask_subject
 from socialcredit.tables.base import Base
 from socialcredit.tables.service import cases_table
 from tests.api.conftest import ACME, ALICE, BOB, SHANGHAI_PERSON
@@ -645,3 +646,45 @@ def test_the_portal_answers_as_the_api_does_for_the_same_object(
     assert ask(portal, row, who, objects).status_code == answer.status_code
     if answer.status_code >= 400:
         assert state(portal) == before
+
+
+@pytest.fixture
+def organization_case(portal: Portal, objects: dict[str, str]) -> str:
+    """ACME's account objects to the record naming its legal representative (Bob)."""
+    target = {"kind": "record", "authority": "RC-REGISTRY", "record_id": "ACME-REP"}
+    filed = portal.world.ok(
+        "acme-1",
+        "POST",
+        "/v1/objections",
+        201,
+        json={"scheme": "judgment-debtors", "statement": "he left in 2025", "target": target},
+    )
+    return str(filed["reference"])
+
+
+ORGANIZATION_PAGES = [
+    "/me",
+    "/me/records",
+    "/me/decisions",
+    "/me/cases",
+    "/me/cases/{case}",
+    "/me/object?kind=record&scheme=judgment-debtors&authority=RC-REGISTRY&record_id=ACME-REP",
+    "/me/report.pdf",
+]
+
+
+def test_an_organizations_pages_and_its_reviewer_show_its_legal_representatives_number_masked(
+    portal: Portal, organization_case: str
+) -> None:
+    """The record naming a legal representative is the organization's, the number in it the person's: the
+    organization's account and the reviewer deciding the organization's case see it masked, as the public page
+    shows it. (The JSON download is the API's file, byte for byte, and keeps what the API gives.)"""
+    account, reviewer = portal.reader("acme-1"), portal.reader("reviewer")
+    pages = [(account, path.format(case=organization_case)) for path in ORGANIZATION_PAGES]
+    pages.append((reviewer, f"/review/cases/{organization_case}"))
+    for reader, path in pages:
+        response = reader.get(path)
+        assert response.status_code == 200, path
+        assert numbers_in(response) == set(), path
+    for reader, path in ((account, "/me/records"), (reviewer, f"/review/cases/{organization_case}")):
+        assert mask_subject(BOB) in reader.get(path).text, path

@@ -5,9 +5,13 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from socialcredit.errors import InputError
+from socialcredit.ids import SubjectKind, parse_subject_id
+from socialcredit.service.public_views import mask_subject
 from socialcredit.web.i18n import LANGUAGES, translations
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
@@ -27,4 +31,18 @@ def environment(language: str) -> Environment:
         lstrip_blocks=True,
     )
     env.install_gettext_translations(translations(language), newstyle=True)  # type: ignore[attr-defined]
+    env.filters["detail"] = shown_detail
     return env
+
+
+def shown_detail(value: Any) -> Any:
+    """A record's detail as a page shows it (the ``detail`` filter): a person's identity number in it (a legal
+    representative's, say) masked as the published lists show it, since no page shows a full number but to its
+    holder, whose own is in the page's heading; any other value as it is."""
+    if not isinstance(value, str):
+        return value
+    try:
+        subject = parse_subject_id(value, field="detail")
+    except InputError:
+        return value
+    return mask_subject(value) if subject.kind is SubjectKind.PERSON else value
