@@ -160,6 +160,8 @@ def test_the_operator_puts_a_version_into_operation_after_confirming_what_gets_w
     assert "2 active entries" in portal.reader().get("/lists/dishonest-judgment-debtors").text  # not the kept page
     notified = [n["subject_id"] for n in w.sender.sent if n["body"]["items"][0]["kind"] == "scheme_changed"]
     assert notified == [BOB]
+    mine = portal.reader("bob").get("/me/notices").text
+    assert "A new version of a scheme changes your result" in mine and "in place of judgment-debtors@2017.1" in mine
     assert "The audit log is intact" in operator.get("/operator/audit").text
 
 
