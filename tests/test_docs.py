@@ -11,7 +11,11 @@ from socialcredit.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = [ROOT / "README.md", ROOT / "src/socialcredit/api/README.md", *sorted((ROOT / "docs").glob("*.md"))]
-SWITCHES = [ROOT / "Makefile", *sorted((ROOT / "scripts").glob("*.sh")), *sorted((ROOT / "tests").rglob("conftest.py"))]
+SWITCHES = [
+    ROOT / "Makefile",
+    *sorted((ROOT / "scripts").glob("*.sh")),
+    *sorted((ROOT / "tests" / "web" / "browser").glob("*.py")),
+]
 """Where the build and the tests read their own switches (installing the browser, writing screenshots)."""
 
 
