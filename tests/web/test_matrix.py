@@ -41,6 +41,7 @@ from socialcredit.service.parties import Party, Role, add_party, issue_token
 from socialcredit.service.public_views import mask_subject
 from socialcredit.tables.base import Base
 from socialcredit.tables.service import cases_table
+from socialcredit.web.templating import shown_detail
 from tests.api.conftest import ACME, ALICE, BOB, SHANGHAI_PERSON
 from tests.web.conftest import Portal, Reader
 
@@ -151,6 +152,12 @@ PAGES: list[Row] = [
     get("/verify/{reference}", everyone(OK), "/verify/{report}"),
     get("/verify/{reference}", everyone(OK), "/verify/{org_report}"),
     get("/reports/{reference}.pdf", everyone(OK), "/reports/{org_report}.pdf"),
+    # The operator's (before the pages that refuse the operator, so that the refusal log's first page still holds
+    # the fixture's refusal that names Alice).
+    get("/operator", private(operator=OK)),
+    get("/operator/audit", private(operator=OK)),
+    get("/operator/schemes/audit", private(operator=OK)),
+    get("/operator/schemes/audit/{digest}", private(operator=OK), "/operator/schemes/audit/{digest}"),
     # The subject's own (another subject's object: 403 as the API's, an item to object to: 404 as the API's).
     get("/me", private(**SUBJECT), own_number=True),
     get("/me/records", private(**SUBJECT), own_number=True),
@@ -212,11 +219,6 @@ PAGES: list[Row] = [
         private(authority=OK, other_authority=NOT_FOUND),
         "/authority/receipts/{receipt}",
     ),
-    # The operator's.
-    get("/operator", private(operator=OK)),
-    get("/operator/audit", private(operator=OK)),
-    get("/operator/schemes/audit", private(operator=OK)),
-    get("/operator/schemes/audit/{digest}", private(operator=OK), "/operator/schemes/audit/{digest}"),
     # The provider's (another provider's decision is not found, as one that does not exist).
     get("/provider", private(**PROVIDER)),
     get(
@@ -354,8 +356,9 @@ def listing_row(record_id: str, subject: str, case_no: str) -> str:
 @pytest.fixture
 def objects(portal: Portal) -> dict[str, str]:
     """Alice listed (under a published name), with a debt judgment to object to and an older judgment she objected
-    to (her case); a decision about her served to the ticket seller; her own report and ACME's (its legal
-    representative Bob); a market penalty on Bob, published; the court's committed upload (its receipt), one kept
+    to (her case), and a record about her the Shanghai court may not submit (refused, logged); a decision about her
+    served to the ticket seller; her own report and ACME's (its legal representative Bob); a market penalty on Bob,
+    published; the court's committed upload (its receipt), one kept
     and one to discard; a proposed scheme the operator keeps."""
     w = portal.world
     w.submit(
@@ -401,6 +404,9 @@ def objects(portal: Portal) -> dict[str, str]:
             "legal_basis": "Product Quality Law, Art. 50",
         },
     )
+    # Refused, and in the refusal log with Alice's number: outside the Shanghai court's jurisdiction.
+    refused = {"record_id": "SH-1", "subject_id": ALICE, "type": "court.unpaid_debt_judgment", **judgment}
+    w.submit("sh-court", refused, status=422)
     case = w.ok(
         "alice",
         "POST",
@@ -688,3 +694,23 @@ def test_an_organizations_pages_and_its_reviewer_show_its_legal_representatives_
         assert numbers_in(response) == set(), path
     for reader, path in ((account, "/me/records"), (reviewer, f"/review/cases/{organization_case}")):
         assert mask_subject(BOB) in reader.get(path).text, path
+
+
+def test_the_refusal_log_shows_a_refused_subjects_number_masked(portal: Portal, objects: dict[str, str]) -> None:
+    """The fixture's refused record names Alice in its detail; the operator sees the detail with the number
+    masked (the API's refusal log keeps it whole, for the operator's tools)."""
+    details = [r["detail"] for r in portal.world.ok("operator", "GET", "/v1/operator/refusals")["items"]]
+    assert any(ALICE in d for d in details)
+    page = portal.reader("operator").get("/operator")
+    assert page.status_code == 200
+    assert numbers_in(page) == set() and mask_subject(ALICE) in page.text
+
+
+def test_the_detail_filter_masks_a_persons_number_and_nothing_else() -> None:
+    invalid = ALICE[:-1] + ("0" if ALICE[-1] != "0" else "1")
+    text = f"value '{ALICE}', code {ACME}, case (2026)鲁1082执1号, number {invalid}, {ALICE}1"
+    assert (
+        shown_detail(text)
+        == f"value '{mask_subject(ALICE)}', code {ACME}, case (2026)鲁1082执1号, number {invalid}, {ALICE}1"
+    )
+    assert shown_detail(BOB) == mask_subject(BOB) and shown_detail(5000) == 5000 and shown_detail(None) is None

@@ -3,6 +3,7 @@ installed, so that ``_()`` and ``{% trans %}`` render in the page's language."""
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -35,14 +36,23 @@ def environment(language: str) -> Environment:
     return env
 
 
+NUMBER = re.compile(r"(?<![0-9A-Za-z])[0-9A-Z]{17}[0-9X](?![0-9A-Za-z])")
+"""What may be an 18-character identity number (or a credit code) inside a text."""
+
+
 def shown_detail(value: Any) -> Any:
-    """A record's detail as a page shows it (the ``detail`` filter): a person's identity number in it (a legal
-    representative's, say) masked as the published lists show it, since no page shows a full number but to its
-    holder, whose own is in the page's heading; any other value as it is."""
+    """A value as a page shows it (the ``detail`` filter): a person's identity number in it (a legal
+    representative's in a record, a subject's in a refusal's detail) masked as the published lists show it, since
+    no page shows a full number but to its holder, whose own is in the page's heading; an organization's code and
+    anything else as it is."""
     if not isinstance(value, str):
         return value
+    return NUMBER.sub(lambda found: _masked(found.group()), value)
+
+
+def _masked(text: str) -> str:
     try:
-        subject = parse_subject_id(value, field="detail")
+        subject = parse_subject_id(text, field="detail")
     except InputError:
-        return value
-    return mask_subject(value) if subject.kind is SubjectKind.PERSON else value
+        return text
+    return mask_subject(text) if subject.kind is SubjectKind.PERSON else text
