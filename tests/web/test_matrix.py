@@ -229,7 +229,7 @@ PAGES: list[Row] = [
 ]
 
 FORMS: list[Row] = [
-    post("/sign-in", everyone(SIGN_IN), form={"token": "not-a-token"}),
+    post("/sign-in", everyone(SIGN_IN), form={"token": "not-a-token"}),  # an unknown token: 401, whoever sends it
     post("/sign-out", everyone(GO), fresh_reader=True),
     post("/lookup", everyone(OK), form={"subject_id": ALICE, "name": "张三"}),
     post("/verify", everyone(GO), form={"reference": "{org_report}"}),
