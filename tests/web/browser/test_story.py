@@ -59,6 +59,9 @@ SHOTS = (
 """The screenshots each language's story saves, by name."""
 HEADER = ["record_id", "subject_id", "type", "occurred_at", "case_no", "ground", "name", "legal_basis", "source_ref"]
 BASIS = "SPC Provisions (法释〔2017〕7号), Art. 1"
+"""The legal basis the clerk's records cite."""
+LIST_BASIS = "SPC Provisions (法释〔2017〕7号), Art. 1 and Art. 2"
+"""The list's own, which the person's file shows for the entry."""
 CODEBTOR = make_resident_id("371082", date(1979, 3, 14), 417)
 """A second debtor in the clerk's file, a resident of Rongcheng (the file's bad row is about this debtor)."""
 FIGURES = ("entries_made", "objections_filed", "objections_upheld", "corrections", "repairs_applied", "repairs_granted")
@@ -101,11 +104,13 @@ def story(
 # -- helpers --------------------------------------------------------------------------------------------------
 
 
-def shoot(page: Any, story: Story, name: str) -> None:
-    """Save the viewport as ``<language>-<name>.png`` (and into docs/screenshots with SOCIALCREDIT_SCREENSHOTS=1)."""
+def shoot(page: Any, story: Story, name: str, at: str | None = None) -> None:
+    """Save the viewport as ``<language>-<name>.png`` (and into docs/screenshots with SOCIALCREDIT_SCREENSHOTS=1),
+    scrolled to the element ``at`` when given, else at the top."""
     assert name in SHOTS
-    page.keyboard.press("Escape")
     page.evaluate("document.activeElement && document.activeElement.blur()")  # no focus ring in the picture
+    if at is not None:
+        page.locator(at).first.evaluate("(el) => el.scrollIntoView({block: 'start'})")
     path = story.shots / f"{story.language}-{name}.png"
     page.screenshot(path=str(path), type="png")
     width, height = struct.unpack(">II", path.read_bytes()[16:24])
@@ -156,8 +161,9 @@ def row_of(page: Any, table: str, text: str) -> list[str]:
 def figures(page: Any, story: Story) -> dict[str, int]:
     """The transparency page's counts for the list, by figure, from its table."""
     check(page, story)
-    cells = row_of(page, "table.table", story._("List of dishonest judgment debtors (失信被执行人名单)"))
-    counts = cells[1 : 1 + len(FIGURES)]
+    row = page.locator(f"table.table tbody tr:has(th a[href='/lists/{LIST_ID}'])")
+    assert row.count() == 1, f"no row for {LIST_ID} on {page.url}"
+    counts = row.locator("td").all_inner_texts()[: len(FIGURES)]
     return {name: int(re.sub(r"[^0-9]", "", text)) for name, text in zip(FIGURES, counts, strict=True)}
 
 
@@ -300,11 +306,11 @@ def person_sees_why_and_objects(browser: Any, story: Story, reference: str) -> s
         assert page.url.endswith("/me"), page.url
         check(page, story)
         entry = row_of(page, "main table", story.case_no)
-        assert BASIS in entry[-2] and story._("until its exit conditions are met") in entry
+        assert entry[-2] == LIST_BASIS and story._("until its exit conditions are met") in entry
         measures = page.locator("main table", has_text="SPC Provisions on Restricting High Consumption")
         assert measures.count() == 1, "the measure in force is shown with its legal basis"
         assert story._("until the entry ends") in measures.inner_text()
-        shoot(page, story, "me")
+        shoot(page, story, "me", at=f"main section:has(td:has-text('{story.case_no}'))")
         follow(page, "main a[href='/me/decisions']", limit=200)
         check(page, story)
         type_into(page, "#reference", reference)
