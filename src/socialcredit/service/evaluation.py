@@ -19,6 +19,7 @@ from socialcredit.engine.population import Population
 from socialcredit.records import Record
 from socialcredit.scheme.model import Scheme
 from socialcredit.service.context import Context
+from socialcredit.service.links import LinkCache
 from socialcredit.tables.service import cases_table
 
 _IN_QUERY = 500
@@ -41,6 +42,8 @@ class Evaluation:
 
     def __init__(self, context: Context) -> None:
         self.context = context
+        self.links = LinkCache(context.store)
+        """Who names whom through the schemes' links, kept until records are written."""
 
     def overlay(self, subjects: Iterable[str] | None = None) -> Overlay:
         """What due process takes out of use today for these subjects (all when None)."""
@@ -81,7 +84,7 @@ class Evaluation:
         linking: set[str] = set()
         if wanted:
             for link in {(link.record_type, link.attribute) for s in schemes for link in s.links}:
-                linking |= self.context.store.naming(*link, wanted)
+                linking |= self.links.naming(*link, wanted)
         return self.context.store.effective(subject_ids=wanted | linking, types=record_types(schemes))
 
     def evaluators(
