@@ -145,3 +145,25 @@ def test_what_a_caller_changes_in_an_answer_is_not_kept(town: Town) -> None:
     again = town.platform.public_entries(LIST)
     assert again["items"][0]["subject"] == "371082************"
     assert again["choices"]["authorities"][0]["name"] == "荣成市人民法院"
+
+
+def test_the_transparency_figures_are_counted_again_after_a_listing_or_an_objection(town: Town) -> None:
+    def made(period: str = "2026") -> tuple[int, int]:
+        (row,) = [r for r in town.due.figures(period)["lists"] if r["list_id"] == LIST]
+        return row["entries_made"], row["objections_filed"]
+
+    assert made() == (1, 0) and made() == (1, 0)
+    counted = town.due.transparency.builds
+    assert counted == 1
+    town.platform.public_lookup(PUBLIC, ALICE)  # audited, and no figure moves
+    assert made() == (1, 0) and town.due.transparency.builds == counted
+    town.platform.submit_records(COURT, [listing(BOB, "B1")], source="t")
+    assert made() == (2, 0)
+    town.due.object(
+        OBJECTOR, scheme="judgment-debtors", statement="paid", target={"kind": "list_entry", "list_id": LIST}
+    )
+    assert made() == (2, 1)
+    assert made("2026-06") == (2, 1) and made("2025") == (0, 0)
+    changed = town.due.figures("2026")
+    changed["lists"].clear()
+    assert made() == (2, 1)
