@@ -86,6 +86,20 @@ def test_search_results_carry_registration_and_are_paged(setup: Any) -> None:
     ]
 
 
+def test_a_search_by_name_sees_a_new_registration_and_a_correction_at_once(setup: Any) -> None:
+    platform, _ = setup
+    assert [i["code"] for i in platform.registry.search("荣成")["items"]] == [HONGTAI, HAIDA]
+    platform.submit_records(
+        REGISTRY, [record(NAMELESS, "registry.registered", "2022-01-01", name="荣成新公司")], source="t"
+    )
+    assert [i["code"] for i in platform.registry.search("荣成")["items"]] == [NAMELESS, HONGTAI, HAIDA]
+    (old,) = [r for r in platform.context.store.effective(subject_ids=[HAIDA]) if r.type == "registry.registered"]
+    renamed = record(HAIDA, "registry.registered", "2019-03-01", supersedes=old.record_id, name="威海海达水产有限公司")
+    platform.submit_records(REGISTRY, [renamed], source="t")
+    assert [i["code"] for i in platform.registry.search("荣成")["items"]] == [NAMELESS, HONGTAI]
+    assert [i["name"] for i in platform.registry.search("海达")["items"]] == ["威海海达水产有限公司"]
+
+
 @pytest.mark.parametrize(
     ("query", "kind"),
     [

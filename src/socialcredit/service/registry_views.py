@@ -103,6 +103,10 @@ class RegistryViews:
         self.guard = guard
         self.evaluation = evaluation
         self.public = public if public is not None else PublicViews(context, guard, evaluation)
+        self._named: tuple[tuple[int, int], list[tuple[str, Record]]] | None = None
+        """Every organization's standing registration with its folded name, as of the record writes counted
+        (:meth:`LinkCache.writes <socialcredit.service.links.LinkCache.writes>`): a search by name reads the
+        registrations again only after records were written."""
 
     # -- search ------------------------------------------------------------------------------------------------
 
@@ -120,7 +124,7 @@ class RegistryViews:
             wanted = fold(text)
             if len(wanted) < MIN_NAME_QUERY:
                 raise _query_problem(f"enter at least {MIN_NAME_QUERY} characters of the name", text)
-            found = [r for r in self._registrations() if wanted in fold(str(r.attributes.get("name") or ""))]
+            found = [r for name, r in self._folded_registrations() if wanted in name]
         found.sort(key=lambda r: (r.occurred_at, r.subject_id), reverse=True)
         return {
             "query": text,
@@ -129,6 +133,16 @@ class RegistryViews:
             "offset": offset,
             "items": [self._item(r) for r in found[offset : offset + limit]],
         }
+
+    def _folded_registrations(self) -> list[tuple[str, Record]]:
+        """Every organization's standing registration with its name folded; read again after a write of records."""
+        writes = self.evaluation.links.writes()
+        kept = self._named
+        if kept is None or kept[0] != writes:
+            # Read after ``writes``: a write landing in between is in the list and makes the next count differ.
+            kept = (writes, [(fold(str(r.attributes.get("name") or "")), r) for r in self._registrations()])
+            self._named = kept
+        return kept[1]
 
     def _registrations(self, codes: Iterable[str] | None = None) -> list[Record]:
         """The registration standing for each organization (of ``codes``, or all)."""
