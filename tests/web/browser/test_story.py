@@ -70,7 +70,8 @@ FIGURES = ("entries_made", "objections_filed", "objections_upheld", "corrections
 
 @dataclass
 class Story:
-    """One language's run: its demo city, where screenshots go, and what the acts pass on to the next."""
+    """One language's run: its demo city, where its screenshots go, the case number the clerk lists the subject
+    under, axe-core's source, and the screenshots saved."""
 
     language: str
     demo: Demo
@@ -78,7 +79,6 @@ class Story:
     case_no: str
     axe: str
     saved: list[Path] = field(default_factory=list)
-    passed: dict[str, str] = field(default_factory=dict)
 
     @property
     def words(self) -> Language:
@@ -96,7 +96,7 @@ def story(
     """A demo city of its own per language, so that neither run sees the other's records and cases."""
     language = request.param
     shots = tmp_path_factory.mktemp(f"screenshots-{language}")
-    for demo in serve_demo(tmp_path_factory.mktemp(f"story-{language}")):
+    for demo in serve_demo(tmp_path_factory.mktemp(f"story-{language}")):  # serves until the loop resumes
         case_no = f"(2026)鲁1082执{9100 + list(LOCALES).index(language)}号"
         yield Story(language, demo, shots, case_no, axe_source)
 
