@@ -18,10 +18,17 @@ import threading
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import Connection, func, select
 
 from socialcredit.store import Store
 from socialcredit.tables.records import batches_table, records_table
+
+
+def record_writes(conn: Connection) -> tuple[int, int]:
+    """The count and the last id of ``batches`` in ``conn``'s snapshot: both move with every write of records."""
+    b = batches_table
+    count, last = conn.execute(select(func.count(), func.max(b.c.id)).select_from(b)).one()
+    return int(count), int(last or 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,11 +52,9 @@ class LinkCache:
         """How many times a link's records were read (for tests)."""
 
     def writes(self) -> tuple[int, int]:
-        """The count and the last id of ``batches``: both move with every write of records."""
-        b = batches_table
+        """The record writes as of now (:func:`record_writes`)."""
         with self.store.read_snapshot() as conn:
-            count, last = conn.execute(select(func.count(), func.max(b.c.id)).select_from(b)).one()
-        return int(count), int(last or 0)
+            return record_writes(conn)
 
     def naming(self, record_type: str, attribute: str, targets: Collection[str]) -> set[str]:
         """Subjects with a stored record of ``record_type`` whose ``attribute`` is one of ``targets``."""

@@ -32,7 +32,8 @@ from typing import Any
 from sqlalchemy import Connection, func, select
 
 from socialcredit.scheme.model import Scheme
-from socialcredit.tables.records import batches_table, records_table
+from socialcredit.service.links import record_writes
+from socialcredit.tables.records import records_table
 from socialcredit.tables.service import case_events_table, cases_table
 
 
@@ -51,14 +52,14 @@ class State:
 
 def read_state(conn: Connection, day: date, names: dict[str, str]) -> State:
     """The :class:`State` as of ``conn``'s snapshot on ``day``, with ``names`` the authorities' names by code."""
-    b, r, c, e = batches_table, records_table, cases_table, case_events_table
-    batches, last_batch = conn.execute(select(func.count(), func.max(b.c.id)).select_from(b)).one()
+    r, c, e = records_table, cases_table, case_events_table
+    batches, last_batch = record_writes(conn)
     last_record = conn.execute(select(func.max(r.c.id))).scalar()
     by_status = conn.execute(select(c.c.status, func.count(), func.max(c.c.id)).group_by(c.c.status)).all()
     steps, last_step = conn.execute(select(func.count(), func.max(e.c.id)).select_from(e)).one()
     return State(
         day=day,
-        records=(int(batches), int(last_batch or 0), int(last_record or 0)),
+        records=(batches, last_batch, int(last_record or 0)),
         cases=tuple(sorted((str(status), int(n), int(last or 0)) for status, n, last in by_status)),
         case_steps=(int(steps), int(last_step or 0)),
         names=tuple(sorted(names.items())),
