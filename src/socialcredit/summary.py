@@ -1,4 +1,4 @@
-"""A city at a glance: grade distributions, list sizes and measures in force under a scheme."""
+"""A city at a glance: grade distributions, list sizes, measures in force and notices published under a scheme."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from socialcredit.engine import Evaluator
+from socialcredit.engine.publications import published_notices
 
 
 @dataclass
@@ -24,6 +25,10 @@ class SchemeSummary:
     past_entries: Counter[str] = field(default_factory=Counter)
     measures: Counter[str] = field(default_factory=Counter)
     linked_measures: Counter[str] = field(default_factory=Counter)
+    published: Counter[str] = field(default_factory=Counter)
+    """Notices published on the day, per publication."""
+    published_subjects: Counter[str] = field(default_factory=Counter)
+    """Subjects with at least one of them, per publication."""
 
 
 def summarize(
@@ -60,6 +65,10 @@ def summarize(
         linked = {m.measure_id for m in result.measures if m.via_subject is not None}
         out.measures.update(own)
         out.linked_measures.update(linked)
+        if scheme.publications:
+            notices = published_notices(scheme, evaluator.population.records_of(subject), as_of)
+            out.published.update(n.publication_id for n in notices)
+            out.published_subjects.update({n.publication_id for n in notices})
         if progress is not None and i % 1000 == 0:
             progress(1000)
     return out

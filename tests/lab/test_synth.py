@@ -14,7 +14,7 @@ import pytest
 from socialcredit.catalogue.loading import shipped_catalogue
 from socialcredit.dates import add_months, add_years
 from socialcredit.ids import SubjectKind, parse_subject_id
-from socialcredit.lab import conduct
+from socialcredit.lab import conduct, synth
 from socialcredit.lab.synth import (
     BASE_COLUMNS,
     CitySpec,
@@ -69,14 +69,18 @@ CATALOGUE: dict[str, frozenset[str]] = {
         "tax.evasion": ("amount", "share_of_tax_due"),
         "tax.crime": (),
         "tax.abnormal_taxpayer": (),
+        "licence.granted": ("licence_no", "licence_name", "content", "valid_from", "valid_until"),
     }.items()
 }
-PERSON_ONLY = {t for t in CATALOGUE if t.split(".")[0] not in ("registry", "tax")} - {
+BOTH = {
     "court.dishonest_listing",
     "court.listing_extension",
     "court.obligation_performed",
+    "commerce.counterfeit_goods",
+    "commerce.pyramid_selling_or_fraud",
 }
-ORGANIZATION_ONLY = {t for t in CATALOGUE if t.split(".")[0] in ("registry", "tax")}
+PERSON_ONLY = {t for t in CATALOGUE if t.split(".")[0] not in ("registry", "tax", "licence")} - BOTH
+ORGANIZATION_ONLY = {t for t in CATALOGUE if t.split(".")[0] in ("registry", "tax", "licence")}
 CASE_NO = re.compile(r"\((20\d\d)\)鲁1082执(\d+)号")
 
 
@@ -479,6 +483,48 @@ def test_one_revenue_report_per_calendar_year_of_operation(city):
         registered = items[0].occurred_at
         years = [r.occurred_at.year for r in items if r.type == "tax.revenue_reported"]
         assert years == list(range(max(registered, DEFAULT.start).year, DEFAULT.end.year + 1))
+
+
+# The market regulator's licences and penalties on businesses --------------------------------------------------
+
+MARKET_TYPES = {"licence.granted", "commerce.counterfeit_goods", "commerce.pyramid_selling_or_fraud"}
+LICENCE_NUMBERS = {
+    "食品生产许可证": re.compile(r"SC1\d{2}371082\d{5}"),
+    "食品经营许可证": re.compile(r"JY1371082\d{7}"),
+    "全国工业产品生产许可证": re.compile(r"（鲁）XK06-\d{3}-\d{5}"),
+    "特种设备生产许可证": re.compile(r"TS2237\d{3}-20\d\d"),
+}
+
+
+def test_licences_and_business_penalties_moved_no_other_record(monkeypatch):
+    """They come from a stream of their own: without them the city is the city it was, record for record."""
+    full = [(code, r) for code, r in records(SMALL)]
+    monkeypatch.setattr(synth, "licence_events", lambda *args, **kwargs: [])
+    monkeypatch.setattr(synth, "penalty_events", lambda *args, **kwargs: [])
+    without = list(records(SMALL))
+    added = [(c, r) for c, r in full if r.subject_id[:2] in ("91", "51") and r.type in MARKET_TYPES]
+    assert len(added) > 10 and {c for c, _ in added} == {"RC-SAMR"}
+    assert [item for item in full if item not in added] == without
+
+
+def test_businesses_hold_licences_valid_five_years_and_social_organizations_none(city):
+    licences = [r for _, r in city if r.type == "licence.granted"]
+    assert len({r.subject_id for r in licences}) > 0.2 * DEFAULT.organizations
+    assert {r.attributes["licence_name"] for r in licences} == set(LICENCE_NUMBERS)
+    for r in licences:
+        assert r.subject_id.startswith("91"), r
+        assert LICENCE_NUMBERS[r.attributes["licence_name"]].fullmatch(r.attributes["licence_no"]), r
+        valid_from, valid_until = (date.fromisoformat(r.attributes[k]) for k in ("valid_from", "valid_until"))
+        assert valid_from == r.occurred_at and (valid_until - add_years(valid_from, 5)).days == -1
+        assert r.attributes["content"] and r.source_ref.startswith("鲁1082市监许〔")
+
+
+def test_some_businesses_are_penalised_and_a_few_seriously(city):
+    penalties = [r for _, r in city if r.type in MARKET_TYPES - {"licence.granted"} and r.subject_id[:2] == "91"]
+    assert 0.02 * DEFAULT.organizations < len(penalties) < 0.15 * DEFAULT.organizations
+    assert all(r.attributes["violation"] and r.attributes["facts"] and r.attributes["penalty"] for r in penalties)
+    serious = [r for r in penalties if r.attributes["fine"] >= 1_000_000]
+    assert 0 < len(serious) < len(penalties) / 3
 
 
 # The shipped schemes on the default city --------------------------------------------------------------------

@@ -242,7 +242,7 @@ def test_a_scheme_shows_its_lists_measures_catalogue_entries_and_every_audit_fin
 
 def test_the_schemes_page_lists_every_scheme_with_its_audit(portal: Portal) -> None:
     html = portal.reader().get("/schemes").text
-    for name in ("rongcheng", "judgment-debtors", "tax-credit"):
+    for name in ("rongcheng", "judgment-debtors", "tax-credit", "market-publicity"):
         assert f'href="/schemes/{name}"' in html
     assert "0 errors, 2 warnings" in html
 

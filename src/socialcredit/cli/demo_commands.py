@@ -190,6 +190,15 @@ def _print_summary(console: Console, summary: SchemeSummary, evaluator: Evaluato
         for m in evaluator.scheme.measures:
             table.add_row(m.id, str(m.effect), f"{summary.measures[m.id]:,}", f"{summary.linked_measures[m.id]:,}")
         console.print(table)
+    if evaluator.scheme.publications:
+        table = Table(title="notices published", title_justify="left")
+        table.add_column("publication", overflow="fold")
+        for heading in ("kind", "period", "notices", "subjects"):
+            table.add_column(heading, overflow="fold")
+        for p in evaluator.scheme.publications:
+            n, subjects = summary.published[p.id], summary.published_subjects[p.id]
+            table.add_row(p.id, p.kind, str(p.period), f"{n:,}", f"{subjects:,}")
+        console.print(table)
 
 
 def _interesting_subject(summaries: list[tuple[SchemeSummary, Evaluator]], day: date) -> tuple[str | None, str]:

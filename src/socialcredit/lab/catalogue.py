@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from socialcredit.authorities import Authority
+from socialcredit.lab.market import LICENCE_FIELDS
 from socialcredit.lab.registry_texts import PENALTY_FIELDS
 
 PERSON = "person"
@@ -245,6 +246,14 @@ _TYPES: tuple[RecordType, ...] = (
         TAX,
         "SAT Measures for Tax Credit Management (Trial) (国家税务总局公告2014年第40号)",
         _DECISION.replace("{office}", "税非正常"),
+    ),
+    # organizations: licences (last, so that adding them moved no other type's rank or file column)
+    _t(
+        "licence.granted",
+        SAMR,
+        "Administrative Licensing Law (2019), Art. 38",
+        _DECISION.replace("{office}", "市监许"),
+        *LICENCE_FIELDS,
     ),
 )
 

@@ -102,11 +102,20 @@ def place_name(code: str) -> str:
     return current[-1] if current else found.names[-1][0]
 
 
+def _name_slot(seed: int, index: int) -> tuple[int, int]:
+    """Organization ``index``'s trade-name slot and industry, from the seeded permutation."""
+    size, a, b = _name_permutation(seed)
+    return divmod((a * index + b) % size, len(_INDUSTRIES))
+
+
+def organization_industry(seed: int, index: int) -> str:
+    """The industry a business's registered name gives (水产, 食品...): what it may need a licence for."""
+    return _INDUSTRIES[_name_slot(seed, index)[1]]
+
+
 def organization_name(seed: int, index: int, *, social: bool, division_code: str) -> tuple[str, str]:
     """Organization ``index``'s registered name and entity type; distinct names within a city."""
-    size, a, b = _name_permutation(seed)
-    slot = (a * index + b) % size
-    slot, industry = divmod(slot, len(_INDUSTRIES))
+    slot, industry = _name_slot(seed, index)
     first, second = divmod(slot % len(_TRADE) ** 2, len(_TRADE))
     trade = _TRADE[first] + _TRADE[second]
     rng = random.Random(f"{seed}/organization/{index}/name")
@@ -187,10 +196,11 @@ PENALTY_TYPES: frozenset[str] = frozenset(_PENALTIES)
 """The record types whose records carry :data:`PENALTY_FIELDS`."""
 
 
-def penalty_fields(rng: random.Random, record_type: str) -> dict[str, Scalar]:
-    """A penalty decision's type of violation, facts, kind of penalty and fine (0 for a warning only)."""
+def penalty_fields(rng: random.Random, record_type: str, *, median_value: float = 30_000) -> dict[str, Scalar]:
+    """A penalty decision's type of violation, facts, kind of penalty and fine (0 for a warning only), for goods
+    or dealings worth about ``median_value`` yuan (a business's are larger than a person's)."""
     violation, facts, penalty = rng.choice(_PENALTIES[record_type])
-    value = round(rng.lognormvariate(math.log(30_000), 1.0), -2) or 100
+    value = round(rng.lognormvariate(math.log(median_value), 1.0), -2) or 100
     count = rng.randint(5, 400)
     text = facts.format(goods=rng.choice(_GOODS), count=count, value=f"{int(value)}")
     fine = 0 if "罚款" not in penalty else int(max(2_000, round(value * rng.uniform(1.0, 3.0), -2)))

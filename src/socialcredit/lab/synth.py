@@ -42,7 +42,13 @@ from socialcredit.lab.catalogue import (
     city_authorities,
     court_code,
 )
-from socialcredit.lab.registry_texts import PENALTY_TYPES, organization_name, penalty_fields
+from socialcredit.lab.market import licence_events, penalty_events
+from socialcredit.lab.registry_texts import (
+    PENALTY_TYPES,
+    organization_industry,
+    organization_name,
+    penalty_fields,
+)
 from socialcredit.records import Record, Scalar
 
 BIRTH_FIRST = date(1946, 1, 1)
@@ -193,17 +199,33 @@ def organizations(spec: CitySpec) -> Iterator[str]:
 # Records -------------------------------------------------------------------------------------------------
 
 
+def _order(event: conduct.Event) -> tuple[date, int]:
+    return event.occurred_at, TYPE_RANK[event.type]
+
+
 def _finish(
-    events: list[conduct.Event], subject_id: str, kind: str, index: int, court: str
+    events: list[conduct.Event],
+    subject_id: str,
+    kind: str,
+    index: int,
+    court: str,
+    later: list[conduct.Event] | None = None,
 ) -> Iterator[tuple[str, Record]]:
-    """Order a subject's events by day and turn them into records with ids unique per authority."""
-    events.sort(key=lambda e: (e.occurred_at, TYPE_RANK[e.type]))
+    """Order a subject's events by day and turn them into records with ids unique per authority.
+
+    ``later`` events (drawn from streams added after the first ones) are numbered after all of ``events``, so
+    that adding them renumbered no existing record; all are yielded in order of the day they happened."""
     counters: dict[str, int] = {}
+    numbered: list[tuple[conduct.Event, str, int]] = []
+    for group in (sorted(events, key=_order), sorted(later or [], key=_order)):
+        for event in group:
+            authority = event.authority or RECORD_TYPES[event.type].authority
+            counters[authority] = counters.get(authority, 0) + 1
+            numbered.append((event, authority, counters[authority]))
+    numbered.sort(key=lambda item: _order(item[0]))
     digit = "1" if kind == "P" else "2"
-    for event in events:
+    for event, authority, sequence in numbered:
         record_type = RECORD_TYPES[event.type]
-        authority = event.authority or record_type.authority
-        sequence = counters[authority] = counters.get(authority, 0) + 1
         year = event.occurred_at.year
         source_ref = record_type.document.format(
             court=court,
@@ -294,7 +316,25 @@ def organization_records(spec: CitySpec, index: int) -> Iterator[tuple[str, Reco
         else e
         for e in events
     ]
-    yield from _finish(_with_notice_fields(spec, "organization", index, events), org.uscc, "O", index, court)
+    market = random.Random(f"{spec.seed}/organization/{index}/market")
+    decisions = (
+        []
+        if org.social
+        else [
+            *licence_events(
+                market,
+                industry=organization_industry(spec.seed, index),
+                registered=org.registered,
+                lo=spec.start,
+                hi=spec.end,
+                division=spec.division,
+                province=court[0],
+            ),
+            *penalty_events(market, active_from=max(spec.start, org.registered), hi=spec.end),
+        ]
+    )
+    events = _with_notice_fields(spec, "organization", index, events)
+    yield from _finish(events, org.uscc, "O", index, court, later=decisions)
 
 
 def records(spec: CitySpec) -> Iterator[tuple[str, Record]]:
