@@ -255,3 +255,113 @@ def test_a_notice_under_objection_is_marked_and_gone_once_the_decision_is_overdu
     w.advance(40)  # the objection is not decided in time: the record is out of use, and so is its notice
     html = portal.reader().get(f"/organizations/{ACME}").text
     assert "荣税稽罚〔2026〕7号" not in html and "No penalty or licensing notice" in html
+
+
+def add_market_regulator(portal: Portal) -> None:
+    """The market regulator, licensing and penalising (the API tests' world has none)."""
+    store = portal.world.store
+    name = "Rongcheng Administration for Market Regulation"
+    store.add_authority(Authority("RC-SAMR", name, "371082", ("commerce.*", "licence.*")))
+    add_party(store, Party("samr", Role.AUTHORITY, "Market clerk", authority="RC-SAMR"))
+    portal.world.tokens["samr"] = issue_token(store, "samr")
+
+
+LICENCE = {
+    "record_id": "LIC1",
+    "subject_id": ACME,
+    "type": "licence.granted",
+    "occurred_at": "2026-05-20",
+    "attributes": {
+        "licence_no": "JY13710820077664",
+        "licence_name": "食品经营许可证",
+        "content": "经营项目：预包装食品销售（含冷藏冷冻食品）",
+        "valid_from": "2026-05-20",
+        "valid_until": "2031-05-19",
+    },
+    "legal_basis": "Administrative Licensing Law (2019), Art. 38",
+    "source_ref": "鲁1082市监许〔2026〕200000203号",
+}
+
+
+def market_penalty(record_id: str, subject: str, day: str, fine: int, decision_no: str) -> dict[str, Any]:
+    return {
+        "record_id": record_id,
+        "subject_id": subject,
+        "type": "commerce.counterfeit_goods",
+        "occurred_at": day,
+        "attributes": {
+            "fine": fine,
+            "violation": "在产品中掺杂、掺假，以假充真、以次充好",
+            "facts": f"经查，当事人以次充好销售即食海参，货值金额{fine // 2}元。",
+            "penalty": "没收违法所得，并处罚款",
+        },
+        "legal_basis": "Product Quality Law, Art. 50",
+        "source_ref": decision_no,
+    }
+
+
+PUBLICITY = [  # (publication, decision number, published until)
+    ("administrative-licences", "鲁1082市监许〔2026〕200000203号", "2029-05-20"),
+    ("organization-market-penalties", "鲁1082市监罚〔2026〕200000701号", "2027-05-10"),
+    ("serious-market-penalties", "鲁1082市监罚〔2025〕200000702号", "2028-08-01"),
+]
+
+
+def publicised(portal: Portal) -> None:
+    """ACME registered, licensed, penalised once (general) and once seriously; Alice penalised as a person."""
+    registered(portal)
+    add_market_regulator(portal)
+    portal.world.submit(
+        "samr",
+        LICENCE,
+        market_penalty("PEN1", ACME, "2026-05-10", 50_000, PUBLICITY[1][1]),
+        market_penalty("PEN2", ACME, "2025-08-01", 1_200_000, PUBLICITY[2][1]),
+        market_penalty("PEN3", ALICE, "2026-05-11", 8_000, "鲁1082市监罚〔2026〕100000101号"),
+    )
+
+
+@pytest.mark.parametrize(("publication", "decision_no", "until"), PUBLICITY)
+def test_an_organizations_licences_and_penalties_are_published_for_their_periods(
+    portal: Portal, publication: str, decision_no: str, until: str
+) -> None:
+    publicised(portal)
+    w = portal.world
+    found = w.ok(None, "GET", f"/v1/public/publications/{publication}/notices")
+    assert found["total"] == 1, found  # one notice each: the person's penalty is not an organization's
+    (notice,) = found["items"]
+    assert notice["subject"] == ACME and notice["party_name"] == NAME and notice["kind"] == "organization"
+    assert notice["document"] == decision_no and notice["published_until"] == until
+    assert notice["issued_by_name"] == "Rongcheng Administration for Market Regulation"
+    html = portal.reader().get(f"/notices/{publication}").text
+    assert NAME in html and f'href="/organizations/{ACME}"' in html and decision_no in html
+    assert problems(html) == [] and ALICE not in html
+    kinds = {p["publication_id"]: p for p in w.ok(None, "GET", "/v1/public/publications")["publications"]}
+    assert kinds[publication]["scheme"] == "market-publicity@2025.1"
+
+
+def test_the_licence_notice_shows_the_licence_in_both_languages(portal: Portal) -> None:
+    publicised(portal)
+    html = portal.reader().get("/notices/administrative-licences").text
+    shown = ("食品经营许可证", "JY13710820077664", "What it permits", "预包装食品销售", "Valid until", "19 May 2031")
+    for text in shown:
+        assert text in html, text
+    assert "Type of violation" not in html and "20 May 2029" in html
+    zh = portal.reader(None, "zh_CN").get("/notices/administrative-licences").text
+    assert "许可内容" in zh and "有效期至" in zh and "2031年5月19日" in zh
+
+
+def test_the_public_credit_page_shows_every_standard_field_of_each_notice(portal: Portal) -> None:
+    publicised(portal)
+    html = portal.reader().get(f"/organizations/{ACME}").text
+    assert "No penalty or licensing notice" not in html
+    for text in (
+        "Licence JY13710820077664", "食品经营许可证", "预包装食品销售", "19 May 2031",  # the licence
+        "Penalty decision 鲁1082市监罚〔2026〕200000701号", "以假充真", "当事人以次充好销售即食海参",
+        "没收违法所得，并处罚款", "50,000", "1,200,000", "Product Quality Law, Art. 50",  # the penalties
+        "10 May 2026", "10 May 2027", "1 August 2028", "Rongcheng Administration for Market Regulation",
+    ):  # fmt: skip
+        assert text in html, text
+    assert html.count(f"<dd>{NAME}</dd>") == 1 + 3 and html.count(f'<dd class="mono">{ACME}</dd>') >= 3
+    assert "鲁1082市监罚〔2026〕100000101号" not in html  # the person's penalty is on no organization's page
+    zh = portal.reader(None, "zh_CN").get(f"/organizations/{ACME}").text
+    assert "许可证JY13710820077664" in zh and "许可证编号" in zh and "违法事实" in zh

@@ -367,8 +367,10 @@ class PublicViews:
         records = self.context.store.effective(types=set(publication.record_types))
         overlay = self.evaluation.overlay({r.subject_id for r in records})
         records = [r for r in records if r.key not in overlay.excluded]
-        one = scheme.model_copy(update={"publications": [publication]})
-        notices = published_notices(one, records, self.context.today())
+        # A record goes to the first of its scheme's publications that takes it (a serious penalty is not
+        # also a general one), so the whole scheme is applied and this publication's notices kept.
+        published = published_notices(scheme, records, self.context.today())
+        notices = [n for n in published if n.publication_id == publication_id]
         names = self.authority_names()
         by_key = {r.key: r for r in records}
         items = [

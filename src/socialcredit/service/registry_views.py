@@ -153,6 +153,14 @@ class RegistryViews:
                 by_subject.setdefault(r.subject_id, []).append(r)
         return [latest for rs in by_subject.values() if (latest := _latest(rs)) is not None]
 
+    def names(self, codes: Iterable[str]) -> dict[str, str]:
+        """The registered name of each of these organizations the platform holds a registration of."""
+        wanted = {c for c in codes if subject_kind(c) == "organization"}
+        if not wanted:
+            return {}
+        found = ((r.subject_id, _text(r.attributes.get("name"))) for r in self._registrations(wanted))
+        return {code: name for code, name in found if name}
+
     @staticmethod
     def _item(registration: Record) -> dict[str, Any]:
         return {
@@ -228,7 +236,8 @@ class RegistryViews:
             "record_title_zh": getattr(entry, "title_zh", None) if entry is not None else None,
             "party": name,
             "code": record.subject_id,
-            "decision_no": _text(a.get("decision_no")) or _text(a.get("licence_no")) or record.source_ref,
+            "decision_no": _text(a.get("decision_no")) or record.source_ref,
+            "licence_no": _text(a.get("licence_no")),
             "violation": _text(a.get("violation")),
             "facts": _text(a.get("facts")),
             "legal_basis": record.legal_basis or basis,

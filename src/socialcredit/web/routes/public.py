@@ -56,6 +56,9 @@ FIELD_LABELS: dict[str, str] = {
     "facts": N_("Facts"),
     "penalty": N_("Penalty"),
     "confiscated": N_("Confiscated (yuan)"),
+    "content": N_("What it permits"),
+    "valid_from": N_("Valid from"),
+    "valid_until": N_("Valid until"),
 }
 """How a notice names the fields its records carry (the catalogue's attribute names); others as named."""
 
