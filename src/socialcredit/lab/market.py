@@ -129,14 +129,14 @@ def licence_events(
     return events
 
 
-def penalty_events(rng: random.Random, *, active_from: date, hi: date) -> list[Event]:
-    """The market regulator's penalties on a business active from ``active_from``: counterfeit or substandard
-    goods mostly, sometimes commercial fraud, with the fields of the penalty notice."""
+def penalty_events(rng: random.Random, *, industry: str, active_from: date, hi: date) -> list[Event]:
+    """The market regulator's penalties on a business of ``industry`` active from ``active_from``: counterfeit or
+    substandard goods mostly, sometimes commercial fraud, with the fields of the penalty notice."""
     if rng.random() >= PENALISED_SHARE:
         return []
     events = []
     for _ in range(1 + (rng.random() < 0.15)):
         record_type = "commerce.counterfeit_goods" if rng.random() < 0.75 else "commerce.pyramid_selling_or_fraud"
-        fields = penalty_fields(rng, record_type, median_value=BUSINESS_MEDIAN_VALUE)
+        fields = penalty_fields(rng, record_type, median_value=BUSINESS_MEDIAN_VALUE, industry=industry)
         events.append(Event(day_between(rng, active_from, hi), record_type, fields))
     return events

@@ -138,6 +138,20 @@ def organization_name(seed: int, index: int, *, social: bool, division_code: str
 
 
 _GOODS = ("冷冻鱼糜制品", "即食海参", "调味海带", "电动自行车头盔", "儿童玩具", "食用植物油", "电线电缆", "化妆品")
+_GOODS_BY_INDUSTRY: dict[str, tuple[str, ...]] = {
+    "水产": ("冷冻鱼糜制品", "即食海参", "干制鱿鱼"),
+    "食品": ("即食海参", "调味海带", "食用植物油", "糕点"),
+    "渔业": ("冷冻带鱼", "干制虾皮"),
+    "冷藏": ("冷冻鱼糜制品", "速冻水饺"),
+    "商贸": _GOODS,
+    "机械制造": ("压力锅", "电动葫芦"),
+    "汽车零部件": ("汽车制动片", "机动车轮胎"),
+    "电子科技": ("电线电缆", "移动电源"),
+    "纺织": ("儿童服装", "床上用品"),
+    "石材": ("石材台面",),
+    "农业发展": ("化肥", "种子"),
+}
+"""What a business of an industry is penalised for selling (any of :data:`_GOODS` for others)."""
 
 # record type: (type of violation, facts, kind of penalty) choices; {goods}, {count}, {value} are filled in.
 _PENALTIES: dict[str, tuple[tuple[str, str, str], ...]] = {
@@ -196,12 +210,16 @@ PENALTY_TYPES: frozenset[str] = frozenset(_PENALTIES)
 """The record types whose records carry :data:`PENALTY_FIELDS`."""
 
 
-def penalty_fields(rng: random.Random, record_type: str, *, median_value: float = 30_000) -> dict[str, Scalar]:
+def penalty_fields(
+    rng: random.Random, record_type: str, *, median_value: float = 30_000, industry: str | None = None
+) -> dict[str, Scalar]:
     """A penalty decision's type of violation, facts, kind of penalty and fine (0 for a warning only), for goods
-    or dealings worth about ``median_value`` yuan (a business's are larger than a person's)."""
+    or dealings worth about ``median_value`` yuan (a business's are larger than a person's), of the kind a
+    business of ``industry`` sells."""
     violation, facts, penalty = rng.choice(_PENALTIES[record_type])
     value = round(rng.lognormvariate(math.log(median_value), 1.0), -2) or 100
     count = rng.randint(5, 400)
-    text = facts.format(goods=rng.choice(_GOODS), count=count, value=f"{int(value)}")
+    goods = _GOODS_BY_INDUSTRY.get(industry, _GOODS) if industry is not None else _GOODS
+    text = facts.format(goods=rng.choice(goods), count=count, value=f"{int(value)}")
     fine = 0 if "罚款" not in penalty else int(max(2_000, round(value * rng.uniform(1.0, 3.0), -2)))
     return {"fine": fine, "violation": violation, "facts": text, "penalty": penalty}

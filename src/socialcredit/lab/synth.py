@@ -317,20 +317,21 @@ def organization_records(spec: CitySpec, index: int) -> Iterator[tuple[str, Reco
         for e in events
     ]
     market = random.Random(f"{spec.seed}/organization/{index}/market")
+    industry = organization_industry(spec.seed, index)
     decisions = (
         []
         if org.social
         else [
             *licence_events(
                 market,
-                industry=organization_industry(spec.seed, index),
+                industry=industry,
                 registered=org.registered,
                 lo=spec.start,
                 hi=spec.end,
                 division=spec.division,
                 province=court[0],
             ),
-            *penalty_events(market, active_from=max(spec.start, org.registered), hi=spec.end),
+            *penalty_events(market, industry=industry, active_from=max(spec.start, org.registered), hi=spec.end),
         ]
     )
     events = _with_notice_fields(spec, "organization", index, events)
