@@ -28,6 +28,7 @@ P, ORG = person(1), organization(1)
 COURT = Party("court", Role.AUTHORITY, "court", authority="RC-COURT")
 REGISTRY = Party("registry", Role.AUTHORITY, "registry", authority="RC-REGISTRY")
 CIVIL = Party("civil", Role.AUTHORITY, "civil affairs", authority="RC-CIVIL")
+MARKET = Party("market", Role.AUTHORITY, "market regulator", authority="RC-SAMR")
 SUBJECT = Party("p", Role.SUBJECT, "the person", subject_id=P)
 REVIEWER = Party("reviewer", Role.REVIEWER, "reviewer")
 LIST = "dishonest-judgment-debtors"
@@ -41,9 +42,10 @@ class Town:
             Authority("RC-COURT", "court", "371082", ("court.*",)),
             Authority("RC-REGISTRY", "registry", "371082", ("registry.*",)),
             Authority("RC-CIVIL", "civil affairs", "371082", ("volunteer.*", "honor.*")),
+            Authority("RC-SAMR", "market regulator", "371082", ("commerce.*", "licence.*")),
         ):
             store.add_authority(a)
-        for party in (COURT, REGISTRY, CIVIL, SUBJECT, REVIEWER):
+        for party in (COURT, REGISTRY, CIVIL, MARKET, SUBJECT, REVIEWER):
             add_party(store, party)
         self.store = store
         self.now = [datetime(2026, 6, 30, 2, tzinfo=UTC)]
@@ -108,6 +110,33 @@ def test_a_file_ingested_from_the_command_line_notifies(town: Town, tmp_path: Pa
     assert [n["kind"] for n in town.notices()] == ["listing"]
     town.platform.submissions.ingest([path], "RC-COURT")  # again: nothing new, no second notice
     assert len(town.notices()) == 1
+
+
+@pytest.mark.parametrize(
+    ("subject", "fine", "publication", "until"),
+    [
+        (ORG, 50_000, "market-publicity@2025.1/organization-market-penalties", "2027-06-10"),
+        (ORG, 1_500_000, "market-publicity@2025.1/serious-market-penalties", "2029-06-10"),
+        (P, 5_000, "rongcheng@2024.1/market-penalties", "2027-06-10"),
+    ],
+)
+def test_a_published_penalty_is_notified_with_its_publication_and_end(
+    town: Town, subject: str, fine: int, publication: str, until: str
+) -> None:
+    town.submit(MARKET, record(subject, "commerce.counterfeit_goods", "2026-06-10", "M1", fine=fine))
+    (item,) = [i for i in town.items(subject) if i["kind"] == "published"]
+    assert f"{item['scheme']}/{item['publication_id']}" == publication
+    assert item["published_until"] == until and item["record"]["record_id"] == "M1"
+    assert "国办发〔2025〕22号" in item["legal_basis"] and item["how_to_object"]
+
+
+def test_a_licence_or_a_penalty_whose_publication_has_ended_is_not_notified(town: Town) -> None:
+    town.submit(
+        MARKET,
+        record(ORG, "licence.granted", "2026-06-10", "LIC1", licence_no="JY13710820077664"),
+        record(ORG, "commerce.counterfeit_goods", "2025-05-01", "M2", fine=50_000),  # published until 2026-05-01
+    )
+    assert town.notices(ORG) == []
 
 
 def test_a_correction_that_lengthens_an_entry_notifies_with_the_changed_document(town: Town) -> None:

@@ -12,6 +12,7 @@ import pytest
 from socialcredit.web.routes.personal_views import FormErrors, form_text, score_history
 from tests.api.conftest import ACME, ALICE, BOB
 from tests.web.conftest import Portal
+from tests.web.test_public_pages import add_market_regulator, penalty
 
 LIST = "dishonest-judgment-debtors"
 PAGES = [
@@ -432,3 +433,12 @@ def test_repair_of_an_entry_that_is_not_there_is_not_found(portal: Portal) -> No
         },
     )
     assert posted.status_code == 404
+
+
+def test_a_published_penalty_is_among_the_notices_with_its_end(portal: Portal) -> None:
+    add_market_regulator(portal)
+    portal.world.submit("market", penalty("P1", ALICE, "荣市监罚〔2026〕12号", 5000))
+    html = portal.reader("alice").get("/me/notices").text
+    assert "A penalty decision about you is published" in html and "10 May 2027" in html
+    zh = portal.reader("alice", "zh_CN").get("/me/notices").text
+    assert "关于您的行政处罚决定已公示" in zh and "公示截止日期" in zh

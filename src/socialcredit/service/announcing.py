@@ -7,7 +7,8 @@ compare.worsenings`), from the day of the write on, and every way a subject ends
 one notice to that subject: an entry opened or lengthened (with its decision document: reason, basis, legal
 basis, measures, dates, exits, remedy, how to object), a measure that now reaches them through a link (a legal
 representative of a listed organization), points lost (with the records and rules that cost them), a grade
-lowered, a reward lost. The subjects looked at are those of the new records, those of the records they
+lowered, a reward lost, a penalty put before the public (with its publication and when it is taken down). The
+subjects looked at are those of the new records, those of the records they
 supersede (a correction may move a record to another subject), and those the new records name through a link.
 """
 
@@ -31,6 +32,7 @@ from socialcredit.engine.compare import (
 )
 from socialcredit.engine.evaluate import Evaluator
 from socialcredit.engine.population import Population
+from socialcredit.engine.publications import published_notices
 from socialcredit.records import Record, effective_records
 from socialcredit.scheme.model import Scheme
 from socialcredit.service.context import Context
@@ -71,7 +73,32 @@ class Announcer:
         for scheme, after, w in self.worsenings(new, since=day, focused=True):
             announcement = out.setdefault(w.subject_id, Announcement(w.subject_id))
             self.describe(announcement, scheme, after, w, new_keys)
+        for subject_id, item in self.publications(new, day=day):
+            out.setdefault(subject_id, Announcement(subject_id)).items.append(item)
         return [out[s] for s in sorted(out) if out[s].items]
+
+    def publications(self, new: Sequence[Record], *, day: date) -> list[tuple[str, dict[str, Any]]]:
+        """The penalty notices the new records put before the public from ``day`` on, one item each: published
+        information counts against a subject whether or not a scheme scores it (a licence does not)."""
+        live = [r for r in new if not r.revoked]
+        out: list[tuple[str, dict[str, Any]]] = []
+        for scheme in self.context.schemes:
+            names = {p.id: p.name for p in scheme.publications if p.kind == "penalty"}
+            for n in published_notices(scheme, live, day) if names else []:
+                if n.publication_id in names:
+                    item = {
+                        "kind": "published",
+                        "scheme": scheme.label,
+                        "publication_id": n.publication_id,
+                        "record": plain_ref(n.record),
+                        "text": names[n.publication_id],
+                        "since": day.isoformat(),
+                        "published_until": n.until.isoformat(),
+                        "legal_basis": n.legal_basis,
+                        "how_to_object": scheme.objection_route.how.strip(),
+                    }
+                    out.append((n.subject_id, item))
+        return out
 
     def worsenings(
         self,
