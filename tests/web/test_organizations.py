@@ -15,6 +15,7 @@ from tests.api.conftest import ACME, ALICE, BOB
 from tests.factories import organization
 from tests.web.conftest import Portal
 from tests.web.structure import problems
+from tests.web.test_reports import flat, text_of
 
 NAME = "荣成市海达水产有限公司"
 OTHER = organization(2)
@@ -365,3 +366,15 @@ def test_the_public_credit_page_shows_every_standard_field_of_each_notice(portal
     assert "鲁1082市监罚〔2026〕100000101号" not in html  # the person's penalty is on no organization's page
     zh = portal.reader(None, "zh_CN").get(f"/organizations/{ACME}").text
     assert "许可证JY13710820077664" in zh and "许可证编号" in zh and "违法事实" in zh
+
+
+@pytest.mark.parametrize("language", ["en", "zh_CN"])
+def test_the_credit_report_holds_the_licence_and_the_penalties(portal: Portal, language: str) -> None:
+    publicised(portal)
+    response = portal.reader(None, language).get(f"/organizations/{ACME}/report.pdf")
+    assert response.status_code == 200, response.text
+    text = flat(text_of(response.content))
+    shown = ("JY13710820077664", "食品经营许可证", "预包装食品销售", PUBLICITY[1][1], PUBLICITY[2][1], "1,200,000")
+    for words in shown:
+        assert flat(words) in text, words
+    assert flat({"en": "What it permits", "zh_CN": "许可内容"}[language]) in text

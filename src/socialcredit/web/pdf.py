@@ -253,17 +253,29 @@ def organization_story(layout: Layout, document: ReportDocument) -> list[Flowabl
 def notice_table(layout: Layout, n: Mapping[str, Any]) -> Table:
     """One penalty or licensing notice with the standard fields of a publicity notice."""
     _ = layout._
+    if n.get("kind") == "licence":
+        what = [
+            (_("Licence"), n.get("licence_name")),
+            (_("Licence number"), n.get("licence_no")),
+            (_("What it permits"), n.get("content")),
+            (_("Valid"), f"{layout.day(n.get('valid_from'))} – {layout.day(n.get('valid_until'))}"),
+            (_("Legal basis"), n.get("legal_basis")),
+        ]
+    else:
+        what = [
+            (_("Type of violation"), n.get("violation")),
+            (_("Facts"), n.get("facts")),
+            (_("Legal basis"), n.get("legal_basis")),
+            (_("Penalty"), n.get("penalty")),
+            (_("Amount (yuan)"), layout.language.number(n["amount"]) if n.get("amount") is not None else ""),
+        ]
     return layout.fields(
         [
             (_("Kind"), layout.word(n.get("kind"))),
             (_("Party"), n.get("party")),
             (_("Code"), n.get("code")),
             (_("Decision number"), n.get("decision_no")),
-            (_("Type of violation"), n.get("violation")),
-            (_("Facts"), n.get("facts")),
-            (_("Legal basis"), n.get("legal_basis")),
-            (_("Penalty"), n.get("penalty")),
-            (_("Amount (yuan)"), layout.language.number(n["amount"]) if n.get("amount") is not None else ""),
+            *what,
             (_("Decision date"), layout.day(n.get("day"))),
             (_("Authority"), n.get("authority_name") or n.get("authority")),
             (_("Published until"), layout.day(n.get("published_until"))),
