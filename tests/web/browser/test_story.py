@@ -186,8 +186,8 @@ def record_file(folder: Path, name: str, rows: list[list[str]]) -> Path:
 
 
 def public_pages(browser: Any, story: Story) -> dict[str, int]:
-    """Before the story: the public's home, a list, a scheme and an organization, reached from the menus; the
-    transparency figures as they stand."""
+    """Before the story: the public's home, a list, a scheme, an organization found by search and a licensed one
+    found from its licence notice, reached from the menus; the transparency figures as they stand."""
     page = new_tab(browser, story.language)
     try:
         page.goto(story.demo.url("/"))
@@ -209,6 +209,13 @@ def public_pages(browser: Any, story: Story) -> dict[str, int]:
         check(page, story)
         follow(page, "main a[href^='/organizations/']")
         check(page, story)
+        # A business the market regulator licensed: its page shows the notices' standard fields (双公示).
+        follow(page, "nav.main-nav a[href='/lists']")
+        follow(page, "main a[href='/notices/administrative-licences']")
+        check(page, story)
+        follow(page, "main a[href^='/organizations/']")
+        check(page, story)
+        assert page.locator("section.notice").count() >= 1
         shoot(page, story, "organization")
         follow(page, "nav.main-nav a[href='/transparency']")
         return figures(page, story)
