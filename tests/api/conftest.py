@@ -56,6 +56,20 @@ PARTIES = [
 ]
 
 
+SCORE: dict[str, Any] = {"kind": "score"}
+"""An objection's target: the subject's score under the scheme."""
+
+
+def record_target(authority: str, record_id: str) -> dict[str, Any]:
+    """An objection's target: one record."""
+    return {"kind": "record", "authority": authority, "record_id": record_id}
+
+
+def entry_target(list_id: str, key: str) -> dict[str, Any]:
+    """An objection's target: one list entry, by its key (the case number)."""
+    return {"kind": "list_entry", "list_id": list_id, "key": key}
+
+
 @dataclass
 class World:
     """A running app over a store, with a token per party."""
@@ -77,6 +91,14 @@ class World:
         response = self.call(who, method, path, **kw)
         assert response.status_code == status, (response.status_code, response.text)
         return response.json()
+
+    def object_to(
+        self, who: str, scheme: str, target: dict[str, Any], statement: str = "this is wrong", status: int = 201
+    ) -> Any:
+        """``who`` objects, under ``scheme``, to ``target`` (:func:`record_target`, :func:`entry_target` or
+        :data:`SCORE`); the filed case."""
+        body = {"scheme": scheme, "statement": statement, "target": target}
+        return self.ok(who, "POST", "/v1/objections", status, json=body)
 
     def advance(self, days: int) -> None:
         self.now[0] = self.now[0] + timedelta(days=days)

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.api.conftest import ACME, ALICE, BOB, SHANGHAI_PERSON, World
+from tests.api.conftest import ACME, ALICE, BOB, SHANGHAI_PERSON, World, entry_target, record_target
 
 ROLES_BUT = ["court", "seller", "alice", "bob", "acme-1", "reviewer", "operator", "citizen", None]
 
@@ -36,16 +36,11 @@ def setup(shared_world: World) -> dict[str, str]:
                           "occurred_at": "2025-01-01", "attributes": {"person_id": BOB}})
     ref = w.decide("seller", ALICE)["reference"]
     # Alice has a case, so that a reviewer may read her file; Bob's file is out of a reviewer's reach until then.
-    w.ok("alice", "POST", "/v1/objections", 201, json={
-        "scheme": "judgment-debtors", "statement": "not mine",
-        "target": {"kind": "list_entry", "list_id": "dishonest-judgment-debtors", "key": "A-1"}})
-    objection = {"scheme": "judgment-debtors", "statement": "not me",
-                 "target": {"kind": "list_entry", "list_id": "dishonest-judgment-debtors", "key": "B-1"}}
-    bob_case = w.ok("bob", "POST", "/v1/objections", 201, json=objection)["reference"]
+    w.object_to("alice", "judgment-debtors", entry_target("dishonest-judgment-debtors", "A-1"), "not mine")
+    bob_case = w.object_to("bob", "judgment-debtors", entry_target("dishonest-judgment-debtors", "B-1"), "not me")
     w.submit("court", _record("bob-record", BOB))
-    to_decide = w.ok("bob", "POST", "/v1/objections", 201, json={
-        "scheme": "judgment-debtors", "statement": "wrong amount",
-        "target": {"kind": "record", "authority": "RC-COURT", "record_id": "bob-record"}})["reference"]
+    to_decide = w.object_to("bob", "judgment-debtors", record_target("RC-COURT", "bob-record"), "wrong amount")
+    bob_case, to_decide = bob_case["reference"], to_decide["reference"]
     return {"REF": ref, "BOB_CASE": bob_case, "TO_DECIDE": to_decide}
 
 

@@ -6,15 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 from socialcredit.audit import verify_store
-from tests.api.conftest import ACME, ALICE, BOB, World
+from tests.api.conftest import ACME, ALICE, BOB, SCORE, World, entry_target, record_target
 
 LIST = "dishonest-judgment-debtors"
 
 
 def _object_to_entry(w: World, key: str, who: str = "alice") -> dict[str, Any]:
-    return w.ok(who, "POST", "/v1/objections", 201, json={
-        "scheme": "judgment-debtors", "statement": "not my debt",
-        "target": {"kind": "list_entry", "list_id": LIST, "key": key}})
+    return w.object_to(who, "judgment-debtors", entry_target(LIST, key), "not my debt")
 
 
 def test_an_objection_not_decided_in_time_suspends_the_entry_until_decided(world: World) -> None:
@@ -46,9 +44,10 @@ def test_an_upheld_objection_corrects_by_a_new_version_and_tells_every_recipient
     w.submit("court", listing)
     first = w.decide("seller", ALICE)
     second = w.decide("seller", ALICE, action="buy_g_train_ticket")
-    objection = w.ok("alice", "POST", "/v1/objections", 201, json={
-        "scheme": "judgment-debtors", "statement": "the case was settled before listing",
-        "target": {"kind": "record", "authority": "RC-COURT", "record_id": listing["record_id"]}})
+    objection = w.object_to(
+        "alice", "judgment-debtors", record_target("RC-COURT", listing["record_id"]),
+        "the case was settled before listing",
+    )
     decided = w.ok("reviewer", "POST", f"/v1/cases/{objection['reference']}/decision",
                    json={"outcome": "upheld", "reasons": "Settlement of 2026-05-20 on file."})
     assert decided["status"] == "upheld"
@@ -76,9 +75,10 @@ def test_an_upheld_objection_may_correct_attributes(world: World) -> None:
     w = world
     listing = w.listing(ALICE, "C1", day="2025-01-10", ground=1)
     w.submit("court", listing)
-    objection = w.ok("alice", "POST", "/v1/objections", 201, json={
-        "scheme": "judgment-debtors", "statement": "ground 2, not 1: the period is two years",
-        "target": {"kind": "record", "authority": "RC-COURT", "record_id": listing["record_id"]}})
+    objection = w.object_to(
+        "alice", "judgment-debtors", record_target("RC-COURT", listing["record_id"]),
+        "ground 2, not 1: the period is two years",
+    )
     w.ok("reviewer", "POST", f"/v1/cases/{objection['reference']}/decision",
          json={"outcome": "upheld", "reasons": "Ground 2 per the decision.", "corrected_attributes": {"ground": 2}})
     assert w.decide("seller", ALICE)["decision"] == "deny"
@@ -124,8 +124,7 @@ def test_the_access_log_shows_the_last_24_months(world: World) -> None:
     w = world
     w.decide("seller", ALICE)
     assert w.call("reviewer", "GET", f"/v1/subjects/{ALICE}/file").status_code == 403  # no case: no reason to look
-    w.ok("alice", "POST", "/v1/objections", 201, json={
-        "scheme": "rongcheng", "statement": "my score is wrong", "target": {"kind": "score"}})
+    w.object_to("alice", "rongcheng", SCORE, "my score is wrong")
     w.ok("reviewer", "GET", f"/v1/subjects/{ALICE}/file")
     parties = {i["party"] for i in w.ok("alice", "GET", f"/v1/subjects/{ALICE}/access-log")["items"]}
     assert parties == {"seller", "reviewer", "alice"}
@@ -137,8 +136,7 @@ def test_a_score_objection_is_tracked(world: World) -> None:
     w = world
     w.submit("court", {"record_id": "F1", "subject_id": ALICE, "type": "court.contract_breach_judgment",
                        "occurred_at": "2026-03-01", "attributes": {}})
-    filed = w.ok("alice", "POST", "/v1/objections", 201, json={
-        "scheme": "rongcheng", "statement": "my score is wrong", "target": {"kind": "score"}})
+    filed = w.object_to("alice", "rongcheng", SCORE, "my score is wrong")
     assert filed["target"]["kind"] == "score" and filed["status"] == "open"
     mine = w.ok("alice", "GET", "/v1/cases")["items"]
     assert [c["reference"] for c in mine] == [filed["reference"]]
@@ -156,9 +154,10 @@ def test_a_correction_reaches_providers_of_decisions_about_linked_subjects(world
     assert about_bob["decision"] == "deny"
     (code,) = about_bob["reason_codes"]
     assert code == "legal-representative-consumption:dishonest-judgment-debtors:via-legal-representative"
-    objection = w.ok("acme-1", "POST", "/v1/objections", 201, json={
-        "scheme": "judgment-debtors", "statement": "paid before listing",
-        "target": {"kind": "record", "authority": "RC-COURT", "record_id": listing["record_id"]}})
+    objection = w.object_to(
+        "acme-1", "judgment-debtors", record_target("RC-COURT", listing["record_id"]),
+        "paid before listing",
+    )
     w.ok("reviewer", "POST", f"/v1/cases/{objection['reference']}/decision",
          json={"outcome": "upheld", "reasons": "Paid on 2026-05-30."})
     (notice,) = w.ok("seller", "GET", "/v1/notices")["items"]
@@ -172,8 +171,7 @@ def test_a_score_objection_not_decided_in_time_suspends_the_grade_measures(world
                 "attributes": {}} for i, day in enumerate(["2026-03-01", "2026-04-01"])]
     w.submit("civil", *honours)  # 1,060 points: AAA, priority for a bank loan
     assert w.decide("bank", ALICE, action="bank_loan")["decision"] == "priority"
-    filed = w.ok("alice", "POST", "/v1/objections", 201, json={
-        "scheme": "rongcheng", "statement": "one act is counted twice", "target": {"kind": "score"}})
+    filed = w.object_to("alice", "rongcheng", SCORE, "one act is counted twice")
     assert filed["deadline"] == "2026-07-20"  # the scheme's 20 days
     w.advance(20)
     assert w.decide("bank", ALICE, action="bank_loan")["decision"] == "priority"
@@ -191,9 +189,10 @@ def test_an_upheld_objection_cannot_list_the_subject_again(world: World) -> None
     listing = w.listing(ALICE, "C7", day="2023-03-01", ground=5)  # two years: ended 2025-03-01
     w.submit("court", listing)
     assert w.decide("seller", ALICE)["decision"] == "allow"
-    objection = w.ok("alice", "POST", "/v1/objections", 201, json={
-        "scheme": "judgment-debtors", "statement": "this should not be on my file at all",
-        "target": {"kind": "record", "authority": "RC-COURT", "record_id": listing["record_id"]}})
+    objection = w.object_to(
+        "alice", "judgment-debtors", record_target("RC-COURT", listing["record_id"]),
+        "this should not be on my file at all",
+    )
     refused = w.call("reviewer", "POST", f"/v1/cases/{objection['reference']}/decision",
                      json={"outcome": "upheld", "reasons": "relist", "corrected_attributes": {"ground": 1}})
     assert refused.status_code == 409

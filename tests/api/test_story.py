@@ -4,7 +4,7 @@ sees why and objects, a reviewer decides, the person pays and applies for repair
 from __future__ import annotations
 
 from socialcredit.audit import subject_history, verify_store
-from tests.api.conftest import ALICE, World
+from tests.api.conftest import ALICE, World, entry_target
 
 CASE = "(2026)鲁1082执123号"
 
@@ -43,17 +43,8 @@ def test_the_story(world: World) -> None:
     assert any(item["party"] == "seller" and item["action"] == "decision" for item in log)
 
     # 4. She objects to the entry: it is disputed at once, with a deadline from the scheme (15 days).
-    objection = w.ok(
-        "alice",
-        "POST",
-        "/v1/objections",
-        201,
-        json={
-            "scheme": "judgment-debtors",
-            "target": {"kind": "list_entry", "list_id": "dishonest-judgment-debtors", "key": CASE},
-            "statement": "I was never served the enforcement notice.",
-        },
-    )
+    entry = entry_target("dishonest-judgment-debtors", CASE)
+    objection = w.object_to("alice", "judgment-debtors", entry, "I was never served the enforcement notice.")
     assert objection["status"] == "open" and objection["deadline"] == "2026-07-15"
     file = w.ok("alice", "GET", f"/v1/subjects/{ALICE}/file")
     (scheme,) = [s for s in file["schemes"] if s["scheme"].startswith("judgment-debtors")]

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from tests.api.conftest import ALICE, BOB, SHANGHAI_PERSON
+from tests.api.conftest import ALICE, BOB, SHANGHAI_PERSON, entry_target
 from tests.web.conftest import Portal, Reader
 
 HEADER = "record_id,subject_id,type,occurred_at,case_no,ground,legal_basis\n"
@@ -232,17 +232,7 @@ def test_a_list_the_authority_does_not_issue_is_not_found(portal: Portal) -> Non
 def test_submitted_shows_only_the_authoritys_own_batches_and_cases(portal: Portal) -> None:
     w = portal.world
     w.submit("court", w.listing(ALICE, "C-77"))
-    w.ok(
-        "alice",
-        "POST",
-        "/v1/objections",
-        201,
-        json={
-            "scheme": "judgment-debtors",
-            "target": {"kind": "list_entry", "list_id": "dishonest-judgment-debtors", "key": "C-77"},
-            "statement": "I paid.",
-        },
-    )
+    w.object_to("alice", "judgment-debtors", entry_target("dishonest-judgment-debtors", "C-77"), "I paid.")
     page = portal.reader("court").get("/authority/submitted")
     assert page.status_code == 200 and "objection" in page.text and "OBJ-" in page.text
     assert ALICE not in page.text and "I paid." not in page.text

@@ -42,7 +42,7 @@ from socialcredit.service.public_views import mask_subject
 from socialcredit.tables.base import Base
 from socialcredit.tables.service import cases_table
 from socialcredit.web.templating import shown_detail
-from tests.api.conftest import ACME, ALICE, BOB, SHANGHAI_PERSON
+from tests.api.conftest import ACME, ALICE, BOB, SHANGHAI_PERSON, record_target
 from tests.web.conftest import Portal, Reader
 
 LIST = "dishonest-judgment-debtors"
@@ -407,17 +407,8 @@ def objects(portal: Portal) -> dict[str, str]:
     # Refused, and in the refusal log with Alice's number: outside the Shanghai court's jurisdiction.
     refused = {"record_id": "SH-1", "subject_id": ALICE, "type": "court.unpaid_debt_judgment", **judgment}
     w.submit("sh-court", refused, status=422)
-    case = w.ok(
-        "alice",
-        "POST",
-        "/v1/objections",
-        201,
-        json={
-            "scheme": "judgment-debtors",
-            "statement": "this judgment was set aside",
-            "target": {"kind": "record", "authority": "RC-COURT", "record_id": "alice-old"},
-        },
-    )["reference"]
+    target = record_target("RC-COURT", "alice-old")
+    case = w.object_to("alice", "judgment-debtors", target, "this judgment was set aside")["reference"]
     decision = w.decide("seller", ALICE)["reference"]
     report = portal.reader("alice").get("/me/report.pdf").headers["x-report-reference"]
     org_report = portal.reader().get(f"/organizations/{ACME}/report.pdf").headers["x-report-reference"]
@@ -657,15 +648,8 @@ def test_the_portal_answers_as_the_api_does_for_the_same_object(
 @pytest.fixture
 def organization_case(portal: Portal, objects: dict[str, str]) -> str:
     """ACME's account objects to the record naming its legal representative (Bob)."""
-    target = {"kind": "record", "authority": "RC-REGISTRY", "record_id": "ACME-REP"}
-    filed = portal.world.ok(
-        "acme-1",
-        "POST",
-        "/v1/objections",
-        201,
-        json={"scheme": "judgment-debtors", "statement": "he left in 2025", "target": target},
-    )
-    return str(filed["reference"])
+    target = record_target("RC-REGISTRY", "ACME-REP")
+    return str(portal.world.object_to("acme-1", "judgment-debtors", target, "he left in 2025")["reference"])
 
 
 ORGANIZATION_PAGES = [

@@ -11,7 +11,7 @@ import pytest
 from socialcredit.authorities import Authority
 from socialcredit.service.parties import Party, Role, add_party, issue_token
 from socialcredit.service.public_views import mask_subject
-from tests.api.conftest import ACME, ALICE, BOB
+from tests.api.conftest import ACME, ALICE, BOB, record_target
 from tests.factories import organization
 from tests.web.conftest import Portal
 from tests.web.structure import problems
@@ -248,10 +248,7 @@ def test_a_notice_under_objection_is_marked_and_gone_once_the_decision_is_overdu
     for text in ("荣税稽罚〔2026〕7号", "250,000", "Rongcheng Taxation Bureau", "10 May 2026", "10 May 2029"):
         assert text in html, text
     assert "disputed: under objection" not in html
-    w.ok("acme-1", "POST", "/v1/objections", 201, json={
-        "scheme": "tax-credit", "statement": "the amount is wrong",
-        "target": {"kind": "record", "authority": "RC-TAX", "record_id": "T1"},
-    })  # fmt: skip
+    w.object_to("acme-1", "tax-credit", record_target("RC-TAX", "T1"), "the amount is wrong")
     assert "disputed: under objection" in portal.reader().get(f"/organizations/{ACME}").text
     w.advance(40)  # the objection is not decided in time: the record is out of use, and so is its notice
     html = portal.reader().get(f"/organizations/{ACME}").text

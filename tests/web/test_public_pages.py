@@ -11,7 +11,7 @@ import pytest
 
 from socialcredit.authorities import Authority
 from socialcredit.service.parties import Party, Role, add_party, issue_token
-from tests.api.conftest import ACME, ALICE, BOB, SHANGHAI_PERSON
+from tests.api.conftest import ACME, ALICE, BOB, SHANGHAI_PERSON, record_target
 from tests.web.conftest import Portal
 from tests.web.structure import problems
 
@@ -190,10 +190,7 @@ def test_penalty_notices_show_their_fields_and_a_disputed_one_is_marked(portal: 
         penalty("P1", ALICE, "荣市监罚〔2026〕12号", 5000, violation="销售假冒商品", facts="售假", confiscated=1200),
         penalty("P2", BOB, "荣市监罚〔2026〕13号", 800),
     )
-    w.ok("alice", "POST", "/v1/objections", 201, json={
-        "scheme": "rongcheng", "statement": "not my shop",
-        "target": {"kind": "record", "authority": "RC-MARKET", "record_id": "P1"},
-    })  # fmt: skip
+    w.object_to("alice", "rongcheng", record_target("RC-MARKET", "P1"), "not my shop")
     html = portal.reader().get("/notices/market-penalties").text
     assert "2 notices published today" in html
     assert "荣市监罚〔2026〕12号" in html and "5,000" in html and "Fine (yuan)" in html
@@ -263,10 +260,10 @@ def test_the_transparency_page_counts_and_draws_the_figures(portal: Portal) -> N
     w = portal.world
     listing = w.listing(ALICE, "C1")
     w.submit("court", listing)
-    objection = w.ok("alice", "POST", "/v1/objections", 201, json={
-        "scheme": "judgment-debtors", "statement": "settled before listing",
-        "target": {"kind": "record", "authority": "RC-COURT", "record_id": listing["record_id"]},
-    })  # fmt: skip
+    objection = w.object_to(
+        "alice", "judgment-debtors", record_target("RC-COURT", listing["record_id"]),
+        "settled before listing",
+    )
     w.ok("reviewer", "POST", f"/v1/cases/{objection['reference']}/decision",
          json={"outcome": "upheld", "reasons": "Settlement on file."})  # fmt: skip
     html = portal.reader().get("/transparency").text  # the platform's current year
