@@ -1,7 +1,7 @@
 """A published list's entries are kept between requests (:mod:`socialcredit.service.public_lists`) and made
 again at the next request after anything they rest on changes: a listing, an exit, an objection filed, decided
 or past its deadline, a granted repair, a new day; and not after what only appends to the audit log (a read,
-a lookup)."""
+a lookup). A publication's notices are kept on the same state."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ from tests.factories import person
 
 LIST = "dishonest-judgment-debtors"
 COURT = Party("court", Role.AUTHORITY, "court clerk", authority="RC-COURT")
+MARKET = Party("market", Role.AUTHORITY, "market clerk", authority="RC-SAMR")
 REVIEWER = Party("reviewer", Role.REVIEWER, "reviewer")
 PUBLIC = Party("public", Role.PUBLIC, "anyone")
 ALICE, BOB = person(1), person(2)
@@ -55,7 +56,8 @@ def performed(subject: str, case_no: str) -> Record:
 class Town:
     def __init__(self, store: Store, tmp_path: Path) -> None:
         store.add_authority(Authority("RC-COURT", "荣成市人民法院", "371082", ("court.*",)))
-        for party in (COURT, REVIEWER, PUBLIC, OBJECTOR, CLAIMANT):
+        store.add_authority(Authority("RC-SAMR", "荣成市市场监督管理局", "371082", ("commerce.*", "licence.*")))
+        for party in (COURT, MARKET, REVIEWER, PUBLIC, OBJECTOR, CLAIMANT):
             add_party(store, party)
         self.now = datetime(2026, 6, 30, 2, tzinfo=UTC)
         self.platform = Platform(store, Settings(data_dir=tmp_path), clock=lambda: self.now, sender=MemorySender())
@@ -167,3 +169,41 @@ def test_the_transparency_figures_are_counted_again_after_a_listing_or_an_object
     changed = town.due.figures("2026")
     changed["lists"].clear()
     assert made() == (2, 1)
+
+
+def penalty(subject: str, decision_no: str, day: date = date(2026, 6, 10)) -> Record:
+    return Record(
+        record_id=decision_no,
+        subject_id=subject,
+        type="commerce.counterfeit_goods",
+        occurred_at=day,
+        attributes={"fine": 5000, "violation": "以次充好"},
+        legal_basis="Product Quality Law, Art. 50",
+        source_ref=decision_no,
+    )
+
+
+def test_a_publications_notices_are_kept_until_a_penalty_an_objection_or_a_day_changes_them(town: Town) -> None:
+    def notices() -> dict[str, dict[str, Any]]:
+        return {n["document"]: n for n in town.platform.public_notices("market-penalties")["items"]}
+
+    town.platform.submit_records(MARKET, [penalty(ALICE, "P1", date(2025, 7, 10))], source="t")
+    assert set(notices()) == {"P1"}
+    builds = town.builds
+    town.platform.public_lookup(PUBLIC, ALICE)  # audited, and no notice moves
+    assert set(notices()) == {"P1"} and town.builds == builds
+    town.platform.submit_records(MARKET, [penalty(BOB, "P2")], source="t")
+    assert set(notices()) == {"P1", "P2"} and town.builds == builds + 1
+    town.due.object(
+        CLAIMANT,
+        scheme="rongcheng",
+        statement="not my shop",
+        target={"kind": "record", "authority": "RC-SAMR", "record_id": "P2"},
+    )
+    assert notices()["P2"]["disputed"] and not notices()["P1"]["disputed"]
+    town.now = datetime(2026, 7, 11, 2, tzinfo=UTC)  # P1's year is over
+    assert set(notices()) == {"P2"}
+    town.now = datetime(2026, 7, 21, 2, tzinfo=UTC)  # P2's objection is past its 20 days, undecided
+    assert notices() == {}
+    found = town.platform.public_notices("market-penalties")
+    assert found["total"] == 0

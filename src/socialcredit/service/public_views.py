@@ -30,7 +30,7 @@ from socialcredit.ids import parse_subject_id
 from socialcredit.ids.masking import Published, publish
 from socialcredit.ids.places import division
 from socialcredit.records import Record
-from socialcredit.scheme.model import ListRule, Scheme
+from socialcredit.scheme.model import ListRule, Publication, Scheme
 from socialcredit.service.access import Guard
 from socialcredit.service.context import Context, InOperation, canonical, page
 from socialcredit.service.evaluation import Evaluation
@@ -359,19 +359,33 @@ class PublicViews:
 
     def notices(self, publication_id: str, *, limit: int = 100, offset: int = 0) -> dict[str, Any]:
         """Notices published today, newest first, identity numbers masked; a record under an overdue objection
-        or behind a granted repair is not shown, and each notice is taken down at the end of its period."""
+        or behind a granted repair is not shown, and each notice is taken down at the end of its period. Kept
+        between requests like a list's entries, on the same state."""
         found = [(s, p) for s in self.context.schemes for p in s.publications if p.id == publication_id]
         if not found:
             raise NotFound(f"no publication {publication_id!r}")
         scheme, publication = found[0]
+        names = self.authority_names()
+        with self.context.read() as conn:
+            state = read_state(conn, self.context.today(), names)
+        key = f"notices/{publication_id}"  # no list id has a slash
+        kept = self.listed.get(key, scheme, state, lambda: self._notices_of(scheme, publication, state, names))
+        return {
+            "publication_id": publication_id,
+            "total": len(kept.entries),
+            "limit": limit,
+            "offset": offset,
+            "items": [{**n, "fields": dict(n["fields"])} for n in kept.entries[offset : offset + page(limit)]],
+        }
+
+    def _notices_of(self, scheme: Scheme, publication: Publication, state: State, names: dict[str, str]) -> Listed:
+        """Every notice of ``publication`` published on the state's day, newest first."""
         records = self.context.store.effective(types=set(publication.record_types))
         overlay = self.evaluation.overlay({r.subject_id for r in records})
         records = [r for r in records if r.key not in overlay.excluded]
         # A record goes to the first of its scheme's publications that takes it (a serious penalty is not
         # also a general one), so the whole scheme is applied and this publication's notices kept.
-        published = published_notices(scheme, records, self.context.today())
-        notices = [n for n in published if n.publication_id == publication_id]
-        names = self.authority_names()
+        published = published_notices(scheme, records, state.day)
         by_key = {r.key: r for r in records}
         items = [
             {
@@ -387,15 +401,10 @@ class PublicViews:
                 "legal_basis": n.record.legal_basis or n.legal_basis,
                 "disputed": n.record.key in overlay.disputed,
             }
-            for n in notices
+            for n in published
+            if n.publication_id == publication.id
         ]
-        return {
-            "publication_id": publication_id,
-            "total": len(items),
-            "limit": limit,
-            "offset": offset,
-            "items": items[offset : offset + page(limit)],
-        }
+        return Listed(scheme=scheme, state=state, entries=tuple(items), choices={})
 
     def _public_fields(self, record: Record) -> dict[str, Any]:
         """A notice's fields as its record carries them (decision number, fine...), leaving out what a notice
