@@ -12,7 +12,8 @@ serve --demo-parties`` as its own process, and measures, over keep-alive connect
   (``/v1/public/lists/.../entries?limit=25``, ``/v1/subjects/{id}/file``) and ``GET /healthz`` (the floor);
 - with ``--all-pages`` (the default), the other public pages too: ``/transparency``, ``/schemes/rongcheng``,
   ``/catalogue``, an organization's page (``/organizations/{code}``, one on the list) and a search
-  (``/search?q=...``, the first two characters of its name).
+  (``/search?q=...``, the first two characters of its name) and the licensing notices
+  (``/notices/administrative-licences``, the first page of the market regulator's licences).
 
 Targets (issue 10): each page under 100 ms at the 95th percentile with 4 clients; no page over 200 kB with its
 assets. Every personal-file read is accountable: it is written to the subject's access log and the audit log,
@@ -141,6 +142,7 @@ def main() -> None:
                 ("catalogue", "/catalogue"),
                 ("organization", f"/organizations/{code}"),
                 ("search", f"/search?q={query}"),
+                ("licence notices", "/notices/administrative-licences"),
             ]
             for label, path in others:
                 rows[label] = measure(f"{label} {path}", public, path, n, c)

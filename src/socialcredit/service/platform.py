@@ -214,11 +214,7 @@ class Platform:
     def public_notices(self, publication_id: str, *, limit: int = 100, offset: int = 0) -> dict[str, Any]:
         """Notices published today, newest first, identity numbers masked; an organization's with its registered
         name (the party of a notice, as 双公示 shows it)."""
-        found = self.public.notices(publication_id, limit=limit, offset=offset)
-        names = self.registry.names(i["subject"] for i in found["items"] if i["kind"] == "organization")
-        for item in found["items"]:
-            item["party_name"] = names.get(item["subject"])
-        return found
+        return self.public.notices(publication_id, limit=limit, offset=offset)
 
     def public_lookup(
         self, party: Party, subject_id: str, *, name: str | None = None, client: str | None = None

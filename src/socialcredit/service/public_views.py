@@ -41,6 +41,8 @@ from socialcredit.tables.service import public_lookups_table
 
 NAME_ATTRIBUTE = "name"
 """The record attribute that carries a subject's name, where an authority records one."""
+REGISTERED = "registry.registered"
+"""The registering authority's record that an organization exists, with its name and entity type."""
 
 MAX_FILTER_LENGTH = 64
 """The longest authority code a list's filter accepts."""
@@ -294,18 +296,21 @@ class PublicViews:
             e["issued_by_name"] = names.get(e["issued_by"])
         return found
 
-    def _name_organizations(self, entries: list[dict[str, Any]]) -> None:
-        """An organization's name where the platform holds one (registration is public); never a person's."""
+    def _name_organizations(
+        self, entries: list[dict[str, Any]], *, field: str = "name", types: set[str] | None = None
+    ) -> None:
+        """An organization's name where the platform holds one (registration is public), in ``field``, from its
+        records of ``types`` (every type when None); never a person's."""
         organizations = {e["subject"] for e in entries if e["kind"] == "organization"}
         if not organizations:
             return
-        records = self.context.store.effective(subject_ids=organizations)
+        records = self.context.store.effective(subject_ids=organizations, types=types)
         by_subject: dict[str, list[Record]] = {}
         for r in records:
             by_subject.setdefault(r.subject_id, []).append(r)
         for e in entries:
             if e["kind"] == "organization":
-                e["name"] = held_name(by_subject.get(e["subject"], []))
+                e[field] = held_name(by_subject.get(e["subject"], []))
 
     def _entries_of(self, scheme: Scheme, list_id: str, subjects: Sequence[str]) -> list[dict[str, Any]]:
         if not subjects:
@@ -404,6 +409,8 @@ class PublicViews:
             for n in published
             if n.publication_id == publication.id
         ]
+        # The party of an organization's notice is its registered name (a person's notice names no one).
+        self._name_organizations(items, field="party_name", types={REGISTERED})
         return Listed(scheme=scheme, state=state, entries=tuple(items), choices={})
 
     def _public_fields(self, record: Record) -> dict[str, Any]:

@@ -30,10 +30,8 @@ from socialcredit.scheme.model import Scheme
 from socialcredit.service.access import Guard
 from socialcredit.service.context import Context, page
 from socialcredit.service.evaluation import Evaluation, Overlay
-from socialcredit.service.public_views import PublicViews, mask_subject
+from socialcredit.service.public_views import REGISTERED, PublicViews, mask_subject
 
-REGISTERED = "registry.registered"
-"""The registering authority's record that an organization exists, with its name and entity type."""
 REPRESENTATIVE = "registry.legal_representative"
 """The registering authority's record of who represents an organization at law."""
 
@@ -152,14 +150,6 @@ class RegistryViews:
             if subject_kind(r.subject_id) == "organization":
                 by_subject.setdefault(r.subject_id, []).append(r)
         return [latest for rs in by_subject.values() if (latest := _latest(rs)) is not None]
-
-    def names(self, codes: Iterable[str]) -> dict[str, str]:
-        """The registered name of each of these organizations the platform holds a registration of."""
-        wanted = {c for c in codes if subject_kind(c) == "organization"}
-        if not wanted:
-            return {}
-        found = ((r.subject_id, _text(r.attributes.get("name"))) for r in self._registrations(wanted))
-        return {code: name for code, name in found if name}
 
     @staticmethod
     def _item(registration: Record) -> dict[str, Any]:
