@@ -98,6 +98,13 @@ def negotiate(chosen: str | None, accept_language: str | None) -> str:
     return DEFAULT
 
 
+@cache
+def _locale(code: str) -> Locale:
+    """Babel's locale of a language code, parsed once: parsing looks the locale up among Babel's data files
+    (about 0.2 ms), and a page formats dozens of days and numbers."""
+    return Locale.parse(code)
+
+
 @dataclass(frozen=True)
 class Language:
     """What a page in one language needs: its translations and how it writes dates and numbers."""
@@ -112,7 +119,7 @@ class Language:
     @property
     def locale(self) -> Locale:
         """Babel's locale."""
-        return Locale.parse(self.code)
+        return _locale(self.code)
 
     def gettext(self, message: str) -> str:
         """``message`` in this language."""
