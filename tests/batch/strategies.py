@@ -83,6 +83,9 @@ def schemes(draw) -> Scheme:
             rule["counts_for"] = draw(periods)
         if draw(st.integers(0, 3)) == 0:
             rule["cap_per_calendar_year"] = draw(st.integers(1, 40))
+        factor = draw(st.sampled_from([None, None, "f1", "f2"]))  # a scorecard's variables: a record per factor
+        if factor is not None:
+            rule["factor"] = factor
         rules.append(rule)
     rule_ids = [r["id"] for r in rules]
     mins = sorted(draw(st.lists(st.integers(800, 1200), min_size=3, max_size=3, unique=True)), reverse=True)

@@ -2,8 +2,9 @@
 
 Mirrors :mod:`socialcredit.engine.points` and :mod:`socialcredit.engine.grades`:
 
-- a record earns points from the first rule (in scheme order) whose type and condition match it and, for points
-  from an attribute, whose attribute is a number — one ``CASE`` over all rules;
+- a record earns points from the first rule (in scheme order) of each factor whose type and condition match it
+  and, for points from an attribute, whose attribute is a number — one ``CASE`` over a factor's rules, and one
+  row per record and factor (``UNION ALL`` of the factors; a scheme without factors has one);
 - attribute points are rounded half away from zero on the exact double (``x - FLOOR(x) >= 0.5``, equal to
   rounding its shortest decimal), then clamped;
 - a yearly cap is a ledger: ``min(cap, running sum incl.) - min(cap, running sum excl.)`` of ``|points|`` over
@@ -123,9 +124,9 @@ def first_relevant(scheme: Scheme, dates: Dates, i: int) -> date:
 
 
 def records_scored(scheme: Scheme, attrs: Attributes, dates: Dates, rule_ids: list[int], ledger: bool = False) -> Expr:
-    """A subquery over ``rec``: each record (of a type some rule in ``rule_ids`` scores) with the first rule that
-    matches it, its nominal points and the end of its window (``until_key``), on or before the last day; only
-    records of those rules that can matter on some day (:func:`may_count`). ``ledger`` adds ``authority,
+    """A subquery over ``rec``: each record (of a type some rule in ``rule_ids`` scores) with the first rule of
+    each factor that matches it, its nominal points and the end of its window (``until_key``), on or before the
+    last day; only records of those rules that can matter on some day (:func:`may_count`). ``ledger`` adds ``authority,
     record_id`` (the application order). Used inline, never as a shared CTE: engines would materialise every
     record. The days are also compared on ``occurred_at`` itself (a wider range, as it may hold times), which
     engines check while reading the file, before they read the other columns of a record."""
@@ -133,14 +134,14 @@ def records_scored(scheme: Scheme, attrs: Attributes, dates: Dates, rule_ids: li
     rules = scheme.score.rules
     max_key = dk.key_of(dates.days[-1])
     types = sorted({rules[i].record_type for i in rule_ids})
-    matches = []
+    factors: dict[str | None, list[tuple[Expr, Expr]]] = {}  # a record earns from each factor's first match
     for i, rule in enumerate(rules):
         if rule.record_type not in types:
             continue  # it matches none of the records read here
         parts = [fill("type = :t", t=rule.record_type), compile_condition(rule.when, attrs)]
         if isinstance(rule.points, AttributePoints):
             parts.append(fill(":v IS NOT NULL", v=attrs.number(rule.points.attribute)))
-        matches.append((and_(*parts), lit(i)))
+        factors.setdefault(rule.factor, []).append((and_(*parts), lit(i)))
     nominal = case(
         [
             (
@@ -168,10 +169,16 @@ def records_scored(scheme: Scheme, attrs: Attributes, dates: Dates, rule_ids: li
         {rules[i].points.attribute for i in rule_ids if isinstance(rules[i].points, AttributePoints)}  # type: ignore[union-attr]
     )
     order = ["authority", "record_id"] if ledger else []
-    matched = exp.select("subject_id", *order, "ok", exp.alias_(case(matches), "rule")).from_("rec").where(
-        and_(in_list(col("type"), types), *_read_between(scheme, dates, rule_ids), fill("ok <= :max", max=max_key))
-    )
-    matched = matched.select(*(exp.alias_(attrs.number(a), f"points_{a}") for a in point_attributes), copy=False)
+    read = and_(in_list(col("type"), types), *_read_between(scheme, dates, rule_ids), fill("ok <= :max", max=max_key))
+    numbers = [exp.alias_(attrs.number(a), f"points_{a}") for a in point_attributes]
+    # One row per record and factor: a record of a scorecard is scored on each of its variables.
+    per_factor = [
+        exp.select("subject_id", *order, "ok", exp.alias_(case(matches), "rule"), *numbers).from_("rec").where(read)
+        for matches in factors.values()
+    ]
+    matched: exp.Query = per_factor[0]
+    for more in per_factor[1:]:
+        matched = exp.union(matched, more, distinct=False)
     scored = (
         exp.select("subject_id", *order, "ok", "rule", exp.alias_(nominal, "nominal"), exp.alias_(until, "until_key"))
         .from_(matched.subquery("matched"))

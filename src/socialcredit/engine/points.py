@@ -48,57 +48,72 @@ def counting_window(score: Score, rule: PointRule, occurred: date, as_of: date) 
     return as_of < until, until
 
 
+def factors_by_type(score: Score) -> dict[str, list[list[PointRule]]]:
+    """Each record type's rules grouped by factor, each factor's rules in scheme order, the factors in the order
+    of their first rule (the rules without a factor are one factor)."""
+    out: dict[str, dict[str | None, list[PointRule]]] = {}
+    for rule in score.rules:
+        out.setdefault(rule.record_type, {}).setdefault(rule.factor, []).append(rule)
+    return {record_type: list(factors.values()) for record_type, factors in out.items()}
+
+
 def score_lines(score: Score, records: Sequence[Record], as_of: date) -> list[ScoreLine]:
     """Score a subject's records (in application order) as of ``as_of``.
 
-    A record earns points from the first rule that matches it. A yearly cap is a ledger: records earn in order
-    of the day they happened; once a rule's records have earned the cap within a calendar year, later records
-    earn only what is left of it, then nothing. Records after ``as_of`` are not seen at all.
+    A record earns points from the first rule of each factor that matches it (most schemes have one factor, so
+    one rule per record; a scorecard has one per variable). A yearly cap is a ledger: records earn in order of the
+    day they happened; once a rule's records have earned the cap within a calendar year, later records earn only
+    what is left of it, then nothing. Records after ``as_of`` are not seen at all.
     """
-    by_type: dict[str, list[PointRule]] = {}
-    for rule in score.rules:
-        by_type.setdefault(rule.record_type, []).append(rule)
+    by_type = factors_by_type(score)
     ledger: dict[tuple[str, int], int] = {}
     lines: list[ScoreLine] = []
     for record in records:
         if record.occurred_at > as_of:
             break
-        for rule in by_type.get(record.type, ()):
-            nominal = rule_points(rule, record)
-            if nominal is not None:
-                break
-        else:
-            continue
-        in_window, until = counting_window(score, rule, record.occurred_at, as_of)
-        if score.window == "calendar_year" and not in_window:
-            continue
-        earned, note = nominal, None
-        if rule.cap_per_calendar_year is not None:
-            key = (rule.id, record.occurred_at.year)
-            before = ledger.get(key, 0)
-            after = before + abs(nominal)
-            ledger[key] = after
-            cap = rule.cap_per_calendar_year
-            magnitude = min(cap, after) - min(cap, before)
-            earned = magnitude if nominal >= 0 else -magnitude
-            if magnitude < abs(nominal):
-                note = f"yearly cap of {cap} reached in {record.occurred_at.year}"
-        counting = in_window and earned != 0
-        if not in_window:
-            note = f"stopped counting on {until.isoformat()}"
-        lines.append(
-            ScoreLine(
-                rule_id=rule.id,
-                record=RecordRef.of(record),
-                nominal=nominal,
-                points=earned,
-                counts_until=until,
-                counting=counting,
-                legal_basis=rule.legal_basis,
-                note=note,
-            )
-        )
+        for factor in by_type.get(record.type, ()):
+            for rule in factor:
+                nominal = rule_points(rule, record)
+                if nominal is not None:
+                    line = _line(score, rule, record, nominal, as_of, ledger)
+                    if line is not None:
+                        lines.append(line)
+                    break
     return lines
+
+
+def _line(
+    score: Score, rule: PointRule, record: Record, nominal: int, as_of: date, ledger: dict[tuple[str, int], int]
+) -> ScoreLine | None:
+    """The line of ``record`` under its ``rule``, with what it earns under a yearly cap (``ledger``, updated)
+    and whether it counts on ``as_of``; None for a record outside a calendar-year window."""
+    in_window, until = counting_window(score, rule, record.occurred_at, as_of)
+    if score.window == "calendar_year" and not in_window:
+        return None
+    earned, note = nominal, None
+    if rule.cap_per_calendar_year is not None:
+        key = (rule.id, record.occurred_at.year)
+        before = ledger.get(key, 0)
+        after = before + abs(nominal)
+        ledger[key] = after
+        cap = rule.cap_per_calendar_year
+        magnitude = min(cap, after) - min(cap, before)
+        earned = magnitude if nominal >= 0 else -magnitude
+        if magnitude < abs(nominal):
+            note = f"yearly cap of {cap} reached in {record.occurred_at.year}"
+    counting = in_window and earned != 0
+    if not in_window:
+        note = f"stopped counting on {until.isoformat()}"
+    return ScoreLine(
+        rule_id=rule.id,
+        record=RecordRef.of(record),
+        nominal=nominal,
+        points=earned,
+        counts_until=until,
+        counting=counting,
+        legal_basis=rule.legal_basis,
+        note=note,
+    )
 
 
 def total(base: int, lines: Sequence[ScoreLine]) -> int:

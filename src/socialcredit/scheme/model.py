@@ -94,12 +94,13 @@ class PointRule(StrictModel):
     points: int | AttributePoints
     counts_for: Period | None = Field(default=None, description="How long a record counts (rolling window).")
     cap_per_calendar_year: int | None = Field(default=None, gt=0, description="Most points earned a year.")
+    factor: Slug | None = Field(default=None, description="A record earns from the first matching rule of each factor.")
     legal_basis: LegalBasis
     description: str | None = None
 
 
 class Score(StrictModel):
-    """A base score plus point rules. A record earns points from the first rule that matches it."""
+    """A base score plus point rules: a record earns from the first matching rule of each factor (none: one)."""
 
     base: int
     window: Literal["rolling", "calendar_year"] = Field(
@@ -493,8 +494,5 @@ class Scheme(StrictModel):
 
 
 def _unique(what: str, ids: list[str]) -> None:
-    seen: set[str] = set()
-    for i in ids:
-        if i in seen:
-            raise ValueError(f"{what} id {i!r} is used twice")
-        seen.add(i)
+    if (repeated := next((i for n, i in enumerate(ids) if i in ids[:n]), None)) is not None:
+        raise ValueError(f"{what} id {repeated!r} is used twice")
