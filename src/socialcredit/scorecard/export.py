@@ -1,0 +1,131 @@
+"""A fitted scorecard as an ordinary scheme: one factor per variable, one point rule per bin.
+
+Each bin becomes a rule on the applicant's record (``finance.application`` unless another type is given): an
+interval is ``{all: [{attribute: x, ge: lower}, {attribute: x, lt: upper}]}`` (the first bin has no lower bound,
+the last no upper one), a set of categories ``{attribute: x, in: [...]}``, the missing values
+``{attribute: x, present: false}``. The rules of a variable form its factor, so a record earns the points of
+exactly one bin of each variable. A rule's description carries its bin's weight of evidence and counts, and its
+legal basis is the lender's model documentation.
+
+A record of information in the applicant's favour or not, an application is no adverse information, and no rule
+may take points for it (the rights audit says so): each variable's points are shifted so that its lowest bin
+earns 0, and the shifts go to the base. The total is unchanged: base plus the bins' points is the model's score.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+import yaml
+
+from socialcredit.scorecard.fitting import Bin, FittedScorecard, Variable
+
+RECORD_TYPE = "finance.application"
+
+
+def _slug(name: str) -> str:
+    text = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    if not text or not text[0].isalpha():
+        text = f"v-{text}".rstrip("-")
+    return text[:48].rstrip("-")
+
+
+def _number(value: float) -> int | float:
+    return int(value) if float(value).is_integer() else float(value)
+
+
+def bin_condition(variable: Variable, b: Bin) -> dict[str, Any]:
+    """The condition a record's attributes meet when its value falls in bin ``b`` of ``variable``."""
+    name = variable.name
+    if b.missing:
+        return {"attribute": name, "present": False}
+    if b.categories is not None:
+        return {"attribute": name, "in": list(b.categories)}
+    tests = []
+    if b.lower is not None:
+        tests.append({"attribute": name, "ge": _number(b.lower)})
+    if b.upper is not None:
+        tests.append({"attribute": name, "lt": _number(b.upper)})
+    if not tests:
+        return {"attribute": name, "present": True}
+    return tests[0] if len(tests) == 1 else {"all": tests}
+
+
+def bin_text(variable: Variable, b: Bin) -> str:
+    """A bin in words, for the rule's description."""
+    if b.missing:
+        where = f"{variable.name} missing"
+    elif b.categories is not None:
+        where = f"{variable.name} one of {', '.join(b.categories)}"
+    else:
+        lower = "-inf" if b.lower is None else f"{_number(b.lower)}"
+        upper = "inf" if b.upper is None else f"{_number(b.upper)}"
+        where = f"{variable.name} in [{lower}, {upper})"
+    return f"{where}: WoE {b.woe:.4f}, {b.count} applicants, {b.events} defaults in the training data"
+
+
+def scheme_document(
+    card: FittedScorecard,
+    *,
+    name: str,
+    version: str,
+    title: str,
+    legal_basis: str,
+    effective_from: date,
+    jurisdiction: str = "000000",
+    record_type: str = RECORD_TYPE,
+    counts_for_years: int = 1,
+) -> dict[str, Any]:
+    """The scheme of ``card`` as a document (the dict a scheme file holds)."""
+    rules: list[dict[str, Any]] = []
+    base = 0
+    used: set[str] = set()
+    for variable in card.variables:
+        factor = _slug(variable.name)
+        while factor in used:
+            factor = f"{factor}-{len(used)}"
+        used.add(factor)
+        lowest = min(b.points for b in variable.bins)
+        base += lowest
+        for k, b in enumerate(variable.bins, 1):
+            rules.append(
+                {
+                    "id": f"{factor}-missing" if b.missing else f"{factor}-{k}",
+                    "factor": factor,
+                    "record_type": record_type,
+                    "when": bin_condition(variable, b),
+                    "points": b.points - lowest,
+                    "counts_for": {"years": counts_for_years},
+                    "legal_basis": legal_basis,
+                    "description": bin_text(variable, b),
+                }
+            )
+    o = card.options
+    return {
+        "scheme": name,
+        "version": version,
+        "title": title,
+        "description": (
+            f"A scorecard fitted to repayment outcomes: {len(card.variables)} variables, each applicant's "
+            f"record scored on one bin of each. {o.base_points:g} points for odds of {o.base_odds:g} to 1 of "
+            f"repaying, {o.pdo:g} points more for each doubling. Higher is lower risk."
+        ),
+        "purpose": "operation",
+        "subject_kinds": ["person"],
+        "jurisdiction": jurisdiction,
+        "effective_from": effective_from,
+        "sources": [{"id": "model", "title": legal_basis, "note": "the lender's model documentation"}],
+        "objection": {
+            "how": "Ask the lender in writing for the reasons and a review by a person, naming the application.",
+            "decided_within_days": 15,
+            "legal_basis": "PIPL Art. 24 (an explanation of, and refusal of, decisions made by automated means)",
+        },
+        "score": {"base": base, "window": "rolling", "rules": rules},
+    }
+
+
+def scheme_yaml(document: dict[str, Any]) -> str:
+    """The document as scheme YAML text."""
+    return yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=110)
