@@ -34,7 +34,6 @@ def exported(card: FittedScorecard) -> Scheme:
         legal_basis="Lender's model documentation, version 1",
         effective_from=date(2026, 1, 1),
     )
-    document["purpose"] = "lab"  # the catalogue has no applications yet: see the scheme's audit
     return load_scheme_text(scheme_yaml(document), source="german-credit.yaml")
 
 
@@ -88,11 +87,11 @@ def test_duckdb_scores_the_exported_scheme_as_the_pure_engine(duckdb, german, ge
 def test_a_missing_value_earns_the_missing_bin(german, german_card):
     scheme = exported(german_card)
     features = german.features.head(20).copy()
-    features["duration_in_month"] = pd.NA
+    features["duration_months"] = pd.NA
     results = {r.subject_id: r for r in evaluate(scheme, records_of(features), AS_OF)}
     for i in range(20):
         rules = {line.rule_id for line in results[applicant(i)].score_lines}
-        assert "duration-in-month-missing" in rules
+        assert "duration-months-missing" in rules
     model = german_card.score(model_inputs(features))
     assert [results[applicant(i)].score for i in range(20)] == list(model)
 

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from socialcredit.errors import InputError
-from socialcredit.scorecard.training import check_training, read_training
+from socialcredit.scorecard.training import Declared, check_training, read_training
 
 
 def frame(rows: int = 200, **columns: list) -> pd.DataFrame:
@@ -68,3 +68,11 @@ def test_a_file_that_is_no_csv_text_is_refused(tmp_path: Path, content: bytes, s
 def test_a_missing_file_is_named(tmp_path: Path):
     with pytest.raises(InputError, match="no such file"):
         read_training(tmp_path / "nope.csv", target="default", id_column="id")
+
+
+def test_a_feature_the_catalogue_does_not_allow_on_the_record_is_refused():
+    declared = Declared("finance.application", "2026.1", frozenset({"income", "city"}))
+    data = frame(religion=["a", "b"] * 100)
+    says = refused(data, declared=declared)
+    assert any("field 'religion': not an attribute a finance.application record may carry" in p for p in says)
+    assert check_training(frame(), target="default", id_column="id", declared=declared).features.shape[1] == 2

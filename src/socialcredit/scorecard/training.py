@@ -26,6 +26,15 @@ ATTRIBUTE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
 
 
 @dataclass(frozen=True)
+class Declared:
+    """The attributes the catalogue lets a record of ``record_type`` carry (catalogue ``version``)."""
+
+    record_type: str
+    version: str
+    names: frozenset[str]
+
+
+@dataclass(frozen=True)
 class TrainingData:
     """Checked training data: the features, the outcome (1 = default), the identifiers and the protected columns."""
 
@@ -64,10 +73,12 @@ def check_training(
     protected: Sequence[str] = (),
     source: str = "training data",
     min_rows: int = MIN_ROWS,
+    declared: Declared | None = None,
 ) -> TrainingData:
     """Refuse data a scorecard cannot be fitted from, with every reason found: a missing target, identifier or
     protected column, a target that is not 0/1 (the row named), identifiers missing or repeated, too few rows or
-    outcomes, a feature column that is constant or empty, or whose name is no attribute name."""
+    outcomes, a feature column that is constant or empty, whose name is no attribute name, or (with ``declared``)
+    that the catalogue does not let the applicant's record carry."""
     roles = [("target", target), ("identifier", id_column), *(("protected", c) for c in protected)]
     absent = [
         Problem(f"no {role} column {column!r} in the header", field=column, file=source)
@@ -81,6 +92,7 @@ def check_training(
         *_outcome_problems(frame[target], target, source),
         *_id_problems(frame[id_column].astype("string"), id_column, source),
         *_feature_problems(features, source),
+        *(_undeclared(features, declared, source) if declared is not None else []),
     ]
     if len(frame) < min_rows:
         problems.append(Problem(f"{len(frame)} rows: a scorecard needs at least {min_rows}", file=source))
@@ -135,3 +147,18 @@ def _feature_problems(features: pd.DataFrame, source: str) -> list[Problem]:
             what = "empty" if distinct == 0 else f"constant ({str(features[column].dropna().iloc[0])!r})"
             out.append(Problem(f"the column is {what}: it cannot tell applicants apart", field=name, file=source))
     return out
+
+
+def _undeclared(features: pd.DataFrame, declared: Declared, source: str) -> list[Problem]:
+    """Features the applicant's record may not carry: what the catalogue does not allow is never recorded, so
+    never scored either."""
+    return [
+        Problem(
+            f"not an attribute a {declared.record_type} record may carry in catalogue {declared.version} "
+            f"(it may carry {', '.join(sorted(declared.names))}): rename it, leave it out or name it protected",
+            field=str(column),
+            file=source,
+        )
+        for column in features.columns
+        if str(column) not in declared.names
+    ]
