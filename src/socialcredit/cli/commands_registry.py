@@ -16,6 +16,7 @@ def register_all(app: typer.Typer) -> None:
         party_commands,
         report_commands,
         scheme_commands,
+        scorecard_commands,
         serve_commands,
         store_commands,
     )
@@ -31,5 +32,6 @@ def register_all(app: typer.Typer) -> None:
         audit_commands,
         index_commands,
         report_commands,
+        scorecard_commands,
     ):
         module.register(app)

@@ -46,7 +46,13 @@ class TrainingData:
 
 
 def read_training(
-    path: Path, *, target: str, id_column: str, protected: Sequence[str] = (), min_rows: int = MIN_ROWS
+    path: Path,
+    *,
+    target: str,
+    id_column: str,
+    protected: Sequence[str] = (),
+    min_rows: int = MIN_ROWS,
+    declared: Declared | None = None,
 ) -> TrainingData:
     """Read a CSV of outcomes and check it (see :func:`check_training`). Nothing is fitted from a refused file."""
     name = str(path)
@@ -61,7 +67,13 @@ def read_training(
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise InputError([Problem(f"not a CSV file: {str(exc).strip()}", file=name)]) from None
     return check_training(
-        frame, target=target, id_column=id_column, protected=protected, source=name, min_rows=min_rows
+        frame,
+        target=target,
+        id_column=id_column,
+        protected=protected,
+        source=name,
+        min_rows=min_rows,
+        declared=declared,
     )
 
 
