@@ -105,3 +105,13 @@ def test_a_value_on_a_cut_point_falls_in_the_bin_that_starts_there(value, bin_in
     )  # fmt: skip
     tests = [Condition.model_validate(bin_condition(variable, b)) for b in variable.bins]
     assert next(i for i, test in enumerate(tests) if holds(test, {"months": value})) == bin_index
+
+
+def test_a_category_the_training_data_did_not_have_earns_what_the_model_gives_it(german, german_card):
+    scheme = exported(german_card)
+    features = german.features.head(10).copy()
+    features["purpose"] = "space travel"
+    results = {r.subject_id: r for r in evaluate(scheme, records_of(features), AS_OF)}
+    assert all("purpose-other" in {x.rule_id for x in results[applicant(i)].score_lines} for i in range(10))
+    model = german_card.score(model_inputs(features))
+    assert [results[applicant(i)].score for i in range(10)] == list(model)

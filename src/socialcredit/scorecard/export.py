@@ -3,9 +3,10 @@
 Each bin becomes a rule on the applicant's record (``finance.application`` unless another type is given): an
 interval is ``{all: [{attribute: x, ge: lower}, {attribute: x, lt: upper}]}`` (the first bin has no lower bound,
 the last no upper one), a set of categories ``{attribute: x, in: [...]}``, the missing values
-``{attribute: x, present: false}``. The rules of a variable form its factor, so a record earns the points of
-exactly one bin of each variable. A rule's description carries its bin's weight of evidence and counts, and its
-legal basis is the lender's model documentation.
+``{attribute: x, present: false}``, and for categories any other value (one the training data did not have)
+``{attribute: x, present: true}`` after the others, earning what the model gives no evidence. The rules of a
+variable form its factor, so a record earns the points of exactly one bin of each variable. A rule's description
+carries its bin's weight of evidence and counts, and its legal basis is the lender's model documentation.
 
 A record of information in the applicant's favour or not, an application is no adverse information, and no rule
 may take points for it (the rights audit says so): each variable's points are shifted so that its lowest bin
@@ -41,6 +42,8 @@ def bin_condition(variable: Variable, b: Bin) -> dict[str, Any]:
     name = variable.name
     if b.missing:
         return {"attribute": name, "present": False}
+    if b.other:
+        return {"attribute": name, "present": True}
     if b.categories is not None:
         return {"attribute": name, "in": list(b.categories)}
     tests = []
@@ -57,6 +60,8 @@ def bin_text(variable: Variable, b: Bin) -> str:
     """A bin in words, for the rule's description."""
     if b.missing:
         where = f"{variable.name} missing"
+    elif b.other:
+        return f"{variable.name} any other value (none in the training data): WoE 0, as the model weighs it"
     elif b.categories is not None:
         where = f"{variable.name} one of {', '.join(b.categories)}"
     else:
@@ -92,7 +97,7 @@ def scheme_document(
         for k, b in enumerate(variable.bins, 1):
             rules.append(
                 {
-                    "id": f"{factor}-missing" if b.missing else f"{factor}-{k}",
+                    "id": f"{factor}-missing" if b.missing else f"{factor}-other" if b.other else f"{factor}-{k}",
                     "factor": factor,
                     "record_type": record_type,
                     "when": bin_condition(variable, b),

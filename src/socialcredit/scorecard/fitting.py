@@ -38,7 +38,8 @@ class FitOptions:
 
 @dataclass(frozen=True)
 class Bin:
-    """One bin: numbers in ``[lower, upper)`` (None: unbounded), or one of ``categories``, or missing."""
+    """One bin: numbers in ``[lower, upper)`` (None: unbounded), or one of ``categories``, or missing, or (``other``)
+    any category the training data did not have, which the model weighs as no evidence (WoE 0)."""
 
     points: int
     woe: float
@@ -48,6 +49,7 @@ class Bin:
     upper: float | None = None
     categories: tuple[str, ...] | None = None
     missing: bool = False
+    other: bool = False
 
 
 @dataclass(frozen=True)
@@ -147,10 +149,17 @@ def _variables(model: Any, categorical: list[str]) -> tuple[Variable, ...]:
                 bins.append(_bin(row, lower=lower, upper=upper))
             else:
                 bins.append(_bin(row, categories=tuple(sorted(str(c) for c in splits[k]))))
-        missing = rows[rows["Bin"].map(lambda label: isinstance(label, str) and label == "Missing")].iloc[0]
-        bins.append(_bin(missing, missing=True))
+
+        if kind == "categorical":  # optbinning's "Special" row: WoE 0, what an unseen category earns
+            bins.append(_bin(_labelled(rows, "Special"), other=True))
+        bins.append(_bin(_labelled(rows, "Missing"), missing=True))
         out.append(Variable(str(name), kind, float(rows["IV"].sum()), float(coefficients[name]), tuple(bins)))
     return tuple(out)
+
+
+def _labelled(rows: pd.DataFrame, label: str) -> pd.Series:
+    """The row of a variable's table whose bin is named ``label`` (Special, Missing)."""
+    return rows[rows["Bin"].map(lambda b: isinstance(b, str) and b == label)].iloc[0]
 
 
 def _bin(row: pd.Series, **where: Any) -> Bin:
