@@ -7,26 +7,18 @@ link and measure carries a legal basis; a document without one does not load. Pu
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from enum import StrEnum
 from itertools import pairwise
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import Field, StringConstraints, model_validator
+from pydantic import Field, model_validator
 
 from socialcredit.errors import Problem, SchemeError
 from socialcredit.ids.model import SubjectKind
 from socialcredit.scheme.conditions import Condition, StrictModel
-
-Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$", max_length=64)]
-RecordType = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$", max_length=96)]
-Action = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
-AttributeName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", max_length=64)]
-LegalBasis = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3)]
-GradeName = Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Za-z0-9+-]{0,7}$")]
-
-_PERIOD_TEXT = re.compile(r"^(\d+) (year|month|day)s?$")
+from socialcredit.scheme.publications import Publication
+from socialcredit.scheme.types import Action, AttributeName, GradeName, LegalBasis, Period, RecordType, Slug
 
 
 class Purpose(StrEnum):
@@ -42,24 +34,6 @@ class Effect(StrEnum):
     DENY = "deny"
     REVIEW = "review"
     PRIORITY = "priority"
-
-
-class Period(StrictModel):
-    """A length of time added to a calendar day: years, then months, then days."""
-
-    years: int = Field(default=0, ge=0, le=100)
-    months: int = Field(default=0, ge=0, le=1200)
-    days: int = Field(default=0, ge=0, le=36500)
-
-    @model_validator(mode="after")
-    def _not_empty(self) -> Period:
-        if not (self.years or self.months or self.days):
-            raise ValueError("a period needs years, months or days")
-        return self
-
-    def __str__(self) -> str:
-        parts = [(self.years, "year"), (self.months, "month"), (self.days, "day")]
-        return " ".join(f"{n} {unit}{'s' if n != 1 else ''}" for n, unit in parts if n)
 
 
 class Source(StrictModel):
@@ -338,46 +312,6 @@ class Measure(StrictModel):
     )
     legal_basis: LegalBasis
     description: str | None = None
-
-
-PUBLICATION_MONTHS = {"minor": (0, 3), "general": (3, 12), "serious": (12, 36)}
-"""How long a penalty may be published, in months, by severity (国办发〔2025〕22号): minor not at all or at most
-3 months, general 3 months to 1 year, serious 1 to 3 years; publication stops by itself at the maximum."""
-
-
-class Publication(StrictModel):
-    """Records published as penalty or licensing notices, each for a period the law allows."""
-
-    id: Slug
-    name: str
-    kind: Literal["penalty", "licence"]
-    severity: Literal["minor", "general", "serious"] | None = Field(
-        default=None, description="For a penalty: bounds the publication period."
-    )
-    record_types: list[RecordType] = Field(min_length=1)
-    when: Condition | None = None
-    subject_kinds: list[SubjectKind] = Field(min_length=1)
-    period: Period = Field(description="Published from the day the record happened until this much later.")
-    legal_basis: LegalBasis
-    description: str | None = None
-
-    @model_validator(mode="after")
-    def _lawful_period(self) -> Publication:
-        if self.period.days:
-            raise ValueError("a publication period is given in years and months")
-        months = self.period.years * 12 + self.period.months
-        if self.kind == "penalty":
-            if self.severity is None:
-                raise ValueError("a penalty publication needs a severity: minor, general or serious")
-            low, high = PUBLICATION_MONTHS[self.severity]
-            if not low <= months <= high:
-                raise ValueError(
-                    f"a {self.severity} penalty is published for {low} to {high} months, not {months} "
-                    "(国办发〔2025〕22号)"
-                )
-        elif months > 36:
-            raise ValueError("a licensing notice is published for at most 3 years")
-        return self
 
 
 class Objection(StrictModel):

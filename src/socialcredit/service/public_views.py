@@ -30,7 +30,8 @@ from socialcredit.ids import parse_subject_id
 from socialcredit.ids.masking import Published, publish
 from socialcredit.ids.places import division
 from socialcredit.records import Record
-from socialcredit.scheme.model import ListRule, Publication, Scheme
+from socialcredit.scheme.model import ListRule, Scheme
+from socialcredit.scheme.publications import Publication
 from socialcredit.service.access import Guard
 from socialcredit.service.context import Context, InOperation, canonical, page
 from socialcredit.service.evaluation import Evaluation
