@@ -160,7 +160,7 @@ def explain(
     if records is None:
         audit_read(ctx, subject, f"explain under {evaluator.scheme.label}")
     if as_json:
-        typer.echo(json.dumps(result_to_dict(result), ensure_ascii=False, indent=2))
+        typer.echo(json.dumps(result_to_dict(result, evaluator.scheme), ensure_ascii=False, indent=2))
     else:
         render_result(Console(), result, evaluator.scheme)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.console import Console
 
 from socialcredit.engine.results import Decision, ScoreLine, SubjectResult
+from socialcredit.engine.shortfalls import factor_rules, shortfalls
 from socialcredit.scheme.model import Scheme
 
 
@@ -17,6 +18,7 @@ def render_result(console: Console, result: SubjectResult, scheme: Scheme) -> No
     if result.score is not None:
         console.print(f"score [bold]{result.score}[/] (base {result.base}), grade [bold]{result.grade}[/]")
         _render_points(console, result)
+        _render_shortfalls(console, result, scheme)
         for step in result.grade_steps:
             what = {"band": "band", "assign": "set by", "cap": "capped by"}[step.kind]
             rule = f" {step.rule_id}" if step.rule_id else ""
@@ -76,6 +78,23 @@ def _render_points(console: Console, result: SubjectResult) -> None:
             )
     if stale:
         console.print(f"  and {stale} older record(s) that no longer count or earned nothing (see --json)")
+
+
+def _render_shortfalls(console: Console, result: SubjectResult, scheme: Scheme) -> None:
+    """For a scheme whose rules have factors (a scorecard): each factor's rule met, its points, and the points
+    given up against the factor's best rule, the largest first."""
+    if scheme.score is None or not factor_rules(scheme.score):
+        return
+    found = shortfalls(scheme.score, result.score_lines, result.as_of)
+    if not found:
+        return
+    console.print("points given up against each factor's best rule, largest first:")
+    for s in found:
+        console.print(
+            f"  {s.short:>4}  [bold]{s.factor}[/]: {s.points} of {s.best} under {s.rule_id}"
+            f" ({s.description or '-'}); best {s.best_rule_id} ({s.best_description or '-'})",
+            highlight=False,
+        )
 
 
 def render_decision(console: Console, decision: Decision) -> None:

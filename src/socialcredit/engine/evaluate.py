@@ -5,6 +5,7 @@ This is the specification of what a scheme means; batch engines must give the sa
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -21,6 +22,7 @@ from socialcredit.engine.results import (
     ScoreLine,
     SubjectResult,
 )
+from socialcredit.engine.shortfalls import Shortfall, key_factors
 from socialcredit.records import Record
 from socialcredit.scheme.model import Effect, Measure, Scheme
 
@@ -46,6 +48,7 @@ class Evaluator:
         # Which kinds each list and measure concerns, worked out once rather than per subject.
         self._list_kinds = {rule.id: {str(k) for k in rule.subject_kinds} for rule in scheme.lists}
         self._measure_kinds = {m.id: {str(k) for k in m.subject_kinds} for m in scheme.measures}
+        self._key_factors = {m.id: m.key_factors for m in scheme.measures if m.key_factors is not None}
 
     def covers(self, subject_id: str) -> bool:
         """Whether the scheme concerns this kind of subject."""
@@ -162,7 +165,7 @@ class Evaluator:
     def decide(self, subject_id: str, action: str, at: date) -> Decision:
         """May ``subject_id`` do ``action`` on ``at``? The strongest measure in force for it decides."""
         applicable = [m for m in self.measures(subject_id, at) if action in m.actions]
-        reasons = tuple(_reason(m) for m in applicable)
+        reasons = tuple(r for m in applicable for r in self._reasons(m, subject_id, at))
         if not applicable:
             return Decision(self.scheme.label, subject_id, action, at, "allow", (), None)
         strongest = max(applicable, key=lambda m: EFFECT_STRENGTH[Effect(m.effect)])
@@ -176,6 +179,18 @@ class Evaluator:
             self._how_to_object(applicable),
         )
 
+    def _reasons(self, m: MeasureInForce, subject_id: str, at: date) -> tuple[Reason, ...]:
+        """The reasons a measure in force gives: itself, or for a measure naming key factors, one reason per
+        factor that cost the most points (the largest first), each with the record it was scored on."""
+        at_most = self._key_factors.get(m.measure_id)
+        if at_most is None or self.scheme.score is None:
+            return (_reason(m),)
+        core = self.core(m.via_subject or subject_id, at)
+        found = key_factors(self.scheme.score, core.lines, at, at_most)
+        if not found:
+            return (_reason(m),)
+        return tuple(_factor_reason(m, s, rank, len(found)) for rank, s in enumerate(found, 1))
+
     def _how_to_object(self, applicable: list[MeasureInForce]) -> str:
         objection = self.scheme.objection
         if objection is None:  # a lab scheme with no route; operation schemes always have one (the audit)
@@ -186,6 +201,16 @@ class Evaluator:
             f"{objection.how.strip()} An objection is decided within {objection.decided_within_days} days "
             f"({objection.legal_basis}).{who}"
         )
+
+
+def _factor_reason(m: MeasureInForce, s: Shortfall, rank: int, of: int) -> Reason:
+    base = _reason(m)
+    bin_text = f" ({s.description})" if s.description else ""
+    text = (
+        f"{m.measure_id}: grade {m.grade}; key factor {rank} of {of}: {s.factor} earned {s.points} of {s.best} "
+        f"points under {s.rule_id}{bin_text}, {s.short} short of its best, {s.best_rule_id}"
+    )
+    return dataclasses.replace(base, code=f"{base.code}:{s.factor}", text=text, records=s.records)
 
 
 def _reason(m: MeasureInForce) -> Reason:

@@ -312,6 +312,12 @@ class Measure(StrictModel):
     )
     legal_basis: LegalBasis
     description: str | None = None
+    key_factors: int | None = Field(
+        default=None,
+        ge=1,
+        le=4,
+        description="On a grade: name as reasons the factors that cost the most points, at most this many.",
+    )
 
 
 class Objection(StrictModel):
@@ -380,6 +386,10 @@ class Scheme(StrictModel):
                 unknown_grades = set(m.when.grades) - set(self.grades.scale)
                 if unknown_grades:
                     raise ValueError(f"measure {m.id}: unknown grades {sorted(unknown_grades)}")
+            if m.key_factors is not None and (
+                m.when.grades is None or self.score is None or not any(r.factor for r in self.score.rules)
+            ):
+                raise ValueError(f"measure {m.id}: key_factors needs a measure on grades and rules with factors")
             if m.applies_to != "subject" and m.applies_to not in link_ids:
                 raise ValueError(f"measure {m.id}: applies_to names unknown link {m.applies_to!r}")
         return self
