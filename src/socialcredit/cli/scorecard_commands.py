@@ -21,6 +21,58 @@ def _columns(text: str) -> list[str]:
     return [c.strip() for c in text.split(",") if c.strip()]
 
 
+def parse_range(text: str) -> tuple[int, int] | None:
+    """``LO:HI`` as two whole numbers, LO below HI; empty: no range."""
+    if not text:
+        return None
+    low, sep, high = text.partition(":")
+    try:
+        bounds = (int(low), int(high))
+    except ValueError:
+        bounds = None
+    if not sep or bounds is None or bounds[0] >= bounds[1] or bounds[0] < 0:
+        raise InputError([Problem("give LO:HI, two whole numbers, LO below HI (350:950)", "--range", text)])
+    return bounds
+
+
+def parse_bands(text: str) -> list[tuple[str, int | None]]:
+    """``A:620,B:560,C``: grades best first, each with its least score, the last with none; empty: no grades."""
+    if not text:
+        return []
+    out: list[tuple[str, int | None]] = []
+    parts = _columns(text)
+    for k, part in enumerate(parts):
+        name, sep, least = part.partition(":")
+        last = k == len(parts) - 1
+        if last and sep:
+            raise InputError([Problem("the last band takes every lower score: give its name alone", "--bands", part)])
+        if not last and not (sep and least.strip().lstrip("-").isdigit()):
+            raise InputError([Problem("every band but the last is NAME:LEAST (a whole number)", "--bands", part)])
+        out.append((name.strip(), None if last else int(least)))
+    if len(out) < 2:
+        raise InputError([Problem("give at least two bands", "--bands", text)])
+    return out
+
+
+def band_decisions(
+    bands: list[tuple[str, int | None]], *, deny: list[str], review: list[str]
+) -> tuple[list[str], list[str]]:
+    """The grades refused and referred: as given, or by default the last band refused and those between the
+    first and the last referred. A grade named that is not a band is refused with the reason."""
+    names = [name for name, _ in bands]
+    for option, given in (("--deny", deny), ("--review", review)):
+        if given and not bands:
+            raise InputError([Problem("needs --bands", option, ",".join(given))])
+        unknown = [g for g in given if g not in names]
+        if unknown:
+            raise InputError([Problem(f"not a band of --bands ({', '.join(names)})", option, ",".join(unknown))])
+    if set(deny) & set(review):
+        raise InputError([Problem("a grade is refused or referred, not both", "--review", ",".join(review))])
+    if not bands or deny or review:
+        return deny, review
+    return names[-1:], names[1:-1]
+
+
 @scorecard_app.command("fit")
 def fit_command(
     data: Annotated[Path, typer.Option("--data", help="A CSV: one row per applicant, a 0/1 outcome (1 = default).")],
@@ -43,6 +95,22 @@ def fit_command(
     base_odds: Annotated[float, typer.Option("--base-odds", help="Odds of repaying at the base points.")] = 20.0,
     base_points: Annotated[float, typer.Option("--base-points", help="The score at the base odds.")] = 600.0,
     min_iv: Annotated[float, typer.Option("--min-iv", help="Least information value of a variable used.")] = 0.02,
+    score_range: Annotated[
+        str, typer.Option("--range", help="LO:HI: scale scores to this range instead (350:950, Sesame-like).")
+    ] = "",
+    bands: Annotated[
+        str,
+        typer.Option(
+            "--bands",
+            help="Score bands as grades, best first, each NAME:LEAST but the last: Approve:620,Refer:560,Decline.",
+        ),
+    ] = "",
+    deny: Annotated[
+        str, typer.Option("--deny", help="Grades whose applications are refused (default: the last band).")
+    ] = "",
+    review: Annotated[
+        str, typer.Option("--review", help="Grades referred to a person (default: the bands between first and last).")
+    ] = "",
 ) -> None:
     """Fit a scorecard to DATA and write it as a scheme: one factor per variable, one point rule per bin. The
     features must be attributes the catalogue lets a RECORD_TYPE record carry; protected columns never are
@@ -63,7 +131,11 @@ def fit_command(
         raise InputError([Problem("not a day YYYY-MM-DD", "--effective-from", effective_from)]) from None
     declared = Declared(record_type, catalogue.version, frozenset(entry.attributes))
     training = read_training(data, target=target, id_column=id_column, protected=_columns(protected), declared=declared)
-    options = FitOptions(pdo=pdo, base_odds=base_odds, base_points=base_points, min_iv=min_iv)
+    grades = parse_bands(bands)
+    refused, referred = band_decisions(grades, deny=_columns(deny), review=_columns(review))
+    options = FitOptions(
+        pdo=pdo, base_odds=base_odds, base_points=base_points, min_iv=min_iv, score_range=parse_range(score_range)
+    )
     card = fit(training, options)
     aucs = cross_validated_auc(training, options)
     document = scheme_document(
@@ -74,6 +146,9 @@ def fit_command(
         legal_basis=legal_basis,
         effective_from=day,
         record_type=record_type,
+        bands=grades,
+        deny=refused,
+        review=referred,
     )
     text = scheme_yaml(document)
     scheme = load_scheme_text(text, source=str(out))  # refused, and nothing written, unless it loads and audits

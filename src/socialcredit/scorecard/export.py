@@ -16,6 +16,7 @@ earns 0, and the shifts go to the base. The total is unchanged: base plus the bi
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -24,6 +25,8 @@ import yaml
 from socialcredit.scorecard.fitting import Bin, FittedScorecard, Variable
 
 RECORD_TYPE = "finance.application"
+ACTION = "credit_application"
+ACTION_BASIS = "PIPL Art. 24 (an explanation of an automated decision, and a person's review on request)"
 
 
 def _slug(name: str) -> str:
@@ -82,8 +85,12 @@ def scheme_document(
     jurisdiction: str = "000000",
     record_type: str = RECORD_TYPE,
     counts_for_years: int = 1,
+    bands: Sequence[tuple[str, int | None]] = (),
+    deny: Sequence[str] = (),
+    review: Sequence[str] = (),
 ) -> dict[str, Any]:
-    """The scheme of ``card`` as a document (the dict a scheme file holds)."""
+    """The scheme of ``card`` as a document (the dict a scheme file holds), with grades and the lender's
+    decisions on them where ``bands`` are given (see :func:`decisions_by_band`)."""
     rules: list[dict[str, Any]] = []
     base = 0
     used: set[str] = set()
@@ -108,14 +115,19 @@ def scheme_document(
                 }
             )
     o = card.options
-    return {
+    scaled = (
+        f"Scores run from {o.score_range[0]} to {o.score_range[1]}."
+        if o.score_range is not None
+        else f"{o.base_points:g} points for odds of {o.base_odds:g} to 1 of repaying, {o.pdo:g} points more for "
+        "each doubling."
+    )
+    document = {
         "scheme": name,
         "version": version,
         "title": title,
         "description": (
             f"A scorecard fitted to repayment outcomes: {len(card.variables)} variables, each applicant's "
-            f"record scored on one bin of each. {o.base_points:g} points for odds of {o.base_odds:g} to 1 of "
-            f"repaying, {o.pdo:g} points more for each doubling. Higher is lower risk."
+            f"record scored on one bin of each. {scaled} Higher is lower risk."
         ),
         "purpose": "operation",
         "subject_kinds": ["person"],
@@ -129,6 +141,49 @@ def scheme_document(
         },
         "score": {"base": base, "window": "rolling", "rules": rules},
     }
+    if bands:
+        document |= decisions_by_band(bands, legal_basis=legal_basis, deny=deny, review=review)
+    return document
+
+
+def decisions_by_band(
+    bands: Sequence[tuple[str, int | None]],
+    *,
+    legal_basis: str,
+    deny: Sequence[str] = (),
+    review: Sequence[str] = (),
+) -> dict[str, Any]:
+    """Grades from score bands (best first, each with its least score, the last with none), and the lender's
+    decisions on them: ``deny`` and ``review`` of a credit application, each naming the four key factors that
+    cost the applicant the most points."""
+    grades = [name for name, _ in bands]
+    document: dict[str, Any] = {
+        "grades": {
+            "scale": grades,
+            "bands": [{"grade": name} if least is None else {"grade": name, "min": least} for name, least in bands],
+            "legal_basis": legal_basis,
+        }
+    }
+    measures = []
+    for effect, named in (("deny", deny), ("review", review)):
+        if named:
+            measures.append(
+                {
+                    "id": f"{effect}-application",
+                    "actions": [ACTION],
+                    "effect": effect,
+                    "when": {"grades": list(named)},
+                    "subject_kinds": ["person"],
+                    "legal_basis": f"{legal_basis}; {ACTION_BASIS}",
+                    "description": f"An application scored in grade {', '.join(named)} is "
+                    f"{'refused' if effect == 'deny' else 'referred to a person'}; the reasons are the key "
+                    "factors that cost the most points, at most four, the largest first.",
+                    "key_factors": 4,
+                }
+            )
+    if measures:
+        document["measures"] = measures
+    return document
 
 
 def scheme_yaml(document: dict[str, Any]) -> str:

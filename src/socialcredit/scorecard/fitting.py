@@ -33,6 +33,8 @@ class FitOptions:
     base_points: float = 600.0
     min_iv: float = 0.02
     min_bin_size: float = 0.05
+    score_range: tuple[int, int] | None = None
+    """Instead of points-to-double-the-odds: scores scaled to run from the first to the second (350, 950)."""
     max_iterations: int = 1000
 
 
@@ -109,12 +111,25 @@ def fit(data: TrainingData, options: FitOptions | None = None) -> FittedScorecar
     model = Scorecard(
         binning_process=process,
         estimator=LogisticRegression(max_iter=options.max_iterations),
-        scaling_method="pdo_odds",
-        scaling_method_params={"pdo": options.pdo, "odds": options.base_odds, "scorecard_points": options.base_points},
+        **_scaling(options),
         rounding=True,
     )
     model.fit(features, data.target.to_numpy())
     return FittedScorecard(_variables(model, categorical), options, _not_used(model, options), model)
+
+
+def _scaling(options: FitOptions) -> dict[str, Any]:
+    if options.score_range is not None:
+        low, high = options.score_range
+        return {"scaling_method": "min_max", "scaling_method_params": {"min": low, "max": high}}
+    return {
+        "scaling_method": "pdo_odds",
+        "scaling_method_params": {
+            "pdo": options.pdo,
+            "odds": options.base_odds,
+            "scorecard_points": options.base_points,
+        },
+    }
 
 
 def model_inputs(features: pd.DataFrame) -> pd.DataFrame:

