@@ -55,6 +55,7 @@ def test_fit_writes_a_scheme_that_loads_and_audits(german_csv: Path, tmp_path: P
         (("--protected", ",".join(PROTECTED), "--bands", "A:600,B:500"), "the last band takes every lower score"),
         (("--protected", ",".join(PROTECTED), "--bands", "A,B"), "every band but the last is NAME:LEAST"),
         (("--protected", ",".join(PROTECTED), "--bands", "A"), "give at least two bands"),
+        (("--protected", ",".join(PROTECTED), "--bands", "A:1,Unscored"), "the grade of a person with no application"),
         (("--protected", ",".join(PROTECTED), "--bands", "A:600,B", "--deny", "C"), "not a band of --bands (A, B)"),
         (("--protected", ",".join(PROTECTED), "--deny", "B"), "needs --bands"),
         (("--protected", ",".join(PROTECTED), "--bands", "A:600,B", "--deny", "B", "--review", "B"), "not both"),
@@ -72,7 +73,7 @@ def test_a_ranged_fit_with_bands_refuses_in_the_last_band_naming_four_key_factor
     more = ("--protected", ",".join(PROTECTED), "--range", "350:950", "--bands", "Approve:650,Refer:600,Decline")
     assert fit(german_csv, out, *more) == 0
     scheme = load_scheme(str(out))
-    assert scheme.grades is not None and scheme.grades.scale == ["Approve", "Refer", "Decline"]
+    assert scheme.grades is not None and scheme.grades.scale == ["Approve", "Refer", "Decline", "Unscored"]
     assert {(m.effect.value, tuple(m.when.grades or ()), m.key_factors) for m in scheme.measures} == {
         ("deny", ("Decline",), 4),
         ("review", ("Refer",), 4),
@@ -91,3 +92,10 @@ def test_a_ranged_fit_with_bands_refuses_in_the_last_band_naming_four_key_factor
     shortfalls = json.loads(capsys.readouterr().out)["shortfalls"]
     assert [s["factor"] for s in shortfalls[:4]] == [r["code"].rsplit(":", 1)[1] for r in decision["reasons"]]
     assert shortfalls == sorted(shortfalls, key=lambda s: -s["short"])
+    assert run("decide", subject, "credit_application", "--scheme", str(out), "--records", str(applicants),
+               "--at", "2027-03-01", "--json") == 0  # fmt: skip
+    a_year_later = json.loads(capsys.readouterr().out)  # the application no longer counts: no score, no decision
+    assert (a_year_later["decision"], a_year_later["reasons"]) == ("allow", [])
+    assert run("explain", subject, "--scheme", str(out), "--records", str(applicants), "--as-of", "2027-03-01",
+               "--json") == 0  # fmt: skip
+    assert json.loads(capsys.readouterr().out)["grade"] == "Unscored"

@@ -48,6 +48,8 @@ def parse_bands(text: str) -> list[tuple[str, int | None]]:
             raise InputError([Problem("the last band takes every lower score: give its name alone", "--bands", part)])
         if not last and not (sep and least.strip().lstrip("-").isdigit()):
             raise InputError([Problem("every band but the last is NAME:LEAST (a whole number)", "--bands", part)])
+        if name.strip() == "Unscored":
+            raise InputError([Problem("Unscored is the grade of a person with no application", "--bands", part)])
         out.append((name.strip(), None if last else int(least)))
     if len(out) < 2:
         raise InputError([Problem("give at least two bands", "--bands", text)])
@@ -89,6 +91,10 @@ def fit_command(
         str, typer.Option("--record-type", help="The applicant's record type.")
     ] = "finance.application",
     name: Annotated[str, typer.Option("--name", help="The scheme's name.")] = "scorecard",
+    title: Annotated[str, typer.Option("--title", help="The scheme's title (default: from its name and data).")] = "",
+    jurisdiction: Annotated[
+        str, typer.Option("--jurisdiction", help="The division code where the lender applies it.")
+    ] = "000000",
     version: Annotated[str, typer.Option("--version", help="The scheme's version.")] = "1",
     effective_from: Annotated[str, typer.Option("--effective-from", help="YYYY-MM-DD (default: today).")] = "",
     pdo: Annotated[float, typer.Option("--pdo", help="Points to double the odds of repaying.")] = 50.0,
@@ -142,7 +148,8 @@ def fit_command(
         card,
         name=name,
         version=version,
-        title=f"Scorecard {name} (fitted on {data.name})",
+        title=title or f"Scorecard {name} (fitted on {data.name})",
+        jurisdiction=jurisdiction,
         legal_basis=legal_basis,
         effective_from=day,
         record_type=record_type,
@@ -165,6 +172,33 @@ def fit_command(
         console.print(f"  left out {column}: {why}", highlight=False)
     console.print(
         f"5-fold cross-validated AUC {statistics.mean(aucs):.3f} (spread {statistics.stdev(aucs):.3f})",
+        highlight=False,
+    )
+
+
+@scorecard_app.command("example")
+def example_command(
+    folder: Annotated[Path, typer.Argument(help="Where to write train.csv and applicants.csv.")],
+    applicants: Annotated[int, typer.Option("--applicants", help="How many applicants to write.", min=1)] = 20,
+    day: Annotated[str, typer.Option("--day", help="The day they applied, YYYY-MM-DD.")] = "2026-03-01",
+) -> None:
+    """Write the German credit data (1,000 applicants, 30 % defaults) as training data in the catalogue's words
+    (FOLDER/train.csv: an ``applicant`` id, the features, the protected columns and a 0/1 ``default``), and its
+    first applicants as a record file of finance.application records (FOLDER/applicants.csv)."""
+    from socialcredit.scorecard.german import PROTECTED, applications, german_frame
+
+    try:
+        applied = date.fromisoformat(day)
+    except ValueError:
+        raise InputError([Problem("not a day YYYY-MM-DD", "--day", day)]) from None
+    frame = german_frame()
+    folder.mkdir(parents=True, exist_ok=True)
+    frame.to_csv(folder / "train.csv", index=False)
+    applications(frame.head(applicants), applied).to_csv(folder / "applicants.csv", index=False)
+    Console().print(
+        f"wrote {folder / 'train.csv'} ({len(frame):,} applicants, target default, id applicant, protected "
+        f"{','.join(PROTECTED)}) and {folder / 'applicants.csv'} ({min(applicants, len(frame))} applications "
+        f"of {applied})",
         highlight=False,
     )
 

@@ -26,6 +26,7 @@ from socialcredit.scorecard.fitting import Bin, FittedScorecard, Variable
 
 RECORD_TYPE = "finance.application"
 ACTION = "credit_application"
+UNSCORED = "Unscored"
 ACTION_BASIS = "PIPL Art. 24 (an explanation of an automated decision, and a person's review on request)"
 
 
@@ -142,7 +143,14 @@ def scheme_document(
         "score": {"base": base, "window": "rolling", "rules": rules},
     }
     if bands:
-        document |= decisions_by_band(bands, legal_basis=legal_basis, deny=deny, review=review)
+        document |= decisions_by_band(
+            bands,
+            legal_basis=legal_basis,
+            deny=deny,
+            review=review,
+            record_type=record_type,
+            counts_for_years=counts_for_years,
+        )
     return document
 
 
@@ -152,16 +160,30 @@ def decisions_by_band(
     legal_basis: str,
     deny: Sequence[str] = (),
     review: Sequence[str] = (),
+    record_type: str = RECORD_TYPE,
+    counts_for_years: int = 1,
 ) -> dict[str, Any]:
     """Grades from score bands (best first, each with its least score, the last with none), and the lender's
     decisions on them: ``deny`` and ``review`` of a credit application, each naming the four key factors that
-    cost the applicant the most points."""
+    cost the applicant the most points. A person with no application in the window is graded ``Unscored``:
+    the score of no record is no evidence, and no decision follows from it."""
     grades = [name for name, _ in bands]
+    if UNSCORED in grades:
+        raise ValueError(f"{UNSCORED} is the grade of a person with no application: name the bands otherwise")
     document: dict[str, Any] = {
         "grades": {
-            "scale": grades,
+            "scale": [*grades, UNSCORED],
             "bands": [{"grade": name} if least is None else {"grade": name, "min": least} for name, least in bands],
             "legal_basis": legal_basis,
+            "assign": [
+                {
+                    "id": "no-application",
+                    "when": {"not": {"has_record": {"types": [record_type], "within": {"years": counts_for_years}}}},
+                    "grade": UNSCORED,
+                    "legal_basis": legal_basis,
+                    "description": f"No application in the last {counts_for_years} year(s): no score, no decision.",
+                }
+            ],
         }
     }
     measures = []
