@@ -70,7 +70,13 @@ def test_a_name_that_is_no_name_is_bad_input(shared_world: World) -> None:
 
 def test_each_scheme_is_published_with_its_audit(shared_world: World) -> None:
     schemes = public(shared_world, "/v1/schemes")["schemes"]
-    assert {s["scheme"] for s in schemes} == {"judgment-debtors", "market-publicity", "rongcheng", "tax-credit"}
+    assert {s["scheme"] for s in schemes} == {
+        "german-credit",
+        "judgment-debtors",
+        "market-publicity",
+        "rongcheng",
+        "tax-credit",
+    }
     for s in schemes:
         audit = s["audit"]
         assert audit["scheme"] == s["label"] and audit["purpose"] == "operation" and audit["may_operate"]
