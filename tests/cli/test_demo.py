@@ -1,4 +1,4 @@
-"""``socialcredit demo``: a small city end to end through files, the store and all four shipped schemes."""
+"""``socialcredit demo``: a small city end to end through files, the store and all five shipped schemes, and a scorecard refusal explained."""
 
 from __future__ import annotations
 
@@ -19,6 +19,9 @@ def test_demo_builds_scores_and_explains_a_small_city_and_is_idempotent(tmp_path
         "rongcheng@2024.1 as of 2026-06-30",
         "tax-credit@2018.1 as of 2026-06-30",
         "market-publicity@2025.1 as of 2026-06-30",
+        "german-credit@2026.1: 12 applications to Rongcheng Rural Commercial Bank",
+        "one refusal, with the key factors that cost the most points",
+        "deny-application: grade Decline; key factor 1 of 4",
         "notices published",
         "administrative-licences",
         "grade distribution",

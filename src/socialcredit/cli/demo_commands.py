@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from datetime import date, datetime, timedelta
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -12,13 +12,17 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from socialcredit.cli.context import Run, run_from, settings_from
-from socialcredit.cli.render import render_result
+from socialcredit.cli.render import render_decision, render_result
 from socialcredit.engine import Evaluator
-from socialcredit.lab import arrivals, synth
+from socialcredit.lab import arrivals, lending, synth
 from socialcredit.records import Record, effective_records
 from socialcredit.scheme.model import Scheme
 from socialcredit.scheme.registry import load_scheme, shipped_names
 from socialcredit.summary import SchemeSummary, summarize
+
+if TYPE_CHECKING:
+    from socialcredit.service.platform import Platform
+    from socialcredit.store.store import Store
 
 
 def _progress(console: Console) -> Progress:
@@ -62,18 +66,24 @@ def demo(
         synth.write_city(spec, folder, progress=lambda n: progress.update(task, completed=n))
     console.print(f"  wrote record files per authority to {folder}")
 
-    records, revised = _load(run_from(ctx), spec, console)
+    records, revised = _load(run_from(ctx), spec, console, day)
     summaries = _evaluate(console, spec, records, day)
     elapsed = time.perf_counter() - started
 
     for summary, evaluator in summaries:
         _print_summary(console, summary, evaluator)
+    _scorecard(console, summaries, day)
     who, why = _interesting_subject(summaries, day) if subject is None else (subject, "chosen")
     if who is not None:
         console.rule(f"one subject's full explanation ({why})")
         for _summary, evaluator in summaries:
-            if evaluator.covers(who):
-                render_result(console, evaluator.result(who, day), evaluator.scheme)
+            if not evaluator.covers(who):
+                continue
+            result = evaluator.result(who, day)
+            # A scheme that read nothing of theirs and does nothing to them (the lender's, to a non-applicant)
+            # says only its base: leave it out.
+            if evaluator.population.records_of(who) or result.measures:
+                render_result(console, result, evaluator.scheme)
                 console.print()
     console.print(
         f"done in {elapsed:.1f} s. Try: socialcredit explain {who} --scheme rongcheng --as-of {as_of}\n"
@@ -90,7 +100,9 @@ def demo(
         )
 
 
-def _load(run: Run, spec: synth.CitySpec, console: Console) -> tuple[list[Record], tuple[str, str, str] | None]:
+def _load(
+    run: Run, spec: synth.CitySpec, console: Console, day: date
+) -> tuple[list[Record], tuple[str, str, str] | None]:
     """Ingest the city as its records arrived (with the notices they owe), then read back what is in force;
     also a revoked ticket to show ``--known-at`` with."""
     from socialcredit.service.platform import Platform
@@ -114,6 +126,8 @@ def _load(run: Run, spec: synth.CitySpec, console: Console) -> tuple[list[Record
                 inserted += report.inserted
                 unchanged += report.unchanged
                 progress.advance(task)
+        applied = _apply_for_credit(platform, store, spec, run, day)
+        inserted += applied
         sent = platform.operator.dispatch_all()
         console.print(
             f"  store {settings.store_url()}: {inserted:,} records inserted, {unchanged:,} already there "
@@ -125,6 +139,43 @@ def _load(run: Run, spec: synth.CitySpec, console: Console) -> tuple[list[Record
             console.print(f"  {sent:,} notices of adverse changes delivered to {where}", highlight=False)
         wanted = set().union(*(s.record_types() for s in _schemes()))
         return effective_records(store.load_records(types=wanted)), _revised(batches)
+
+
+APPLICANTS = 12
+"""How many residents apply to the demo lender for credit, scored by its published scorecard."""
+
+
+def _apply_for_credit(platform: Platform, store: Store, spec: synth.CitySpec, run: Run, day: date) -> int:
+    """A handful of residents apply to the city's lender, which sends their applications as one batch."""
+    store.add_authority(lending.lender(spec.division))
+    now = run.clock()
+    made = lending.applications(lending.applicants(spec, APPLICANTS, day), seed=spec.seed, until=day)
+    report = platform.submissions.ingest_records(made, lending.LENDER, source="demo:lending", now=now)
+    return report.inserted
+
+
+def _scorecard(console: Console, summaries: list[tuple[SchemeSummary, Evaluator]], day: date) -> None:
+    """The applicants under each scorecard (a scheme whose measures name key factors): score, grade, decision;
+    then one refusal with its reasons."""
+    for _summary, evaluator in summaries:
+        keyed = [m for m in evaluator.scheme.measures if m.key_factors]
+        if not keyed:
+            continue
+        actions = sorted({a for m in keyed for a in m.actions})
+        applied = [s for s in evaluator.subjects() if evaluator.population.records_of(s)]
+        console.rule(f"{evaluator.scheme.label}: {len(applied)} applications to {lending.LENDER_NAME}")
+        table = Table("applicant", "score", "grade", *actions, title_justify="left")
+        refused = None
+        for subject in applied:
+            result = evaluator.result(subject, day)
+            decisions = [evaluator.decide(subject, action, day) for action in actions]
+            table.add_row(subject, str(result.score), str(result.grade), *(d.decision for d in decisions))
+            if refused is None and any(d.decision == "deny" for d in decisions):
+                refused = next(d for d in decisions if d.decision == "deny")
+        console.print(table)
+        if refused is not None:
+            console.print("one refusal, with the key factors that cost the most points:")
+            render_decision(console, refused)
 
 
 def _schemes() -> list[Scheme]:
