@@ -264,3 +264,27 @@ def test_the_notices_commit_with_the_records_or_neither_does(town: Town, monkeyp
     with town.store.read_snapshot() as conn:
         assert conn.execute(select(records_table.c.id)).first() is None
     assert town.notices() == []
+
+
+def test_a_refused_credit_application_sends_the_applicant_its_four_key_factors(store: Store, tmp_path: Path) -> None:
+    from socialcredit.lab import lending
+    from socialcredit.scorecard.german import applications, german_frame
+
+    town = Town(store, tmp_path)
+    store.add_authority(lending.lender("371082"))
+    bank = Party("bank", Role.AUTHORITY, "the lender", authority=lending.LENDER)
+    add_party(store, bank)
+    row = applications(german_frame().iloc[[11]], town.now[0].date() - timedelta(days=3)).iloc[0]  # a refusal
+    features = {k: (v.item() if hasattr(v, "item") else v) for k, v in row.items() if k not in ("record_id",
+                "subject_id", "type", "occurred_at", "legal_basis")}  # fmt: skip
+    town.submit(bank, record(P, "finance.application", str(row["occurred_at"]), "APP-1", **features))
+    (item,) = [i for i in town.items() if i.get("measure_id") == "deny-application"]
+    factors = item["key_factors"]
+    assert [f["code"].rsplit(":", 1)[1] for f in factors] == [
+        "duration-months",
+        "checking-account",
+        "purpose",
+        "savings",
+    ]
+    assert all(f["records"][0]["record_id"] == "APP-1" for f in factors)
+    assert "key factor 1 of 4: duration-months earned 0 of" in factors[0]["text"]

@@ -165,7 +165,7 @@ class Evaluator:
     def decide(self, subject_id: str, action: str, at: date) -> Decision:
         """May ``subject_id`` do ``action`` on ``at``? The strongest measure in force for it decides."""
         applicable = [m for m in self.measures(subject_id, at) if action in m.actions]
-        reasons = tuple(r for m in applicable for r in self._reasons(m, subject_id, at))
+        reasons = tuple(r for m in applicable for r in self.reasons(m, subject_id, at))
         if not applicable:
             return Decision(self.scheme.label, subject_id, action, at, "allow", (), None)
         strongest = max(applicable, key=lambda m: EFFECT_STRENGTH[Effect(m.effect)])
@@ -179,7 +179,7 @@ class Evaluator:
             self._how_to_object(applicable),
         )
 
-    def _reasons(self, m: MeasureInForce, subject_id: str, at: date) -> tuple[Reason, ...]:
+    def reasons(self, m: MeasureInForce, subject_id: str, at: date) -> tuple[Reason, ...]:
         """The reasons a measure in force gives: itself, or for a measure naming key factors, one reason per
         factor that cost the most points (the largest first), each with the record it was scored on."""
         at_most = self._key_factors.get(m.measure_id)

@@ -202,6 +202,12 @@ class Announcer:
             }
             if m.via_subject is not None:
                 item |= {"via_subject": m.via_subject, "via_link": m.via_link}
+            if any(x.id == m.measure_id and x.key_factors for x in scheme.measures):
+                # An adverse-action notice: the key factors that cost the most points, largest first.
+                item["key_factors"] = [
+                    {"code": r.code, "text": r.text, "records": [plain_ref(ref) for ref in r.records]}
+                    for r in after.reasons(m, w.subject_id, w.day)
+                ]
             if m.entry is not None:
                 item["entry"] = entry_document(self.context, scheme, m.entry)
             a.items.append(item)
