@@ -37,6 +37,7 @@ AUTHORITIES = [
     Authority("SH-COURT", "Shanghai Huangpu Court", "310101", ("court.*",)),
     Authority("RC-REGISTRY", "Rongcheng market regulator", "371082", ("registry.*",)),
     Authority("RC-CIVIL", "Rongcheng civil affairs", "371082", ("honor.*",)),
+    Authority("RC-BANK", "Rongcheng lender", "371082", ("lending",)),
 ]
 
 PARTIES = [
@@ -47,6 +48,8 @@ PARTIES = [
     Party("portal", Role.PROVIDER, "Procurement portal", actions=("public_bidding",)),
     Party("civil", Role.AUTHORITY, "Civil affairs clerk", authority="RC-CIVIL"),
     Party("bank", Role.PROVIDER, "A bank", actions=("bank_loan",)),
+    Party("loans-clerk", Role.AUTHORITY, "The lender's loan officer", authority="RC-BANK"),
+    Party("lender", Role.PROVIDER, "The lender's credit desk", actions=("credit_application",)),
     Party("alice", Role.SUBJECT, "Alice", subject_id=ALICE),
     Party("bob", Role.SUBJECT, "Bob", subject_id=BOB),
     Party("acme-1", Role.SUBJECT, "ACME clerk", subject_id=ACME),

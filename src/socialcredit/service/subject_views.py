@@ -102,7 +102,7 @@ class SubjectViews:
         for name, evaluator in self.evaluation.evaluators([subject_id]).items():
             if not evaluator.covers(subject_id):
                 continue
-            result = result_to_dict(evaluator.result(subject_id, today))
+            result = result_to_dict(evaluator.result(subject_id, today), evaluator.scheme)
             result["score_disputed"] = (subject_id, name) in overlay.score_disputed
             result["score_suspended"] = (subject_id, name) in overlay.score_suspended
             for entry in result["list_entries"]:
