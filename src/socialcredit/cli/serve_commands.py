@@ -54,6 +54,12 @@ def demo_parties(store: Store, env: Path, today: date, base: str | None = None) 
             "Railway and airline ticketing",
             actions=("buy_air_ticket", "buy_g_train_ticket", "buy_soft_sleeper"),
         ),
+        Party(
+            "demo-lender",
+            Role.PROVIDER,
+            "Rongcheng Rural Commercial Bank (credit desk)",
+            actions=("credit_application",),
+        ),
         Party("demo-subject", Role.SUBJECT, "A resident of the demo city", subject_id=_demo_subject(store, today)),
         Party("demo-reviewer", Role.REVIEWER, "Objection and repair reviewer"),
         Party("demo-operator", Role.OPERATOR, "Platform operator"),
