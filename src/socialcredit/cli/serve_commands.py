@@ -65,6 +65,11 @@ def demo_parties(store: Store, env: Path, today: date, base: str | None = None) 
         Party("demo-operator", Role.OPERATOR, "Platform operator"),
         Party("demo-public", Role.PUBLIC, "A member of the public"),
     ]
+    refused = _refused_applicant(store, today)
+    if refused is not None:
+        parties.append(
+            Party("demo-applicant", Role.SUBJECT, "A resident refused credit by the lender", subject_id=refused)
+        )
     held = _read_env(env)
     out = []
     for party in parties:
@@ -96,6 +101,19 @@ def _demo_subject(store: Store, today: date) -> str:
         if parse_subject_id(s).scheme is IdScheme.RESIDENT_ID and not evaluator.result(s, today).active_entries:
             return s
     raise NotFound("no unlisted resident in the store to act as the demo subject")  # pragma: no cover
+
+
+def _refused_applicant(store: Store, today: date) -> str | None:
+    """The applicant the demo lender's scorecard refuses today (the first by number), if any: a person who finds
+    themself refused, to sign in as."""
+    from socialcredit.engine.evaluate import Evaluator
+
+    scheme = load_scheme("german-credit")
+    evaluator = Evaluator(scheme, store.effective(types=scheme.record_types()))
+    for subject in evaluator.subjects():
+        if evaluator.decide(subject, "credit_application", today).decision == "deny":
+            return subject
+    return None
 
 
 def _works(store: Store, token: str, party: Party) -> bool:
@@ -131,7 +149,7 @@ def _write_env(path: Path, issued: list[tuple[Party, str]], today: date, base: s
     for party, token in issued:
         lines.append(f"export {_env_name(party)}={token}")
         if party.subject_id:
-            lines.append(f"export SUBJECT_ID={party.subject_id}")
+            lines.append(f"export {_env_name(party)}_ID={party.subject_id}")
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:

@@ -52,13 +52,17 @@ def send(path: str, field: str, text: str) -> Callable[[Any, Demo], None]:
     return step
 
 
-def decide_for_the_subject(page: Any, demo: Demo) -> None:
-    """The ticket seller asks about the demo subject; the decision page is shown."""
-    page.goto(demo.url("/provider"))
-    tab_to(page, "#subject_id")
-    page.keyboard.type(demo.tokens["SUBJECT_ID"])
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
+def decide_for(who: str) -> Callable[[Any, Demo], None]:
+    """The provider asks about ``who`` (SUBJECT_ID, APPLICANT_ID); the decision page is shown."""
+
+    def step(page: Any, demo: Demo) -> None:
+        page.goto(demo.url("/provider"))
+        tab_to(page, "#subject_id")
+        page.keyboard.type(demo.tokens[who])
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+
+    return step
 
 
 @dataclass(frozen=True)
@@ -80,6 +84,7 @@ VISITS = [
     Visit(None, "a notice publication", follow("/lists", "main a[href^='/notices/']")),
     Visit(None, "schemes", go("/schemes")),
     Visit(None, "a scheme", go("/schemes/rongcheng")),
+    Visit(None, "a scorecard scheme", go("/schemes/german-credit")),
     Visit(None, "catalogue", go("/catalogue")),
     Visit(None, "transparency", go("/transparency")),
     Visit(None, "how to object", go("/how-to-object")),
@@ -104,7 +109,10 @@ VISITS = [
     Visit("OPERATOR", "audit log", go("/operator/audit")),
     Visit("OPERATOR", "audit a scheme version", go("/operator/schemes/audit")),
     Visit("TICKET_SELLER", "ask for a decision", go("/provider")),
-    Visit("TICKET_SELLER", "a decision", decide_for_the_subject),
+    Visit("TICKET_SELLER", "a decision", decide_for("SUBJECT_ID")),
+    Visit("LENDER", "a credit decision: refused, with four reason codes", decide_for("APPLICANT_ID")),
+    Visit("APPLICANT", "a file under a scorecard, with the points given up", go("/me")),
+    Visit("APPLICANT", "a refusal's notice, with its key factors", go("/me/notices")),
     Visit("TICKET_SELLER", "a decision about an invalid number", send("/provider", "#subject_id", "123"), 422),
 ]
 
