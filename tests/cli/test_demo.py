@@ -1,4 +1,5 @@
-"""``socialcredit demo``: a small city end to end through files, the store and all five shipped schemes, and a scorecard refusal explained."""
+"""``socialcredit demo``: a small city end to end through files, the store and all five shipped schemes,
+and a scorecard refusal explained."""
 
 from __future__ import annotations
 

@@ -58,6 +58,7 @@ def test_fit_writes_a_scheme_that_loads_and_audits(german_csv: Path, tmp_path: P
         (("--protected", ",".join(PROTECTED), "--bands", "A:1,Unscored"), "the grade of a person with no application"),
         (("--protected", ",".join(PROTECTED), "--bands", "A:600,B", "--deny", "C"), "not a band of --bands (A, B)"),
         (("--protected", ",".join(PROTECTED), "--deny", "B"), "needs --bands"),
+        (("--protected", ",".join(PROTECTED), "--compare", "no-such.csv"), "field '--compare': no such file"),
         (("--protected", ",".join(PROTECTED), "--bands", "A:600,B", "--deny", "B", "--review", "B"), "not both"),
     ],
 )
@@ -71,7 +72,10 @@ def test_a_refused_fit_names_the_reason_and_writes_nothing(german_csv, tmp_path,
 def test_a_ranged_fit_with_bands_refuses_in_the_last_band_naming_four_key_factors(german_csv, tmp_path, capsys):
     out, applicants = tmp_path / "card.yaml", tmp_path / "applicants.csv"
     more = ("--protected", ",".join(PROTECTED), "--range", "350:950", "--bands", "Approve:650,Refer:600,Decline")
-    assert fit(german_csv, out, *more) == 0
+    assert fit(german_csv, out, *more, "--report", str(tmp_path / "report"), "--compare", str(german_csv)) == 0
+    metrics = json.loads((tmp_path / "report" / "metrics.json").read_text("utf-8"))
+    assert metrics["cutoff"] == 650 and metrics["stability"]["psi"] == 0.0  # the same file: nothing moved
+    assert (tmp_path / "report" / "index.html").exists()
     scheme = load_scheme(str(out))
     assert scheme.grades is not None and scheme.grades.scale == ["Approve", "Refer", "Decline", "Unscored"]
     assert {(m.effect.value, tuple(m.when.grades or ()), m.key_factors) for m in scheme.measures} == {

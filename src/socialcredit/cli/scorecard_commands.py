@@ -5,12 +5,15 @@ from __future__ import annotations
 import statistics
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
 from socialcredit.errors import InputError, Problem
+
+if TYPE_CHECKING:
+    from socialcredit.scorecard.fitting import FitOptions
 
 scorecard_app = typer.Typer(
     help="Model-based scorecards: fitted from repayment outcomes, exported as published schemes.", no_args_is_help=True
@@ -75,6 +78,15 @@ def band_decisions(
     return names[-1:], names[1:-1]
 
 
+def default_cutoff(bands: list[tuple[str, int | None]], options: FitOptions) -> int:
+    """Approval from the first band's least score; without bands, the middle of the range or the base points."""
+    if bands and bands[0][1] is not None:
+        return bands[0][1]
+    if options.score_range is not None:
+        return (options.score_range[0] + options.score_range[1]) // 2
+    return round(options.base_points)
+
+
 @scorecard_app.command("fit")
 def fit_command(
     data: Annotated[Path, typer.Option("--data", help="A CSV: one row per applicant, a 0/1 outcome (1 = default).")],
@@ -117,6 +129,16 @@ def fit_command(
     review: Annotated[
         str, typer.Option("--review", help="Grades referred to a person (default: the bands between first and last).")
     ] = "",
+    report: Annotated[
+        Path | None, typer.Option("--report", help="Write the report here: index.html, metrics.json, PNG plots.")
+    ] = None,
+    compare: Annotated[
+        Path | None, typer.Option("--compare", help="A second file of applicants: its stability against DATA.")
+    ] = None,
+    cutoff: Annotated[
+        int | None,
+        typer.Option("--cutoff", help="Approval for the report: a score of at least this (default: the first band's)."),
+    ] = None,
 ) -> None:
     """Fit a scorecard to DATA and write it as a scheme: one factor per variable, one point rule per bin. The
     features must be attributes the catalogue lets a RECORD_TYPE record carry; protected columns never are
@@ -125,7 +147,8 @@ def fit_command(
     from socialcredit.scheme.loader import load_scheme_text
     from socialcredit.scorecard.export import scheme_document, scheme_yaml
     from socialcredit.scorecard.fitting import FitOptions, cross_validated_auc, fit
-    from socialcredit.scorecard.training import Declared, read_training
+    from socialcredit.scorecard.report import write_report
+    from socialcredit.scorecard.training import Declared, read_compared, read_training
 
     catalogue = shipped_catalogue()
     entry = catalogue.entry(record_type)
@@ -148,7 +171,7 @@ def fit_command(
         card,
         name=name,
         version=version,
-        title=title or f"Scorecard {name} (fitted on {data.name})",
+        title=title or f"{name}: a scorecard fitted on {data.name}",
         jurisdiction=jurisdiction,
         legal_basis=legal_basis,
         effective_from=day,
@@ -159,6 +182,10 @@ def fit_command(
     )
     text = scheme_yaml(document)
     scheme = load_scheme_text(text, source=str(out))  # refused, and nothing written, unless it loads and audits
+    compared = None
+    if compare is not None:
+        columns = [v.name for v in card.variables]
+        compared = read_compared(compare, columns=columns, id_column=id_column, target=target)
     out.write_text(text, encoding="utf-8")
     console = Console()
     console.print(
@@ -174,6 +201,12 @@ def fit_command(
         f"5-fold cross-validated AUC {statistics.mean(aucs):.3f} (spread {statistics.stdev(aucs):.3f})",
         highlight=False,
     )
+    if report is not None:
+        approve_from = cutoff if cutoff is not None else default_cutoff(grades, options)
+        page = write_report(
+            report, card, training, cv_aucs=aucs, cutoff=approve_from, compared=compared, title=scheme.title
+        )
+        console.print(f"report written to {page} (cut-off {approve_from})", highlight=False)
 
 
 @scorecard_app.command("example")
@@ -181,10 +214,21 @@ def example_command(
     folder: Annotated[Path, typer.Argument(help="Where to write train.csv and applicants.csv.")],
     applicants: Annotated[int, typer.Option("--applicants", help="How many applicants to write.", min=1)] = 20,
     day: Annotated[str, typer.Option("--day", help="The day they applied, YYYY-MM-DD.")] = "2026-03-01",
+    through_the_door: Annotated[
+        int, typer.Option("--later", help="How many later applicants to write (later.csv).", min=1)
+    ] = 2000,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the later applicants.")] = 7,
 ) -> None:
     """Write the German credit data (1,000 applicants, 30 % defaults) as training data in the catalogue's words
     (FOLDER/train.csv: an ``applicant`` id, the features, the protected columns and a 0/1 ``default``), and its
-    first applicants as a record file of finance.application records (FOLDER/applicants.csv)."""
+    first applicants as a record file of finance.application records (FOLDER/applicants.csv); and later
+    applicants drawn as the demo city's lender's are, each answer on its own from the data's distribution of it,
+    without outcomes (FOLDER/later.csv): what a lender compares its training data with."""
+    import random
+
+    import pandas as pd
+
+    from socialcredit.lab.lending import stated
     from socialcredit.scorecard.german import PROTECTED, applications, german_frame
 
     try:
@@ -195,10 +239,14 @@ def example_command(
     folder.mkdir(parents=True, exist_ok=True)
     frame.to_csv(folder / "train.csv", index=False)
     applications(frame.head(applicants), applied).to_csv(folder / "applicants.csv", index=False)
+    rng = random.Random(f"{seed}/lending/through-the-door")
+    later = pd.DataFrame([{"applicant": f"L{n:05d}", **stated(rng)} for n in range(through_the_door)])
+    later.to_csv(folder / "later.csv", index=False)
     Console().print(
         f"wrote {folder / 'train.csv'} ({len(frame):,} applicants, target default, id applicant, protected "
         f"{','.join(PROTECTED)}) and {folder / 'applicants.csv'} ({min(applicants, len(frame))} applications "
-        f"of {applied})",
+        f"of {applied}) and {folder / 'later.csv'} ({through_the_door:,} later applicants, drawn as the demo "
+        "lender's are, without outcomes: for --compare)",
         highlight=False,
     )
 

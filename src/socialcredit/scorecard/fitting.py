@@ -77,11 +77,15 @@ class FittedScorecard:
 
     def score(self, features: pd.DataFrame) -> np.ndarray:
         """Each applicant's score under the fitted model (whole points)."""
-        return np.asarray(self.model.score(features[self.model.binning_process_.variable_names]))
+        return np.asarray(self.model.score(self._inputs(features)))
 
     def probability(self, features: pd.DataFrame) -> np.ndarray:
         """Each applicant's modelled probability of default."""
-        return np.asarray(self.model.predict_proba(features[self.model.binning_process_.variable_names])[:, 1])
+        return np.asarray(self.model.predict_proba(self._inputs(features))[:, 1])
+
+    def _inputs(self, features: pd.DataFrame) -> pd.DataFrame:
+        """The model's candidate columns: one it left out may be absent (it weighs nothing), as NaN."""
+        return features.reindex(columns=self.model.binning_process_.variable_names)
 
 
 def categorical_columns(features: pd.DataFrame) -> list[str]:

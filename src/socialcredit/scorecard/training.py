@@ -174,3 +174,46 @@ def _undeclared(features: pd.DataFrame, declared: Declared, source: str) -> list
         for column in features.columns
         if str(column) not in declared.names
     ]
+
+
+@dataclass(frozen=True)
+class Compared:
+    """A second population to compare the training data with: its features and, if it has them, outcomes."""
+
+    features: pd.DataFrame
+    target: pd.Series | None
+    source: str
+
+
+def read_compared(path: Path, *, columns: Sequence[str], id_column: str, target: str) -> Compared:
+    """Read a file to compare with the training data (later applicants, another channel): it needs the
+    identifier and the ``columns`` the scorecard uses; its target column is optional (stability needs only
+    scores), but where it is there each value must be 0 or 1. Refused, with the reasons, otherwise."""
+    name = str(path)
+    if not path.is_file():
+        raise InputError([Problem("no such file", field="--compare", file=name)])
+    if path.stat().st_size > MAX_BYTES:
+        raise InputError([Problem(f"the file is over {MAX_BYTES // 2**20} MiB", file=name)])
+    try:
+        frame = pd.read_csv(path, dtype_backend="numpy_nullable", encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError([Problem(f"not UTF-8 text (byte {exc.start})", file=name)]) from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise InputError([Problem(f"not a CSV file: {str(exc).strip()}", file=name)]) from None
+    problems = [
+        Problem("the scorecard reads this column: the file to compare needs it", field=c, file=name)
+        for c in [id_column, *columns]
+        if c not in frame.columns
+    ]
+    if not problems and not len(frame):
+        problems.append(Problem("no rows to compare", file=name))
+    if problems:
+        raise InputError(problems)
+    problems = _id_problems(frame[id_column].astype("string"), id_column, name)
+    outcome = None
+    if target in frame.columns:
+        problems += _outcome_problems(frame[target], target, name)
+        outcome = None if problems else frame[target].astype(float).astype(int)
+    if problems:
+        raise InputError(problems)
+    return Compared(features=frame[list(columns)], target=outcome, source=name)
