@@ -115,3 +115,10 @@ def test_a_category_the_training_data_did_not_have_earns_what_the_model_gives_it
     assert all("purpose-other" in {x.rule_id for x in results[applicant(i)].score_lines} for i in range(10))
     model = german_card.score(model_inputs(features))
     assert [results[applicant(i)].score for i in range(10)] == list(model)
+
+
+@pytest.mark.parametrize("as_of", [AS_OF, date(2027, 3, 1)])  # in the window, and the day the applications lapse
+def test_duckdb_grades_and_decides_the_shipped_scorecard_as_the_pure_engine(duckdb, german, as_of):
+    from socialcredit.scheme.registry import load_scheme
+
+    assert_same(load_scheme("german-credit"), records_of(german.features.head(300)), as_of, duckdb)
