@@ -17,6 +17,9 @@ from socialcredit.errors import InputError, Problem, SchemeError
 
 _NAMED_ITEM = re.compile(r"^Value error, ((?:[a-z_]+\[\d+\]\.?)+) \(([^)]*)\): ")
 
+# libyaml's parser where PyYAML was built with it: the same nodes and marks, ten times faster on a fitted scorecard.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 FieldPath = tuple[str | int, ...]
 Lines = dict[FieldPath, int]
 
@@ -26,7 +29,7 @@ def parse_document(
 ) -> tuple[dict[str, Any], Lines]:
     """The mapping a YAML document holds and the line of each field in it, or ``error`` naming the line."""
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=_LOADER)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
