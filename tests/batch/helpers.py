@@ -67,3 +67,19 @@ def assert_same(scheme: Scheme, records: Sequence[Record], as_of: date, backend:
                 f"{part} differ on {backend.dialect} as of {as_of}: {diff}\n"
                 f"scheme: {scheme.model_dump_json(by_alias=True, exclude_none=True)}"
             )
+
+
+def assert_same_scores(scheme: Scheme, records: Sequence[Record], as_of: date, backend: Backend) -> None:
+    """The scores alone (``lists=False``, as ``socialcredit score`` asks): the path that reads the records' own
+    subjects, in one pass where the scheme allows it."""
+    expected = pure_results(scheme, records, as_of)["scores"]
+    backend.register_arrow("records", records_table(records))
+    result = evaluate(scheme, backend, as_of, lists=False).scores
+    got = None if result is None else {r["subject_id"]: (r["score"], r["grade"]) for r in result.to_pylist()}
+    if got != expected:
+        assert isinstance(expected, dict) and got is not None
+        diff = {k: (expected.get(k), got.get(k)) for k in set(expected) | set(got) if expected.get(k) != got.get(k)}
+        raise AssertionError(
+            f"scores differ on {backend.dialect} as of {as_of} (scores only): {diff}\n"
+            f"scheme: {scheme.model_dump_json(by_alias=True, exclude_none=True)}"
+        )

@@ -58,6 +58,11 @@ class DuckDBBackend:
         return list(self.con.table(name).columns)
 
     def _create(self, kind: str, name: str, query: Expr) -> None:
+        # A name may change kind between runs on one connection (``subjects``: a view when read once).
+        other = "TABLE" if kind == "VIEW" else "VIEW"
+        catalog = "duckdb_tables() WHERE table_name" if other == "TABLE" else "duckdb_views() WHERE view_name"
+        if self.con.execute(f"SELECT 1 FROM {catalog} = ? AND temporary", [name]).fetchall():
+            self.con.execute(f"DROP {other} {to_sql(exp.Table(this=ident(name)), self.dialect)}")
         create = exp.Create(
             this=exp.Table(this=ident(name)),
             kind=kind,

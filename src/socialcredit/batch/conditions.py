@@ -37,13 +37,21 @@ class Attributes:
         return col(name, self.table) if name in self.columns else typed_null(SUFFIXES[kind])
 
     def number(self, attribute: str) -> Expr:
-        """The attribute as a DOUBLE when it is a number (int or float), else NULL."""
-        return fill(
-            "COALESCE(CAST(:i AS DOUBLE), :f)", i=self.get(attribute, "int"), f=self.get(attribute, "float")
-        )
+        """The attribute as a DOUBLE when it is a number (int or float), else NULL. Only the columns the table
+        has are read: engines do not fold a COALESCE over typed NULLs away, and a scorecard reads this per bin."""
+        kinds = [k for k in ("int", "float") if column_name(attribute, k) in self.columns]
+        if not kinds:
+            return typed_null("DOUBLE")
+        parts = [fill("CAST(:i AS DOUBLE)", i=self.get(attribute, k)) if k == "int" else self.get(attribute, k)
+                 for k in kinds]  # fmt: skip
+        return parts[0] if len(parts) == 1 else fill("COALESCE(:i, :f)", i=parts[0], f=parts[1])
 
     def present(self, attribute: str) -> Expr:
-        return or_(*(fill(":c IS NOT NULL", c=self.get(attribute, k)) for k in SUFFIXES))
+        """TRUE when the record has the attribute, of any kind (FALSE, never NULL)."""
+        held = [k for k in SUFFIXES if column_name(attribute, k) in self.columns]
+        if not held:
+            return exp.false()
+        return or_(*(fill(":c IS NOT NULL", c=self.get(attribute, k)) for k in held))
 
     def of_kind(self, attribute: str, value: object) -> Expr:
         """The attribute's column that a scalar of ``value``'s kind compares with."""
@@ -63,14 +71,19 @@ def _literal(value: object) -> Expr:
     return exp.cast(lit(value), "DOUBLE")  # type: ignore[arg-type]
 
 
-def compile_condition(condition: Condition | None, attrs: Attributes) -> Expr:
-    """A boolean expression that is TRUE exactly when ``holds(condition, attributes)``; never NULL."""
+def compile_condition(condition: Condition | None, attrs: Attributes, *, tested: bool = False) -> Expr:
+    """A boolean expression that is TRUE exactly when ``holds(condition, attributes)``; never NULL.
+
+    ``tested``: the expression is only ever tested for truth (a ``WHEN`` or ``WHERE``, where NULL is taken as
+    false), so it may be NULL where the condition does not hold: the leaves under ``all`` and ``any`` are then
+    bare comparisons (NULL AND x, NULL OR x are true exactly when FALSE AND x, FALSE OR x are). Under ``not``
+    the leaves are wrapped again. Engines evaluate a bare comparison several times faster."""
     if condition is None:
         return exp.true()
     if condition.all is not None:
-        return and_(*(compile_condition(c, attrs) for c in condition.all))
+        return and_(*(compile_condition(c, attrs, tested=tested) for c in condition.all))
     if condition.any is not None:
-        return or_(*(compile_condition(c, attrs) for c in condition.any))
+        return or_(*(compile_condition(c, attrs, tested=tested) for c in condition.any))
     if condition.not_ is not None:
         return fill("NOT :c", c=compile_condition(condition.not_, attrs))
     assert condition.attribute is not None
@@ -80,11 +93,11 @@ def compile_condition(condition: Condition | None, attrs: Attributes) -> Expr:
         present = attrs.present(name)
         return present if operand else fill("NOT :c", c=present)
     if op == "in":
-        tests = [_leaf(exp.EQ, attrs.of_kind(name, o), o) for o in operand]
+        tests = [_leaf(exp.EQ, attrs.of_kind(name, o), o, tested) for o in operand]
         return or_(*tests)
-    return _leaf(_OPS[op], attrs.of_kind(name, operand), operand)
+    return _leaf(_OPS[op], attrs.of_kind(name, operand), operand, tested)
 
 
-def _leaf(op: type[exp.Binary], column: Expr, operand: object) -> Expr:
+def _leaf(op: type[exp.Binary], column: Expr, operand: object, tested: bool = False) -> Expr:
     test = op(this=column.copy(), expression=_literal(operand))
-    return fill("COALESCE(:t, FALSE)", t=test)
+    return test if tested else fill("COALESCE(:t, FALSE)", t=test)

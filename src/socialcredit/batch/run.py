@@ -6,12 +6,11 @@ from dataclasses import dataclass
 from datetime import date
 
 import pyarrow as pa
-import pyarrow.compute
 from sqlglot import exp
 
 from socialcredit.batch.backends import Backend
 from socialcredit.batch.conditions import Attributes
-from socialcredit.batch.sql import Expr, col, fill, in_list
+from socialcredit.batch.sql import Expr, and_, col, fill, in_list
 from socialcredit.batch.tables import attribute_columns
 from socialcredit.engine.population import subject_kind
 from socialcredit.scheme.model import Scheme
@@ -29,9 +28,10 @@ class BatchResult:
     measures: pa.Table | None
 
 
-def prepare(backend: Backend, records: str = "records") -> Attributes:
+def prepare(backend: Backend, records: str = "records", *, read_once: bool = False) -> Attributes:
     """Views ``rec`` (records in force, days as keys ``ok``, ``occurred_at`` as read) and table ``subjects`` (first
-    day, kind) from ``records``."""
+    day, kind) from ``records``. ``read_once``: ``subjects`` is read by one query only, so it is a view, computed
+    inside that query instead of written out first."""
     columns = backend.columns(records)
     attrs = attribute_columns(columns)
     authority = col("authority") if "authority" in columns else fill("''")
@@ -64,8 +64,9 @@ def prepare(backend: Backend, records: str = "records") -> Attributes:
             )
         )
     backend.view("rec", query)
+    subjects = backend.view if read_once else backend.table
     if "subject_kind" in columns:
-        backend.table(
+        subjects(
             "subjects",
             fill(
                 "SELECT subject_id, :k AS first_ok, kind FROM (SELECT subject_id, MIN(occurred_at) AS first_at, "
@@ -85,7 +86,7 @@ def prepare(backend: Backend, records: str = "records") -> Attributes:
                 }
             ),
         )
-        backend.table(
+        subjects(
             "subjects",
             fill(
                 "SELECT subject_id, :k AS first_ok, kind FROM (SELECT rec.subject_id, "
@@ -110,28 +111,34 @@ def evaluate(
     scheme: Scheme, backend: Backend, as_of: date, *, records: str = "records", lists: bool = True
 ) -> BatchResult:
     """Everything the batch engine computes for ``scheme`` on ``as_of`` over the table ``records``."""
+    from socialcredit.batch.grading import scores_query
     from socialcredit.batch.lists import entries_table
     from socialcredit.batch.measures import measures_table
-    from socialcredit.batch.scores import scores_query
 
-    attrs = prepare(backend, records)
+    listed = lists and bool(scheme.lists or scheme.measures)
+    attrs = prepare(backend, records, read_once=not listed)
     kinds = [str(k) for k in scheme.subject_kinds]
     scores = grades = None
     if scheme.score is not None:
-        subjects = "subjects"
-        if lists and any(m.applies_to != "subject" for m in scheme.measures):
-            subjects = _with_link_targets(scheme, backend, attrs)
-        everyone = fill("SELECT subject_id, first_ok, kind FROM :s", s=exp.to_table(subjects))
-        query = scores_query(scheme, attrs, as_of, [("subj", everyone)])
-        graded = backend.arrow(query)
-        grades = graded.filter(pa.compute.is_valid(graded.column("grade")))
-        mask = pa.compute.and_(
-            pa.compute.is_in(graded.column("kind"), value_set=pa.array(kinds, pa.string())),
-            pa.compute.is_valid(graded.column("first_ok")),
-        )
-        scores = graded.filter(mask).select(["subject_id", "score", "grade"]).sort_by("subject_id").cast(SCORES)
+        if not listed and "subject_kind" in backend.columns(records):
+            query = scores_query(scheme, attrs, as_of)  # the records' own subjects: one pass where it can be
+        else:
+            subjects = "subjects"
+            if lists and any(m.applies_to != "subject" for m in scheme.measures):
+                subjects = _with_link_targets(scheme, backend, attrs)
+            everyone = fill("SELECT subject_id, first_ok, kind FROM :s", s=exp.to_table(subjects))
+            query = scores_query(scheme, attrs, as_of, [("subj", everyone)])
+        graded: Expr = query.subquery("graded")
+        if listed:
+            backend.table("graded", query)  # read twice: the measures on grades, and the scores
+            graded = exp.to_table("graded")
+            grades = backend.arrow(exp.select("subject_id", "grade", "kind").from_(graded).where("grade IS NOT NULL"))
+        # Filtered and sorted by the engine, in parallel: pyarrow's sort of a million ids costs more than the query.
+        in_scheme = and_(in_list(col("kind"), sorted(kinds)), fill("first_ok IS NOT NULL"))
+        ordered = exp.select("subject_id", "score", "grade").from_(graded).where(in_scheme).order_by("subject_id")
+        scores = backend.arrow(ordered).cast(SCORES)
     entries = measures = None
-    if lists and (scheme.lists or scheme.measures):
+    if listed:
         entries = entries_table(scheme, attrs, backend, as_of)
         measures = measures_table(scheme, attrs, backend, as_of, entries, grades)
     return BatchResult(scores, entries, measures)

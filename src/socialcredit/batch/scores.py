@@ -1,4 +1,4 @@
-"""Scores and grades as one query: score lines, yearly ledgers, the facts predicates look at, and grades.
+"""Scores as SQL: score lines, yearly ledgers and the facts grade predicates look at (grades: :mod:`.grading`).
 
 Mirrors :mod:`socialcredit.engine.points` and :mod:`socialcredit.engine.grades`:
 
@@ -11,12 +11,13 @@ Mirrors :mod:`socialcredit.engine.points` and :mod:`socialcredit.engine.grades`:
   the subject's records of that rule and year in application order ``(day, authority, record_id)``;
 - a line counts on day D when it happened on or before D, D is before its end (rolling) or in its year
   (calendar_year), and it earned something; the score is the base plus what counts;
-- grades: the band, then the first assignment that holds, then the worst of the caps that hold;
-  ``previous_grades`` reads the grades of earlier year-ends, computed in the same query, earliest first.
+- a scorecard (several factors, one window, no cap, no grade reading one rule's line) sums a record's factors
+  into one line, and with the subjects those of the records, reads them in one pass (:func:`one_pass_facts`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -24,9 +25,9 @@ from sqlglot import exp
 
 from socialcredit.batch import datekeys as dk
 from socialcredit.batch.conditions import Attributes, compile_condition
-from socialcredit.batch.sql import Expr, and_, case, col, fill, in_list, lit, or_
+from socialcredit.batch.sql import Expr, and_, case, col, fill, in_list, lit
 from socialcredit.dates import add_period
-from socialcredit.scheme.model import AttributePoints, Period, Predicate, RecordTest, Scheme
+from socialcredit.scheme.model import AttributePoints, Period, PointRule, Predicate, RecordTest, Scheme
 
 ROWS_SO_FAR = "ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW"
 
@@ -123,6 +124,135 @@ def first_relevant(scheme: Scheme, dates: Dates, i: int) -> date:
     return date(start.year, 1, 1) if rule.cap_per_calendar_year is not None else start
 
 
+def _factor_matches(
+    scheme: Scheme, attrs: Attributes, types: list[str], value: Callable[[int], Expr]
+) -> dict[str | None, list[tuple[Expr, Expr]]]:
+    """Per factor, in scheme order, each rule of a type in ``types`` as (its match on a record, ``value(i)``): a
+    record earns from the first match of each factor. Only records of ``types`` are ever matched, so with one
+    type the arms need not test it."""
+    assert scheme.score is not None
+    factors: dict[str | None, list[tuple[Expr, Expr]]] = {}
+    for i, rule in enumerate(scheme.score.rules):
+        if rule.record_type not in types:
+            continue  # it matches none of the records read here
+        parts = [] if len(types) == 1 else [fill("type = :t", t=rule.record_type)]
+        parts.append(compile_condition(rule.when, attrs, tested=True))  # a CASE's WHEN
+        if isinstance(rule.points, AttributePoints):
+            parts.append(fill(":v IS NOT NULL", v=attrs.number(rule.points.attribute)))
+        factors.setdefault(rule.factor, []).append((and_(*parts), value(i)))
+    return factors
+
+
+def _nominal(rule: PointRule, attrs: Attributes | None = None) -> Expr:
+    """A rule's points on a record: its number, or its attribute rounded and clamped (``points_<attribute>``, or
+    with ``attrs`` the attribute itself)."""
+    if isinstance(rule.points, int):
+        return lit(rule.points)
+    attribute = rule.points.attribute
+    return _round_clamp(col(f"points_{attribute}") if attrs is None else attrs.number(attribute), rule.points)
+
+
+def summed_per_record(scheme: Scheme, rule_ids: list[int]) -> bool:
+    """Whether a record's lines may be one line, the sum of its factors' points: a scheme of several factors
+    whose rules (``rule_ids``) share one window, none under a yearly cap and none counted by a grade's predicate.
+    Then a record's lines count, or not, together, and only their sum is ever read."""
+    assert scheme.score is not None
+    rules = [scheme.score.rules[i] for i in rule_ids]
+    return (
+        len({r.factor for r in rules}) > 1
+        and len({str(r.counts_for) for r in rules}) == 1
+        and not capped_rules(scheme)
+        and not counted_rules(scheme)
+    )
+
+
+def _summed_nominal(scheme: Scheme, attrs: Attributes) -> tuple[list[str], Expr, Expr]:
+    """The types the rules score, a record's points (the sum over factors of each factor's first matching rule,
+    for a record of those types) and the end of its window (``until_key``), when :func:`summed_per_record`."""
+    assert scheme.score is not None
+    rules = scheme.score.rules
+    types = sorted({r.record_type for r in rules})
+    factors = _factor_matches(scheme, attrs, types, lambda i: _nominal(rules[i], attrs))
+    nominal = fill(
+        "CAST(:s AS BIGINT)",
+        s=exp.Paren(this=_sum([fill("COALESCE(:c, 0)", c=case(matches)) for matches in factors.values()])),
+    )
+    period = rules[0].counts_for
+    until = lit(99991231) if period is None else dk.add_period(col("ok"), period)
+    return types, nominal, until
+
+
+def records_summed(scheme: Scheme, attrs: Attributes, dates: Dates) -> Expr:
+    """A subquery over ``rec`` when :func:`summed_per_record`: each record (of a type some rule scores) once, its
+    ``nominal`` the sum over factors of the points of each factor's first matching rule, with ``ok`` and the end
+    of its window (``until_key``); only records that can matter on some day. One pass over the records, where
+    :func:`records_scored` makes a row per record and factor."""
+    assert scheme.score is not None
+    types, nominal, until = _summed_nominal(scheme, attrs)
+    read = and_(
+        in_list(col("type"), types),
+        *_read_between(scheme, dates, list(range(len(scheme.score.rules)))),
+        fill("ok <= :max", max=dk.key_of(dates.days[-1])),
+    )
+    summed = (
+        exp.select("subject_id", "ok", exp.alias_(nominal, "nominal"), exp.alias_(until, "until_key"))
+        .from_("rec")
+        .where(read)
+    )
+    return exp.select("*").from_(summed.subquery("summed")).where(may_count(scheme, dates))
+
+
+def one_pass_facts(scheme: Scheme, attrs: Attributes, dates: Dates) -> Expr | None:
+    """``facts`` in one GROUP BY over ``rec`` for every subject of the records (kinds in ``subject_kind``), when
+    :func:`summed_per_record`: each subject's first day and kind, its points on every day and its has_record
+    facts side by side, where the general path aggregates each apart and joins them. None when it does not
+    apply. Every record is read (a subject's first day is that of any record); one of a type no rule scores
+    earns 0, and the date filters of :func:`records_summed` are left to the per-day tests they only anticipate.
+    """
+    assert scheme.score is not None
+    if not summed_per_record(scheme, list(range(len(scheme.score.rules)))):
+        return None
+    types, nominal, until = _summed_nominal(scheme, attrs)
+    lines = exp.select(
+        "subject_id", "ok", "type", "subject_kind", *sorted(attrs.columns),
+        exp.alias_(case([(in_list(col("type"), types), nominal)], lit(0)), "nominal"),
+        exp.alias_(until, "until_key"),
+    ).from_("rec")  # fmt: skip
+    tests = has_record_tests(scheme)
+    found = [
+        exp.alias_(fill("MAX(CASE WHEN :t THEN 1 ELSE 0 END)", t=_record_test(t, attrs, lit(dk.key_of(day)))),
+                   f"h_{k}_{j}")
+        for j, day in enumerate(dates.days)
+        for k, t in enumerate(tests)
+    ]  # fmt: skip
+    per_subject = (
+        exp.select(
+            "subject_id", exp.alias_(fill("MIN(ok)"), "first_ok"), exp.alias_(fill("MIN(subject_kind)"), "kind"),
+            *_aggregated(_per_day(scheme, dates, "nominal")), *found,
+        )
+        .from_(lines.subquery("lines"))
+        .group_by("subject_id")
+    )  # fmt: skip
+    columns = [
+        exp.alias_(fill(":base + CAST(COALESCE(:p, 0) AS BIGINT)", base=scheme.score.base, p=col(f"points_{j}")),
+                   f"score_{j}")
+        for j in range(len(dates.days))
+    ]  # fmt: skip
+    columns += [
+        exp.alias_(fill("COALESCE(:h = 1, FALSE)", h=col(f"h_{k}_{j}")), f"h_{k}_{j}")
+        for j in range(len(dates.days))
+        for k in range(len(tests))
+    ]
+    return exp.select("subject_id", "first_ok", "kind", *columns).from_(per_subject.subquery("per_subject"))
+
+
+def _sum(terms: list[Expr]) -> Expr:
+    total = terms[0]
+    for term in terms[1:]:
+        total = exp.Add(this=total, expression=term)
+    return total
+
+
 def records_scored(scheme: Scheme, attrs: Attributes, dates: Dates, rule_ids: list[int], ledger: bool = False) -> Expr:
     """A subquery over ``rec``: each record (of a type some rule in ``rule_ids`` scores) with the first rule of
     each factor that matches it, its nominal points and the end of its window (``until_key``), on or before the
@@ -134,26 +264,8 @@ def records_scored(scheme: Scheme, attrs: Attributes, dates: Dates, rule_ids: li
     rules = scheme.score.rules
     max_key = dk.key_of(dates.days[-1])
     types = sorted({rules[i].record_type for i in rule_ids})
-    factors: dict[str | None, list[tuple[Expr, Expr]]] = {}  # a record earns from each factor's first match
-    for i, rule in enumerate(rules):
-        if rule.record_type not in types:
-            continue  # it matches none of the records read here
-        parts = [fill("type = :t", t=rule.record_type), compile_condition(rule.when, attrs)]
-        if isinstance(rule.points, AttributePoints):
-            parts.append(fill(":v IS NOT NULL", v=attrs.number(rule.points.attribute)))
-        factors.setdefault(rule.factor, []).append((and_(*parts), lit(i)))
-    nominal = case(
-        [
-            (
-                fill("rule = :i", i=i),
-                lit(r.points)
-                if isinstance(r.points, int)
-                else _round_clamp(col(f"points_{r.points.attribute}"), r.points),
-            )
-            for i, r in enumerate(rules)
-            if i in rule_ids
-        ]
-    )
+    factors = _factor_matches(scheme, attrs, types, lambda i: lit(i))
+    nominal = case([(fill("rule = :i", i=i), _nominal(r)) for i, r in enumerate(rules) if i in rule_ids])
     by_period: dict[str, tuple[list[int], Expr]] = {}
     for i, r in enumerate(rules):
         if r.counts_for is not None and i in rule_ids:
@@ -264,8 +376,12 @@ def points_ctes(scheme: Scheme, attrs: Attributes, dates: Dates) -> list[tuple[s
     """
     assert scheme.score is not None
     rules = scheme.score.rules
-    records = records_scored(scheme, attrs, dates, list(range(len(rules))))
     per_day = _per_day(scheme, dates, "nominal")
+    if summed_per_record(scheme, list(range(len(rules)))):
+        summed = records_summed(scheme, attrs, dates)
+        agg = exp.select("subject_id", *_aggregated(per_day)).from_(summed.subquery("scored")).group_by("subject_id")
+        return [("agg", agg)]
+    records = records_scored(scheme, attrs, dates, list(range(len(rules))))
     capped = capped_rules(scheme)
     if not capped:
         agg = exp.select("subject_id", *_aggregated(per_day)).from_(records.subquery("scored")).group_by("subject_id")
@@ -361,104 +477,3 @@ def facts_ctes(scheme: Scheme, attrs: Attributes, dates: Dates) -> list[tuple[st
         ).join("hr", on="hr.subject_id = subj.subject_id", join_type="left")
     ctes.append(("facts", facts))
     return ctes
-
-
-class _Leaves:
-    """How a predicate reads the facts of day number ``j`` in the wide (one row per subject) table."""
-
-    def __init__(self, scheme: Scheme, dates: Dates, j: int) -> None:
-        self.scheme, self.dates, self.j = scheme, dates, j
-        assert scheme.score is not None
-        self.rule_index = {r.id: i for i, r in enumerate(scheme.score.rules)}
-        self.tests = has_record_tests(scheme)
-
-    def column(self, name: str, j: int | None = None) -> Expr:
-        return col(f"{name}_{self.j if j is None else j}")
-
-    def predicate(self, p: Predicate) -> Expr:
-        if p.all is not None:
-            return and_(*(self.predicate(q) for q in p.all))
-        if p.any is not None:
-            return or_(*(self.predicate(q) for q in p.any))
-        if p.not_ is not None:
-            return fill("NOT :p", p=self.predicate(p.not_))
-        if p.score is not None:
-            s = self.column("score")
-            ops = {"lt": exp.LT, "le": exp.LTE, "gt": exp.GT, "ge": exp.GTE, "eq": exp.EQ}
-            return and_(
-                *(
-                    op(this=s.copy(), expression=lit(getattr(p.score, name)))
-                    for name, op in ops.items()
-                    if getattr(p.score, name) is not None
-                )
-            )
-        if p.counting is not None:
-            return self.column(f"c_{self.rule_index[p.counting]}")
-        if p.has_record is not None:
-            return self.column(f"h_{self.tests.index(p.has_record)}")
-        prev = p.previous_grades
-        assert prev is not None and self.scheme.grades is not None
-        year = self.dates.days[self.j].year
-        found = []
-        for back in range(1, prev.years + 1):
-            day = date(year - back, 12, 31)
-            i = self.dates.index_of(day)
-            if day < self.scheme.effective_from or i is None:
-                continue
-            if prev.grades is not None:
-                test = in_list(self.column("rank", i), [self.scheme.grades.rank(g) for g in prev.grades])
-            else:
-                test = fill("COALESCE(:t, FALSE)", t=in_list(self.column("asg", i), list(prev.assigned_by or [])))
-            found.append(and_(fill("COALESCE(first_ok <= :k, FALSE)", k=dk.key_of(day)), test))
-        return or_(*found)
-
-
-def grade_columns(scheme: Scheme, dates: Dates, j: int) -> tuple[Expr, Expr]:
-    """The rank (0 = best) and the setting assignment's id on day number ``j``."""
-    grades = scheme.grades
-    assert grades is not None
-    leaves = _Leaves(scheme, dates, j)
-    score = leaves.column("score")
-    band = case(
-        [
-            (fill(":s >= :m", s=score, m=b.min), lit(grades.rank(b.grade)))
-            for b in grades.bands
-            if b.min is not None
-        ],
-        lit(grades.rank(grades.bands[-1].grade)),
-    )
-    assigned = [(leaves.predicate(r.when), r) for r in grades.assign]
-    rank = case([(p, lit(grades.rank(r.grade or ""))) for p, r in assigned], band)
-    asg = case([(p, lit(r.id)) for p, r in assigned], exp.cast(exp.Null(), "VARCHAR"))
-    caps = [case([(leaves.predicate(r.when), lit(grades.rank(r.at_most or "")))], lit(0)) for r in grades.caps]
-    if caps:
-        rank = exp.Greatest(this=rank, expressions=caps)
-    return rank, asg
-
-
-def scores_query(scheme: Scheme, attrs: Attributes, as_of: date, subjects_ctes: list[tuple[str, Expr]]) -> Expr:
-    """``subject_id, score, grade, kind, first_ok`` for every subject of ``subj``, as of ``as_of``."""
-    assert scheme.score is not None
-    dates = Dates.for_scheme(scheme, as_of)
-    last = len(dates.days) - 1
-    ctes = [*subjects_ctes, *facts_ctes(scheme, attrs, dates)]
-    previous = "facts"
-    if scheme.grades is not None:
-        for j in range(last + 1):
-            rank, asg = grade_columns(scheme, dates, j)
-            name = f"g{j}"
-            ctes.append(
-                (name, exp.select("*", exp.alias_(rank, f"rank_{j}"), exp.alias_(asg, f"asg_{j}")).from_(previous))
-            )
-            previous = name
-        grade = case(
-            [(fill(":r = :i", r=col(f"rank_{last}"), i=i), lit(g)) for i, g in enumerate(scheme.grades.scale)]
-        )
-    else:
-        grade = exp.cast(exp.Null(), "VARCHAR")
-    query = exp.select(
-        "subject_id", exp.alias_(col(f"score_{last}"), "score"), exp.alias_(grade, "grade"), "kind", "first_ok"
-    ).from_(previous)
-    for name, body in ctes:
-        query = query.with_(name, as_=body, copy=False)
-    return query
