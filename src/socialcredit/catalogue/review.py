@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from functools import cache
 from typing import Annotated
 
 from pydantic import Field, StringConstraints, model_validator
@@ -47,6 +48,7 @@ def readable(text: str) -> str:
     return re.sub(r"[._\-/]+", " ", text).lower()
 
 
+@cache  # the signs are the catalogue's few hundred; a fitted scorecard's thousand texts read them all
 def _pattern(sign: str) -> re.Pattern[str]:
     sign = readable(sign).strip()
     if sign.isascii():
