@@ -219,31 +219,46 @@ def one_pass_facts(scheme: Scheme, attrs: Attributes, dates: Dates) -> Expr | No
         exp.alias_(until, "until_key"),
     ).from_("rec")  # fmt: skip
     tests = has_record_tests(scheme)
-    found = [
+    per_subject = (
+        exp.select(
+            "subject_id", exp.alias_(fill("MIN(ok)"), "first_ok"), exp.alias_(fill("MIN(subject_kind)"), "kind"),
+            *_aggregated(_per_day(scheme, dates, "nominal")), *_found(tests, attrs, dates),
+        )
+        .from_(lines.subquery("lines"))
+        .group_by("subject_id")
+    )  # fmt: skip
+    columns = [*_score_columns(scheme, dates), *_found_columns(tests, dates)]
+    return exp.select("subject_id", "first_ok", "kind", *columns).from_(per_subject.subquery("per_subject"))
+
+
+def _found(tests: list[RecordTest], attrs: Attributes, dates: Dates) -> list[Expr]:
+    """Per day and has_record test, whether one of a subject's records passes it (``h_k_j``, 1 or 0): aggregates
+    over ``rec``."""
+    return [
         exp.alias_(fill("MAX(CASE WHEN :t THEN 1 ELSE 0 END)", t=_record_test(t, attrs, lit(dk.key_of(day)))),
                    f"h_{k}_{j}")
         for j, day in enumerate(dates.days)
         for k, t in enumerate(tests)
     ]  # fmt: skip
-    per_subject = (
-        exp.select(
-            "subject_id", exp.alias_(fill("MIN(ok)"), "first_ok"), exp.alias_(fill("MIN(subject_kind)"), "kind"),
-            *_aggregated(_per_day(scheme, dates, "nominal")), *found,
-        )
-        .from_(lines.subquery("lines"))
-        .group_by("subject_id")
-    )  # fmt: skip
-    columns = [
-        exp.alias_(fill(":base + CAST(COALESCE(:p, 0) AS BIGINT)", base=scheme.score.base, p=col(f"points_{j}")),
-                   f"score_{j}")
-        for j in range(len(dates.days))
-    ]  # fmt: skip
-    columns += [
-        exp.alias_(fill("COALESCE(:h = 1, FALSE)", h=col(f"h_{k}_{j}")), f"h_{k}_{j}")
+
+
+def _found_columns(tests: list[RecordTest], dates: Dates, table: str | None = None) -> list[Expr]:
+    """The facts' ``h_k_j``: :func:`_found`'s aggregates (of ``table``) as booleans, FALSE for no records."""
+    return [
+        exp.alias_(fill("COALESCE(:h = 1, FALSE)", h=col(f"h_{k}_{j}", table)), f"h_{k}_{j}")
         for j in range(len(dates.days))
         for k in range(len(tests))
     ]
-    return exp.select("subject_id", "first_ok", "kind", *columns).from_(per_subject.subquery("per_subject"))
+
+
+def _score_columns(scheme: Scheme, dates: Dates, table: str | None = None) -> list[Expr]:
+    """The facts' ``score_j``: the base plus the points (``points_j`` of ``table``) that count on day ``j``."""
+    assert scheme.score is not None
+    return [
+        exp.alias_(fill(":base + CAST(COALESCE(:p, 0) AS BIGINT)", base=scheme.score.base, p=col(f"points_{j}", table)),
+                   f"score_{j}")
+        for j in range(len(dates.days))
+    ]  # fmt: skip
 
 
 def _sum(terms: list[Expr]) -> Expr:
@@ -438,15 +453,12 @@ def facts_ctes(scheme: Scheme, attrs: Attributes, dates: Dates) -> list[tuple[st
     (``score_j``) and the leaves predicates read (``c_i_j``, ``h_k_j``)."""
     assert scheme.score is not None
     ctes = points_ctes(scheme, attrs, dates)
-    columns: list[Expr] = []
-    for j in range(len(dates.days)):
-        points = col(f"points_{j}", "agg")
-        columns.append(exp.alias_(fill(":base + CAST(COALESCE(:p, 0) AS BIGINT)", base=scheme.score.base, p=points),
-                                  f"score_{j}"))
-        columns += [
-            exp.alias_(fill("COALESCE(:c = 1, FALSE)", c=col(f"c_{i}_{j}", "agg")), f"c_{i}_{j}")
-            for i in counted_rules(scheme)
-        ]
+    columns = _score_columns(scheme, dates, "agg")
+    columns += [
+        exp.alias_(fill("COALESCE(:c = 1, FALSE)", c=col(f"c_{i}_{j}", "agg")), f"c_{i}_{j}")
+        for j in range(len(dates.days))
+        for i in counted_rules(scheme)
+    ]
     facts = (
         exp.select("subj.subject_id", "subj.first_ok", "subj.kind", *columns)
         .from_("subj")
@@ -455,25 +467,15 @@ def facts_ctes(scheme: Scheme, attrs: Attributes, dates: Dates) -> list[tuple[st
     tests = has_record_tests(scheme)
     if tests:
         types = sorted({t for test in tests for t in test.types})
-        found = [
-            exp.alias_(fill("MAX(CASE WHEN :t THEN 1 ELSE 0 END)", t=_record_test(t, attrs, lit(dk.key_of(day)))),
-                       f"h_{k}_{j}")
-            for j, day in enumerate(dates.days)
-            for k, t in enumerate(tests)
-        ]
         hr = (
-            exp.select("subject_id", *found)
+            exp.select("subject_id", *_found(tests, attrs, dates))
             .from_("rec")
             .where(and_(in_list(col("type"), types), fill("ok <= :m", m=dk.key_of(dates.days[-1]))))
             .group_by("subject_id")
         )
         ctes.append(("hr", hr))
-        facts = facts.select(
-            *(
-                exp.alias_(fill("COALESCE(:h = 1, FALSE)", h=col(f"h_{k}_{j}", "hr")), f"h_{k}_{j}")
-                for j in range(len(dates.days))
-                for k in range(len(tests))
-            )
-        ).join("hr", on="hr.subject_id = subj.subject_id", join_type="left")
+        facts = facts.select(*_found_columns(tests, dates, "hr")).join(
+            "hr", on="hr.subject_id = subj.subject_id", join_type="left"
+        )
     ctes.append(("facts", facts))
     return ctes
