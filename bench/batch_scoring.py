@@ -19,9 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import resource
-import subprocess
 import sys
 import time
 from datetime import date
@@ -31,6 +29,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from processes import run_child
 
 AS_OF = date(2026, 6, 30)
 IMPLEMENTATIONS = ("engine-duckdb", "handwritten-duckdb", "pandas", "engine-spark", "pure")
@@ -217,14 +217,8 @@ def child(impl: str, path: Path, out: Path, threads: int) -> None:
 
 
 def measure(impl: str, path: Path, out: Path, threads: int) -> dict[str, float]:
-    proc = subprocess.Popen([sys.executable, __file__, "--child", impl, "--parquet", str(path), "--out", str(out),
-                             "--threads", str(threads)], stdout=subprocess.PIPE, text=True)
-    assert proc.stdout is not None
-    output = proc.stdout.read()
-    _, status, usage = os.wait4(proc.pid, 0)
-    if status != 0:
-        raise SystemExit(f"{impl} failed (status {status})")
-    result = json.loads(output.strip().splitlines()[-1])
+    argv = [__file__, "--child", impl, "--parquet", str(path), "--out", str(out), "--threads", str(threads)]
+    result, usage = run_child(argv, impl)
     result["peak_mb"] = max(usage.ru_maxrss, result.pop("children_kb")) / 1024
     result["cpu_seconds"] = usage.ru_utime + usage.ru_stime + result.pop("children_cpu")
     return result

@@ -29,8 +29,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import subprocess
 import sys
 import time
 from datetime import date, timedelta
@@ -45,6 +43,8 @@ if TYPE_CHECKING:
     from socialcredit.scorecard.fitting import FittedScorecard, Variable
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from processes import run_child
 
 AS_OF = date(2026, 6, 30)
 THREADS = 2
@@ -229,17 +229,8 @@ def child(impl: str, data: Path, out: Path, threads: int) -> None:
 
 
 def measure(impl: str, data: Path, out: Path, threads: int) -> dict[str, float]:
-    proc = subprocess.Popen(
-        [sys.executable, __file__, "--child", impl, "--data", str(data), "--out", str(out), "--threads", str(threads)],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert proc.stdout is not None
-    output = proc.stdout.read()
-    _, status, usage = os.wait4(proc.pid, 0)
-    if status != 0:
-        raise SystemExit(f"{impl} failed (status {status})")
-    result = json.loads(output.strip().splitlines()[-1])
+    argv = [__file__, "--child", impl, "--data", str(data), "--out", str(out), "--threads", str(threads)]
+    result, usage = run_child(argv, impl)
     result["peak_mb"] = result.pop("peak_kb") / 1024
     result["cpu_seconds"] = usage.ru_utime + usage.ru_stime
     return result
