@@ -18,7 +18,8 @@ from socialcredit.errors import InputError, Problem, SchemeError
 _NAMED_ITEM = re.compile(r"^Value error, ((?:[a-z_]+\[\d+\]\.?)+) \(([^)]*)\): ")
 
 # libyaml's parser where PyYAML was built with it: the same nodes and marks, ten times faster on a fitted scorecard.
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# Its error messages and marks differ from PyYAML's, so a document it refuses is parsed again by PyYAML to say why.
+_FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 FieldPath = tuple[str | int, ...]
 Lines = dict[FieldPath, int]
@@ -29,7 +30,7 @@ def parse_document(
 ) -> tuple[dict[str, Any], Lines]:
     """The mapping a YAML document holds and the line of each field in it, or ``error`` naming the line."""
     try:
-        node = yaml.compose(text, Loader=_LOADER)
+        node = _compose(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
@@ -43,6 +44,13 @@ def parse_document(
     if not isinstance(data, dict):
         raise error([Problem(file=source, line=1, reason=f"a {what} must be a mapping of fields")])
     return data, lines
+
+
+def _compose(text: str) -> yaml.Node | None:
+    try:
+        return yaml.compose(text, Loader=_FAST_LOADER)
+    except yaml.YAMLError:
+        return yaml.compose(text, Loader=yaml.SafeLoader)  # raises, with PyYAML's own reason and line
 
 
 def validation_problems(exc: ValidationError, source: str, lines: Lines) -> list[Problem]:
