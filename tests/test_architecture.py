@@ -24,7 +24,9 @@ CORE = [
     "authorities.py",
     "yaml_documents.py",
 ]
-SHELL = ("store", "service", "api", "cli", "audit", "batch", "index", "lab", "io", "settings", "summary")
+SHELL = (
+    "store", "service", "api", "cli", "audit", "batch", "index", "lab", "io", "settings", "summary", "federation",
+)
 MAX_MODULE_LINES = 500
 PRIVATE_ATTRIBUTES_ALLOWED = {"_replace", "_asdict", "_fields", "_make"}
 """Names that start with an underscore to stay out of a namedtuple's fields, not to be private."""

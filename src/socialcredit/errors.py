@@ -94,3 +94,12 @@ class TooManyRequests(SocialCreditError):
     def __init__(self, message: str, retry_after: int) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class FederationError(SocialCreditError):
+    """Another platform could not be pulled from: down, slow, or answering what is not a feed (HTTP 502)."""
+
+
+class ForgedFeed(FederationError):
+    """Another platform's feed contradicts what it showed before: a record changed after it was shared, a
+    truncated history, or a fork shown to two receivers. The feed is quarantined; what was received stays."""

@@ -23,6 +23,17 @@ class Settings(BaseSettings):
         "postgresql+psycopg://... for PostgreSQL.",
     )
 
+    federation_file: Path | None = Field(
+        default=None,
+        description="The federation document: this platform's id, the channels it shares and the peers it pulls "
+        "from (see socialcredit.federation.config); none: the platform stands alone.",
+    )
+    federation_pull_seconds: float = Field(
+        default=0.0,
+        ge=0.0,
+        description="How often `serve` pulls every peer's channels (seconds); 0: only `federation pull` does.",
+    )
+
     max_request_bytes: int = Field(
         default=16 * 1024 * 1024,
         ge=1024,

@@ -12,8 +12,9 @@ from fastapi.openapi.utils import get_openapi
 
 from socialcredit.api import errors
 from socialcredit.api.limits import BodyLimit
-from socialcredit.api.routes import cases, catalogue, decisions, parties, public, records, subjects
+from socialcredit.api.routes import cases, catalogue, decisions, federation, parties, public, records, subjects
 from socialcredit.dates import utc_now
+from socialcredit.federation.setup import federation_of
 from socialcredit.scheme.model import Scheme
 from socialcredit.service.due_process import DueProcess
 from socialcredit.service.notices import Sender
@@ -69,7 +70,8 @@ def create_app(
     app.state.platform = platform
     app.state.due_process = DueProcess(platform)
     answer = errors.install(app, pages=install_portal(app, platform, app.state.due_process))
-    for module in (records, decisions, subjects, cases, public, catalogue, parties):
+    app.state.federation = federation_of(platform)
+    for module in (records, decisions, subjects, cases, public, catalogue, parties, federation):
         app.include_router(module.router, responses=errors.RESPONSES)
 
     @app.get("/healthz", tags=["health"], summary="Liveness")

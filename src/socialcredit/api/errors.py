@@ -10,6 +10,7 @@ PermissionDenied                        403    ``detail`` (already logged as a r
 Unauthenticated                         401    ``detail``; ``WWW-Authenticate: Bearer``
 TooManyRequests                         429    ``detail``; ``Retry-After: seconds``
 StoreError, ConfigurationError          503    ``detail``
+FederationError (a peer platform)       502    ``detail``
 any other SocialCreditError, anything   500    ``detail`` naming a reference that the server's log carries
 ======================================  =====  ==================================================================
 
@@ -36,6 +37,7 @@ from socialcredit.api.models import ErrorOut, ProblemsOut
 from socialcredit.errors import (
     ConfigurationError,
     ConflictError,
+    FederationError,
     InputError,
     NotFound,
     Problem,
@@ -69,6 +71,7 @@ RESPONSES: dict[int | str, dict[str, Any]] = {
     422: {"model": ProblemsOut, "description": "Bad input: every problem, located; nothing was stored."},
     429: {"model": ErrorOut, "description": "Too many requests from this client: see Retry-After."},
     500: {"model": ErrorOut, "description": "A defect: the detail names the reference the server logged."},
+    502: {"model": ErrorOut, "description": "Another platform of the federation could not be used."},
     503: {"model": ErrorOut, "description": "The store is unavailable or the platform is set up wrongly."},
 }
 """What any operation may answer besides success: documented on every operation of the OpenAPI."""
@@ -206,6 +209,10 @@ def install(app: FastAPI, pages: PageErrors | None = None) -> Answer:
     @app.exception_handler(ConfigurationError)
     async def _configuration(request: Request, exc: ConfigurationError) -> Response:
         return answer(request, 503, str(exc))
+
+    @app.exception_handler(FederationError)
+    async def _federation(request: Request, exc: FederationError) -> Response:
+        return answer(request, 502, str(exc))
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:

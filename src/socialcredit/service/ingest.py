@@ -176,10 +176,21 @@ def _read_named(path: Path, name: str, authority: str, at: datetime) -> list[Rec
 def _check_authority(authority: Authority, prepared: _Prepared, catalogue: Catalogue) -> None:
     """The catalogue (type, subject kind, attributes), competence (record type) and jurisdiction (subject's
     division) of every record, all problems at once."""
+    found = authority_problems(authority, prepared.records, catalogue, limit=MAX_PROBLEMS)
+    if found:
+        raise RecordError(_located(prepared, found[:MAX_PROBLEMS]))
+
+
+def authority_problems(
+    authority: Authority, records: Iterable[Record], catalogue: Catalogue, *, limit: int | None = None
+) -> list[tuple[str, str, str | None, str]]:
+    """(record id, field, value, reason) for each thing wrong with ``records`` as ``authority``'s: the catalogue
+    (type, subject kind, attributes), its competence (the record type) and its jurisdiction (the subject's
+    division). Stops after about ``limit`` problems when one is given."""
     found: list[tuple[str, str, str | None, str]] = []  # (record id, field, value, reason)
     subjects: dict[str, tuple[str, str | None]] = {}  # subject id -> (kind, division), parsed once
-    for record in prepared.records:
-        if len(found) >= MAX_PROBLEMS:
+    for record in records:
+        if limit is not None and len(found) >= limit:
             break
         if record.authority not in ("", authority.code):
             found.append((record.record_id, "authority", record.authority, f"submitted by {authority.code!r}"))
@@ -216,8 +227,7 @@ def _check_authority(authority: Authority, prepared: _Prepared, catalogue: Catal
                     f"({authority.jurisdiction})",
                 )
             )
-    if found:
-        raise RecordError(_located(prepared, found[:MAX_PROBLEMS]))
+    return found
 
 
 def _check_supersedes(store: Store, authority: Authority, prepared: Sequence[_Prepared]) -> None:

@@ -10,7 +10,9 @@ A party has one role:
   to the same code); sees that subject's file only;
 - ``reviewer``: decides objections and repair applications; reads the files it must decide on (logged);
 - ``operator``: runs the platform (refusal log, outbox); reads no file;
-- ``public``: anyone, with or without a token; sees what a scheme publishes.
+- ``public``: anyone, with or without a token; sees what a scheme publishes;
+- ``platform``: another socialcredit platform of the federation (its id is the party's code); pulls the channels
+  that name it as a receiver, and reads back what this platform refused of its own feed.
 
 A credential is a random bearer token (:func:`secrets.token_urlsafe`, 32 bytes); only its SHA-256 is stored,
 so a stolen database yields no usable token. A token is revoked by stamping it; it is never deleted.
@@ -41,6 +43,7 @@ class Role(StrEnum):
     REVIEWER = "reviewer"
     OPERATOR = "operator"
     PUBLIC = "public"
+    PLATFORM = "platform"
 
 
 class Unauthenticated(SocialCreditError):

@@ -37,6 +37,7 @@ HOME_OF_ROLE: dict[Role, str] = {
     Role.OPERATOR: "/operator",
     Role.PROVIDER: "/provider",
     Role.PUBLIC: "/",
+    Role.PLATFORM: "/",
 }
 """Where a party lands after signing in."""
 

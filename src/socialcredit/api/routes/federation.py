@@ -1,0 +1,59 @@
+"""The exchange between platforms (the service interface): channels' tree heads, entries and consistency proofs
+for receiving platforms, the heads this platform verified from others (for fork checks), and what it refused.
+
+Answered only when the platform has a federation document (``SOCIALCREDIT_FEDERATION_FILE``), and only to a
+party of the role ``platform`` that the channel names as a receiver.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, Request
+
+from socialcredit.api.deps import PartyDep
+from socialcredit.errors import NotFound
+from socialcredit.federation.service import Federation
+
+router = APIRouter(tags=["federation"])
+
+ChannelName = Annotated[str, Path(pattern=r"^[a-z][a-z0-9-]{0,62}$")]
+PlatformId = Annotated[str, Path(pattern=r"^[a-z][a-z0-9-]{0,30}$")]
+Size = Annotated[int, Query(ge=0, le=1 << 40)]
+
+
+def _federation(request: Request) -> Federation:
+    federation = getattr(request.app.state, "federation", None)
+    if federation is None:
+        raise NotFound("this platform is not federated (no federation document)")
+    return federation
+
+
+@router.get("/v1/federation/feeds/{channel}/head", summary="A channel's tree head")
+def head(channel: ChannelName, request: Request, party: PartyDep) -> dict[str, Any]:
+    """Platform, channel, tree size, root hash (RFC 6962) and timestamp, after publishing what was written."""
+    return _federation(request).head(party, channel)
+
+
+@router.get("/v1/federation/feeds/{channel}/entries", summary="A page of a channel's entries")
+def entries(channel: ChannelName, request: Request, party: PartyDep, start: Size = 0, end: Size = 0) -> dict[str, Any]:
+    """Leaves ``start`` to ``end`` (exclusive, at most 2,000), each its seq and canonical payload."""
+    return _federation(request).entries(party, channel, start, end)
+
+
+@router.get("/v1/federation/feeds/{channel}/consistency", summary="A consistency proof between two tree sizes")
+def consistency(channel: ChannelName, request: Request, party: PartyDep, first: Size, second: Size) -> dict[str, Any]:
+    """The RFC 6962 proof that the tree of ``first`` leaves is a prefix of the tree of ``second``."""
+    return _federation(request).consistency(party, channel, first, second)
+
+
+@router.get("/v1/federation/peers/{peer}/{channel}/head", summary="The head this platform verified from a peer")
+def seen(peer: PlatformId, channel: ChannelName, request: Request, party: PartyDep) -> dict[str, Any]:
+    """For a fellow receiver to compare with its own view: two views that no proof joins are a fork."""
+    return _federation(request).seen(party, peer, channel)
+
+
+@router.get("/v1/federation/refusals", summary="What this platform refused of the asking platform's feeds")
+def refusals(request: Request, party: PartyDep) -> dict[str, Any]:
+    """Each refused leaf: channel, seq, record and why."""
+    return _federation(request).refusals(party)

@@ -1,0 +1,156 @@
+"""The federation as the HTTP service and the commands use it: who may pull what, and pulling every peer.
+
+A channel is answered only to a party of the role ``platform`` that the channel names as a receiver; anyone
+else is refused (and the refusal logged, as every refusal is). A head request first publishes what was written
+since the last one, so a receiver always sees everything committed before it asked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from socialcredit.catalogue.model import Catalogue
+from socialcredit.errors import FederationError, ForgedFeed, NotFound
+from socialcredit.federation import feeds
+from socialcredit.federation.config import Channel, FederationConfig, Peer
+from socialcredit.federation.http_source import HttpSource
+from socialcredit.federation.pulling import cross_check, pull, statuses
+from socialcredit.federation.receiving import link_state, refusals
+from socialcredit.service.parties import Party, PermissionDenied, Role
+from socialcredit.store import Store
+
+Refused = Callable[[Party, str, str], None]
+"""Logs a refused request: (party, action, why)."""
+
+
+@dataclass(frozen=True, slots=True)
+class PullOutcome:
+    """One link's pull as a line of a report."""
+
+    peer: str
+    channel: str
+    ok: bool
+    detail: dict[str, Any]
+
+
+class Federation:
+    """This platform's federation: its channels served to receivers, its peers pulled."""
+
+    def __init__(self, store: Store, config: FederationConfig, catalogue: Catalogue, refused: Refused) -> None:
+        self.store = store
+        self.config = config
+        self.catalogue = catalogue
+        self._refused = refused
+
+    def _channel_for(self, party: Party, name: str) -> Channel:
+        channel = self.config.channel(name)
+        if party.role is not Role.PLATFORM or channel is None or party.code not in channel.receivers:
+            why = f"channel {name!r} is not shared with {party.code!r}"
+            self._refused(party, "federation.pull", why)
+            raise PermissionDenied(why)
+        return channel
+
+    def _platform(self, party: Party, action: str) -> None:
+        if party.role is not Role.PLATFORM:
+            why = "only a platform of the federation may ask this"
+            self._refused(party, action, why)
+            raise PermissionDenied(why)
+
+    # -- answering receivers ---------------------------------------------------------------------------------
+
+    def head(self, party: Party, name: str) -> dict[str, Any]:
+        """The channel's tree head, after publishing what was written since the last one."""
+        channel = self._channel_for(party, name)
+        return feeds.publish(self.store, self.config, channel, self.catalogue).as_dict()
+
+    def entries(self, party: Party, name: str, start: int, end: int) -> dict[str, Any]:
+        """Leaves ``start`` to ``end`` (exclusive; at most a page) of the channel."""
+        self._channel_for(party, name)
+        rows = feeds.entries(self.store, name, start, end)
+        return {"entries": [{"seq": seq, "payload": payload.decode()} for seq, payload in rows]}
+
+    def consistency(self, party: Party, name: str, first: int, second: int) -> dict[str, Any]:
+        """The RFC 6962 consistency proof between two sizes of the channel's tree."""
+        self._channel_for(party, name)
+        proof = feeds.consistency(self.store, name, first, second)
+        return {"first": first, "second": second, "proof": [h.hex() for h in proof]}
+
+    def seen(self, party: Party, peer: str, channel: str) -> dict[str, Any]:
+        """The head this platform last verified from ``peer``'s ``channel``, for a fellow receiver to compare."""
+        self._platform(party, "federation.witness")
+        if self.config.peer(peer) is None:
+            raise NotFound(f"{self.config.platform} does not pull from {peer!r}")
+        with self.store.read_snapshot() as conn:
+            state = link_state(conn, peer, channel)
+        return {
+            "platform": peer,
+            "channel": channel,
+            "tree_size": state.seen.tree_size,
+            "root_hash": state.seen.root_hash,
+            "timestamp": state.origin_time,
+            "witness": self.config.platform,
+        }
+
+    def refusals(self, party: Party) -> dict[str, Any]:
+        """What this platform refused of the asking platform's feeds, and why (reported back to the origin)."""
+        self._platform(party, "federation.refusals")
+        return {"platform": self.config.platform, "refused": refusals(self.store, party.code)}
+
+    # -- pulling peers -----------------------------------------------------------------------------------------
+
+    def source(self, peer: Peer, *, timeout: float = 10.0) -> HttpSource:
+        """The peer over HTTP, with the token this platform presents to it."""
+        return HttpSource(peer.platform, peer.url, peer.token(), timeout=timeout)
+
+    def pull_all(self, *, only: str | None = None, timeout: float = 10.0) -> list[PullOutcome]:
+        """Pull every configured channel of every peer (or of ``only``), then cross-check with its witnesses;
+        a failed link does not stop the others."""
+        out: list[PullOutcome] = []
+        for peer in self.config.peers:
+            if only is not None and peer.platform != only:
+                continue
+            source = self.source(peer, timeout=timeout)
+            try:
+                for channel in peer.channels:
+                    out.append(self._pull_one(peer, channel, source, timeout))
+            finally:
+                source.close()
+        return out
+
+    def _pull_one(self, peer: Peer, channel: str, source: HttpSource, timeout: float) -> PullOutcome:
+        try:
+            received = pull(self.store, self.config, peer, channel, source, self.catalogue)
+            detail: dict[str, Any] = {
+                "from": received.from_size,
+                "tree_size": received.to_size,
+                "proof_checked": received.proof_checked,
+                **received.outcomes,
+            }
+            checks = []
+            for witness_id in peer.witnesses:
+                witness = self.config.peer(witness_id)
+                if witness is None:
+                    checks.append(f"{witness_id} is not a peer: not cross-checked")
+                    continue
+                other = self.source(witness, timeout=timeout)
+                try:
+                    checks.append(cross_check(self.store, peer, channel, source, other, witness_id))
+                except ForgedFeed:
+                    raise
+                except FederationError as exc:
+                    checks.append(f"{witness_id} could not be asked: {exc}")
+                finally:
+                    other.close()
+            if checks:
+                detail["witnesses"] = checks
+            return PullOutcome(peer.platform, channel, True, detail)
+        except FederationError as exc:
+            return PullOutcome(
+                peer.platform, channel, False, {"error": str(exc), "forged": isinstance(exc, ForgedFeed)}
+            )
+
+    def status(self) -> list[dict[str, Any]]:
+        """Every link, with how stale it is."""
+        return [s.as_dict() for s in statuses(self.store, self.config)]
