@@ -11,10 +11,10 @@ from sqlalchemy import select
 from socialcredit.catalogue.loading import shipped_catalogue
 from socialcredit.errors import ForgedFeed
 from socialcredit.federation.bundles import export_bundle, import_bundle
+from socialcredit.federation.drills import forged_bundle, rewrite_leaf, truncate
 from socialcredit.federation.pulling import release, statuses
 from socialcredit.tables.audit import audit_leaves_table
 from tests.federation.conftest import RONGCHENG_PERSON, Fed
-from tests.federation.forging import forged_bundle, rewrite_leaf, truncate
 
 CHANNEL = "city-a-records"
 

@@ -14,7 +14,7 @@ from socialcredit.api import errors
 from socialcredit.api.limits import BodyLimit
 from socialcredit.api.routes import cases, catalogue, decisions, federation, parties, public, records, subjects
 from socialcredit.dates import utc_now
-from socialcredit.federation.setup import federation_of
+from socialcredit.federation.setup import federation_of, start_puller
 from socialcredit.scheme.model import Scheme
 from socialcredit.service.due_process import DueProcess
 from socialcredit.service.notices import Sender
@@ -53,10 +53,13 @@ def create_app(
         raise
 
     @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app_: FastAPI) -> AsyncIterator[None]:
+        puller = start_puller(app_.state.federation, settings)
         try:
             yield
         finally:
+            if puller is not None:
+                puller.stop()
             if owned:
                 the_store.close()
 

@@ -53,4 +53,3 @@ class BodyLimit:
             return message
 
         await self.app(scope, limited, send)
-

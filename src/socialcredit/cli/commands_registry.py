@@ -12,6 +12,7 @@ def register_all(app: typer.Typer) -> None:
         catalogue_commands,
         demo_commands,
         engine_commands,
+        federation_commands,
         index_commands,
         party_commands,
         report_commands,
@@ -33,5 +34,6 @@ def register_all(app: typer.Typer) -> None:
         index_commands,
         report_commands,
         scorecard_commands,
+        federation_commands,
     ):
         module.register(app)

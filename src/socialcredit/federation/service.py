@@ -7,6 +7,8 @@ since the last one, so a receiver always sees everything committed before it ask
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -154,3 +156,43 @@ class Federation:
     def status(self) -> list[dict[str, Any]]:
         """Every link, with how stale it is."""
         return [s.as_dict() for s in statuses(self.store, self.config)]
+
+    def status_for(self, party: Party) -> dict[str, Any]:
+        """Every link, for the operator."""
+        if party.role is not Role.OPERATOR:
+            why = "only the operator sees the federation's links"
+            self._refused(party, "federation.status", why)
+            raise PermissionDenied(why)
+        return {"platform": self.config.platform, "links": self.status()}
+
+
+class Puller:
+    """Pulls every peer every ``seconds`` on a thread of its own, until stopped; a failed link waits for the next
+    round (the operator sees it in ``federation status``)."""
+
+    def __init__(
+        self, federation: Federation, seconds: float, *, on_round: Callable[[list[PullOutcome]], None]
+    ) -> None:
+
+        self._federation = federation
+        self._seconds = seconds
+        self._on_round = on_round
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="federation-puller", daemon=True)
+
+    def start(self) -> None:
+        """Start pulling."""
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop after the round under way."""
+        self._stop.set()
+        self._thread.join(timeout=self._seconds + 30)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self._on_round(self._federation.pull_all(timeout=min(10.0, max(1.0, self._seconds))))
+            except Exception:
+                logging.getLogger(__name__).exception("a federation pull round failed")
+            self._stop.wait(self._seconds)

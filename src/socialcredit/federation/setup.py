@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import logging
+
 from socialcredit.federation.config import load_federation_file
-from socialcredit.federation.service import Federation
+from socialcredit.federation.service import Federation, Puller, PullOutcome
 from socialcredit.service.platform import Platform
+from socialcredit.settings import Settings
 
 
 def federation_of(platform: Platform) -> Federation | None:
@@ -21,3 +24,21 @@ def federation_of(platform: Platform) -> Federation | None:
         catalogue,
         lambda party, action, why: platform.log_refusal(party, action, why),
     )
+
+
+def start_puller(federation: Federation | None, settings: Settings) -> Puller | None:
+    """Start pulling every peer every ``settings.federation_pull_seconds`` (none when 0 or not federated)."""
+    if federation is None or settings.federation_pull_seconds <= 0:
+        return None
+    log = logging.getLogger("socialcredit.federation")
+
+    def report(outcomes: list[PullOutcome]) -> None:
+        for outcome in outcomes:
+            if outcome.ok:
+                log.info("pulled %s/%s: %s", outcome.peer, outcome.channel, outcome.detail)
+            else:
+                log.warning("could not pull %s/%s: %s", outcome.peer, outcome.channel, outcome.detail["error"])
+
+    puller = Puller(federation, settings.federation_pull_seconds, on_round=report)
+    puller.start()
+    return puller

@@ -57,3 +57,10 @@ def seen(peer: PlatformId, channel: ChannelName, request: Request, party: PartyD
 def refusals(request: Request, party: PartyDep) -> dict[str, Any]:
     """Each refused leaf: channel, seq, record and why."""
     return _federation(request).refusals(party)
+
+
+@router.get("/v1/federation/status", summary="Each link to another platform: how much, how fresh, quarantined")
+def status(request: Request, party: PartyDep) -> dict[str, Any]:
+    """For the operator: per peer and channel, the leaves held, the status (and why a feed is quarantined), the
+    last success, how stale by this platform's clock, and the last error."""
+    return _federation(request).status_for(party)

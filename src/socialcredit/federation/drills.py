@@ -1,5 +1,10 @@
-"""A dishonest origin, for tests: rewrite or drop leaves it already shared, recomputing its tree as a careful
-forger would (or not), and feeds forged from scratch."""
+"""Forgery drills: make this platform's own feed dishonest, as a forger would, to check that its receivers catch it.
+
+An operator runs a drill (``socialcredit federation drill``) on a test platform, or the tests run them: rewrite a
+record already shared and rebuild the tree as a careful forger would (or keep the old hashes, as a careless one
+would), drop the newest leaves (a truncated history), or write a bundle whose tree is built honestly over
+whatever it is given. Each breaks the feed for good: every receiver quarantines it.
+"""
 
 from __future__ import annotations
 
