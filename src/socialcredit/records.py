@@ -76,6 +76,10 @@ def effective_records(versions: Iterable[Record], known_at: datetime | None = No
     superseding version stands in its place unless it is a revocation. Chains resolve transitively because each
     superseded key is dropped wherever it appears.
     """
-    known = [r for r in versions if known_at is None or r.recorded_at is None or r.recorded_at <= known_at]
+    known = [
+        r
+        for r in versions
+        if known_at is None or r.recorded_at is None or r.recorded_at <= known_at
+    ]
     superseded = {(r.authority, r.supersedes) for r in known if r.supersedes is not None}
     return [r for r in known if r.key not in superseded and not r.revoked]

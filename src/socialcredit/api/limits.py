@@ -53,3 +53,4 @@ class BodyLimit:
             return message
 
         await self.app(scope, limited, send)
+

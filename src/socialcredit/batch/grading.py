@@ -75,7 +75,11 @@ def grade_columns(scheme: Scheme, dates: Dates, j: int) -> tuple[Expr, Expr]:
     leaves = _Leaves(scheme, dates, j)
     score = leaves.column("score")
     band = case(
-        [(fill(":s >= :m", s=score, m=b.min), lit(grades.rank(b.grade))) for b in grades.bands if b.min is not None],
+        [
+            (fill(":s >= :m", s=score, m=b.min), lit(grades.rank(b.grade)))
+            for b in grades.bands
+            if b.min is not None
+        ],
         lit(grades.rank(grades.bands[-1].grade)),
     )
     assigned = [(leaves.predicate(r.when), r) for r in grades.assign]

@@ -97,7 +97,10 @@ def _events(index: int, rule: ListRule, attrs: Attributes, as_of: date) -> Expr:
     args = {"l": index, "key": key, "d": dk.key_of(as_of), "kinds": kinds, "present": present}
     parts = [
         fill(
-            common + "0 AS phase, :end AS dur_end, CAST(NULL AS BIGINT) AS years" + source + " AND type = :t AND :c",
+            common
+            + "0 AS phase, :end AS dur_end, CAST(NULL AS BIGINT) AS years"
+            + source
+            + " AND type = :t AND :c",
             end=case(durations),
             t=rule.entry.record_type,
             c=compile_condition(rule.entry.when, attrs),
@@ -183,9 +186,12 @@ def entries_table(scheme: Scheme, attrs: Attributes, backend: Backend, as_of: da
             "FROM (:a) AS a",
             a=after,
         )
-        leap = fill("CASE WHEN phase <> 1 OR :leap THEN 1 ELSE 0 END", leap=dk.is_leap(fill("end0 DIV 10000 + s_incl")))
+        leap = fill(
+            "CASE WHEN phase <> 1 OR :leap THEN 1 ELSE 0 END", leap=dk.is_leap(fill("end0 DIV 10000 + s_incl"))
+        )
         leaps = fill(
-            f"SELECT *, :leap AS leap_incl, COALESCE(MIN(:leap) OVER ({w} {AFTER}), 1) AS leap_before FROM (:s) AS s",
+            f"SELECT *, :leap AS leap_incl, COALESCE(MIN(:leap) OVER ({w} {AFTER}), 1) AS leap_before "
+            "FROM (:s) AS s",
             leap=leap,
             s=sums,
         )
@@ -196,7 +202,8 @@ def entries_table(scheme: Scheme, attrs: Attributes, backend: Backend, as_of: da
             x=leaps,
         )
         prefix = fill(
-            f"SELECT * FROM (SELECT *, SUM(fail) OVER ({w} {SO_FAR}) AS fails FROM (:f) AS f) AS p WHERE fails = 0",
+            f"SELECT * FROM (SELECT *, SUM(fail) OVER ({w} {SO_FAR}) AS fails FROM (:f) AS f) AS p "
+            "WHERE fails = 0",
             f=fails,
         )
         agg = fill(
@@ -245,7 +252,9 @@ def entries_table(scheme: Scheme, attrs: Attributes, backend: Backend, as_of: da
             "list_id": pa.array([r["list_id"] for r in rows], pa.string()),
             "key": pa.array([r["key"] for r in rows], pa.string()),
             "start": pa.array([dk.day_of(r["start"]) for r in rows], pa.date32()),
-            "end": pa.array([dk.day_of(r["end_key"]) if r["end_key"] is not None else None for r in rows], pa.date32()),
+            "end": pa.array(
+                [dk.day_of(r["end_key"]) if r["end_key"] is not None else None for r in rows], pa.date32()
+            ),
             "status": pa.array([r["status"] for r in rows], pa.string()),
         }
     ).sort_by([("subject_id", "ascending"), ("list_id", "ascending"), ("start", "ascending")])

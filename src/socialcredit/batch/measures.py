@@ -48,13 +48,8 @@ def measures_table(
     """subject_id, measure_id, list_id, key, grade, via_subject, via_link — one row per measure in force."""
     backend.register_arrow("lentries", entries)
     if grades is None:
-        grades = pa.table(
-            {
-                "subject_id": pa.array([], pa.string()),
-                "grade": pa.array([], pa.string()),
-                "kind": pa.array([], pa.string()),
-            }
-        )
+        grades = pa.table({"subject_id": pa.array([], pa.string()), "grade": pa.array([], pa.string()),
+                           "kind": pa.array([], pa.string())})
     backend.register_arrow("lgrades", grades.select(["subject_id", "grade", "kind"]))
     parts: list[Expr] = []
     for m in scheme.measures:

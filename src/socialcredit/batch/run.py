@@ -158,8 +158,7 @@ def _with_link_targets(scheme: Scheme, backend: Backend, attrs: Attributes) -> s
         query = fill(
             "SELECT DISTINCT :a AS target FROM rec WHERE type = :t AND :a IS NOT NULL AND "
             "NOT EXISTS (SELECT 1 FROM subjects AS s WHERE s.subject_id = :a)",
-            a=attrs.get(link.attribute, "text"),
-            t=link.record_type,
+            a=attrs.get(link.attribute, "text"), t=link.record_type,
         )
         named |= set(backend.arrow(query).column("target").to_pylist())
     ids, kinds = [], []
@@ -169,14 +168,9 @@ def _with_link_targets(scheme: Scheme, backend: Backend, attrs: Attributes) -> s
         except InvalidIdentifier:
             continue  # not an identifier: it names no subject
         ids.append(target)
-    backend.register_arrow(
-        "link_only_subjects", pa.table({"subject_id": pa.array(ids, pa.string()), "kind": pa.array(kinds, pa.string())})
-    )
-    backend.table(
-        "graded_subjects",
-        fill(
-            "SELECT subject_id, first_ok, kind FROM subjects UNION ALL "
-            "SELECT subject_id, CAST(NULL AS BIGINT) AS first_ok, kind FROM link_only_subjects"
-        ),
-    )
+    backend.register_arrow("link_only_subjects", pa.table({"subject_id": pa.array(ids, pa.string()),
+                                                           "kind": pa.array(kinds, pa.string())}))
+    backend.table("graded_subjects", fill(
+        "SELECT subject_id, first_ok, kind FROM subjects UNION ALL "
+        "SELECT subject_id, CAST(NULL AS BIGINT) AS first_ok, kind FROM link_only_subjects"))
     return "graded_subjects"

@@ -53,7 +53,9 @@ def uses_previous_grades(scheme: Scheme) -> bool:
     if scheme.grades is None:
         return False
     return any(
-        p.previous_grades is not None for rule in (*scheme.grades.assign, *scheme.grades.caps) for p in rule.when.walk()
+        p.previous_grades is not None
+        for rule in (*scheme.grades.assign, *scheme.grades.caps)
+        for p in rule.when.walk()
     )
 
 

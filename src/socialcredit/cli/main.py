@@ -19,7 +19,8 @@ def build_app() -> typer.Typer:
     """Assemble the command-line application from its command groups."""
     app = typer.Typer(
         name="socialcredit",
-        help="An open, accountable credit information platform: records, published schemes, explained decisions.",
+        help="An open, accountable credit information platform: records, published schemes, explained "
+        "decisions.",
         no_args_is_help=True,
         pretty_exceptions_enable=False,
         add_completion=False,
@@ -28,7 +29,9 @@ def build_app() -> typer.Typer:
     @app.callback()
     def root(
         ctx: typer.Context,
-        data_dir: Annotated[Path | None, typer.Option(help="Folder for the embedded store (default: var).")] = None,
+        data_dir: Annotated[
+            Path | None, typer.Option(help="Folder for the embedded store (default: var).")
+        ] = None,
         database_url: Annotated[
             str | None, typer.Option(help="Store URL, e.g. postgresql+psycopg://user@host/db.")
         ] = None,

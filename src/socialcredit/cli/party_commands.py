@@ -12,9 +12,8 @@ from socialcredit.cli.context import open_store_from
 from socialcredit.service.parties import Party, add_party, issue_token, list_parties, parse_role, revoke_tokens
 from socialcredit.store import Store
 
-party_app = typer.Typer(
-    help="Parties: authorities' accounts, service providers, subjects, reviewers...", no_args_is_help=True
-)
+party_app = typer.Typer(help="Parties: authorities' accounts, service providers, subjects, reviewers...",
+                        no_args_is_help=True)
 token_app = typer.Typer(help="Tokens: issued once (only a hash is kept), revoked for good.", no_args_is_help=True)
 
 
@@ -26,7 +25,9 @@ def _open(ctx: typer.Context) -> Store:
 def add(
     ctx: typer.Context,
     code: Annotated[str, typer.Argument(help="The party's code, e.g. rc-court-clerk.")],
-    role: Annotated[str, typer.Option("--role", help="authority, provider, subject, reviewer, operator or public.")],
+    role: Annotated[
+        str, typer.Option("--role", help="authority, provider, subject, reviewer, operator or public.")
+    ],
     name: Annotated[str, typer.Option("--name", help="Who it is.")],
     authority: Annotated[
         str | None, typer.Option("--authority", help="authority role: the registered authority's code.")

@@ -43,7 +43,9 @@ def check_permanent_residence(value: str, *, today: date | None = None) -> None:
     """Raise :class:`IdFailure` unless ``value`` (normalised) is a valid permanent residence card number."""
     if len(value) == 15:
         if not _PR_2017.fullmatch(value):
-            raise IdFailure("a 15-character (2017) permanent residence card number is 3 letters followed by 12 digits")
+            raise IdFailure(
+                "a 15-character (2017) permanent residence card number is 3 letters followed by 12 digits"
+            )
         if places.country_alpha3(value[:3]) is None:
             raise IdFailure(
                 f"unknown nationality code {value[:3]} (expected an ISO 3166-1 alpha-3 code)",
@@ -56,7 +58,9 @@ def check_permanent_residence(value: str, *, today: date | None = None) -> None:
             f"or 15 (2017 card), not {len(value)}"
         )
     if not _PR_2023.fullmatch(value):
-        raise IdFailure("an 18-character permanent residence card number is 9, 16 digits, and a digit or X")
+        raise IdFailure(
+            "an 18-character permanent residence card number is 9, 16 digits, and a digit or X"
+        )
     if not places.is_province(value[1:3]):
         raise IdFailure(f"unknown province code {value[1:3]} (positions 2-3)", IdFailure.COMPONENT)
     if places.country_by_numeric(value[3:6]) is None:
@@ -123,7 +127,9 @@ def passport_from_text(value: str) -> SubjectId:
     """Parse ``passport:<ISSUER>:<NUMBER>`` (already normalised to upper case); raises :class:`IdFailure`."""
     parts = value.split(":")
     if len(parts) != 3 or parts[0] != "PASSPORT":
-        raise IdFailure("a passport reference is written passport:<ISSUER>:<NUMBER>, e.g. passport:USA:X1234567")
+        raise IdFailure(
+            "a passport reference is written passport:<ISSUER>:<NUMBER>, e.g. passport:USA:X1234567"
+        )
     check_passport_parts(parts[1], parts[2])
     return SubjectId(IdScheme.PASSPORT, f"{PASSPORT_PREFIX}{parts[1]}:{parts[2]}", SubjectKind.PERSON)
 

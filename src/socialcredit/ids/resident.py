@@ -57,7 +57,8 @@ def check_resident_id(value: str, *, today: date | None = None) -> None:
         raise IdFailure(f"unknown division code {value[:6]}", IdFailure.COMPONENT)
     if not place.in_use_until_at_least(birth.year):
         raise IdFailure(
-            f"division code {value[:6]} was abolished in {place.last_abolished}, before the birth year {birth.year}",
+            f"division code {value[:6]} was abolished in {place.last_abolished}, "
+            f"before the birth year {birth.year}",
             IdFailure.COMPONENT,
         )
     expected = ric.calc_check_digit(value)

@@ -34,56 +34,28 @@ NATIONAL_REGISTRATION = "100000"
 """Positions 3-8 of an organization registered by a national-level authority (not a GB/T 2260 code)."""
 
 AUTHORITIES: dict[str, tuple[str, dict[str, str]]] = {
-    "1": (
-        "staffing office",
-        {
-            "1": "government organ",
-            "2": "public institution",
-            "3": "mass organization staffed by the central staffing office",
-            "9": "other",
-        },
-    ),
+    "1": ("staffing office", {
+        "1": "government organ", "2": "public institution",
+        "3": "mass organization staffed by the central staffing office", "9": "other"}),
     "2": ("foreign affairs", {"1": "resident foreign news agency", "9": "other"}),
-    "3": (
-        "judicial administration",
-        {
-            "1": "law firm",
-            "2": "notary office",
-            "3": "grassroots legal service office",
-            "4": "judicial appraisal institution",
-            "5": "arbitration commission",
-            "9": "other",
-        },
-    ),
+    "3": ("judicial administration", {
+        "1": "law firm", "2": "notary office", "3": "grassroots legal service office",
+        "4": "judicial appraisal institution", "5": "arbitration commission", "9": "other"}),
     "4": ("culture", {"1": "foreign cultural centre", "9": "other"}),
-    "5": (
-        "civil affairs",
-        {"1": "social organization", "2": "private non-enterprise unit", "3": "foundation", "9": "other"},
-    ),
-    "6": (
-        "tourism",
-        {
-            "1": "representative office of a foreign tourism department",
-            "2": "representative office of a Hong Kong, Macao or Taiwan tourism department",
-            "9": "other",
-        },
-    ),
+    "5": ("civil affairs", {
+        "1": "social organization", "2": "private non-enterprise unit", "3": "foundation", "9": "other"}),
+    "6": ("tourism", {
+        "1": "representative office of a foreign tourism department",
+        "2": "representative office of a Hong Kong, Macao or Taiwan tourism department", "9": "other"}),
     "7": ("religious affairs", {"1": "religious venue", "2": "religious school", "9": "other"}),
     "8": ("trade unions", {"1": "grassroots trade union", "9": "other"}),
-    "9": (
-        "market regulation",
-        {"1": "enterprise", "2": "individually-owned business", "3": "farmers' specialized cooperative"},
-    ),
+    "9": ("market regulation", {
+        "1": "enterprise", "2": "individually-owned business", "3": "farmers' specialized cooperative"}),
     "A": ("CMC reform and staffing office", {"1": "military public institution", "9": "other"}),
-    "N": (
-        "agriculture",
-        {
-            "1": "group-level collective economic organization",
-            "2": "village-level collective economic organization",
-            "3": "township-level collective economic organization",
-            "9": "other",
-        },
-    ),
+    "N": ("agriculture", {
+        "1": "group-level collective economic organization",
+        "2": "village-level collective economic organization",
+        "3": "township-level collective economic organization", "9": "other"}),
     "Y": ("other", {"1": "other"}),
 }
 """Registering authority code -> (authority, {entity type code: entity type}), GB 32100-2015 table A.1."""

@@ -60,13 +60,8 @@ def read_queries(path: Path) -> list[Query]:
         except InvalidIdentifier as error:
             log.add_from(error, row=row, line=line)
         if not ACTION_PATTERN.fullmatch(action) or len(action) > 64:
-            log.add(
-                "action must be lower case letters, digits and _ (at most 64)",
-                row=row,
-                line=line,
-                field="action",
-                value=action,
-            )
+            log.add("action must be lower case letters, digits and _ (at most 64)", row=row, line=line,
+                    field="action", value=action)
         try:
             day = parse_date(at)
         except ValueError as error:

@@ -90,10 +90,7 @@ def read_records(path: Path, *, authority: str = "", recorded_at: datetime | Non
         elif seen[1].content() != record.content():
             log.add(
                 f"record_id already used on row {seen[0]} with different content",
-                row=row,
-                line=line,
-                field="record_id",
-                value=record.record_id,
+                row=row, line=line, field="record_id", value=record.record_id,
             )
         if log.full:
             break
@@ -148,8 +145,7 @@ def _check_header(columns: list[str], line: int, log: ProblemLog) -> bool:
     if tuple(columns[: len(REQUIRED)]) != REQUIRED:
         log.add(
             "the header must start with " + ",".join(REQUIRED),
-            line=line,
-            value=",".join(columns[: len(REQUIRED)]),
+            line=line, value=",".join(columns[: len(REQUIRED)]),
         )
     seen: set[str] = set()
     for name in columns[len(REQUIRED) :]:
@@ -240,32 +236,17 @@ def _json_fields(obj: Mapping[str, object], row: int, line: int, log: ProblemLog
         given = {}
     for name, value in given.items():
         if not ATTRIBUTE_PATTERN.fullmatch(name):
-            log.add(
-                "bad attribute name: expected letters, digits and _ (at most 64)",
-                row=row,
-                line=line,
-                field="attributes",
-                value=name,
-            )
+            log.add("bad attribute name: expected letters, digits and _ (at most 64)", row=row, line=line,
+                    field="attributes", value=name)
         elif isinstance(value, int) and not isinstance(value, bool) and abs(value) > EXACT_INTEGER:
-            log.add(
-                "a whole number beyond ±2^53 is not stored exactly (the batch engines would read it as a "
-                "rounded double): write it as text",
-                row=row,
-                line=line,
-                field=f"attributes.{name}",
-                value=str(value),
-            )
+            log.add("a whole number beyond ±2^53 is not stored exactly (the batch engines would read it as a "
+                    "rounded double): write it as text", row=row, line=line, field=f"attributes.{name}",
+                    value=str(value))
         elif isinstance(value, str | bool | int) or (isinstance(value, float) and math.isfinite(value)):
             attributes[name] = value
         elif value is not None:
-            log.add(
-                "an attribute is a string, a number or a boolean",
-                row=row,
-                line=line,
-                field=f"attributes.{name}",
-                value=json.dumps(value),
-            )
+            log.add("an attribute is a string, a number or a boolean", row=row, line=line,
+                    field=f"attributes.{name}", value=json.dumps(value))
     return _Raw(fields, attributes) if len(log.problems) == before else None
 
 
@@ -293,9 +274,8 @@ def _record(
         except InvalidIdentifier as error:
             log.add_from(error, row=row, line=line)
     if isinstance(kind, str) and not TYPE_PATTERN.fullmatch(kind):
-        log.add(
-            "type must look like authority.event (lower case, digits, _)", row=row, line=line, field="type", value=kind
-        )
+        log.add("type must look like authority.event (lower case, digits, _)", row=row, line=line,
+                field="type", value=kind)
     day = None
     if isinstance(occurred, str):
         try:
@@ -303,22 +283,16 @@ def _record(
         except ValueError as error:
             log.add(str(error), row=row, line=line, field="occurred_at", value=occurred)
     if f["revoked"] and f.get("supersedes") is None:
-        log.add("a revocation must name the record it revokes in supersedes", row=row, line=line, field="supersedes")
+        log.add("a revocation must name the record it revokes in supersedes", row=row, line=line,
+                field="supersedes")
     if f.get("supersedes") is not None and f.get("supersedes") == record_id:
         log.add("a record cannot supersede itself", row=row, line=line, field="supersedes", value=record_id)
     if len(log.problems) != before or subject_id is None or day is None:
         return None
     return Record(
-        record_id=str(record_id),
-        subject_id=subject_id,
-        type=str(kind),
-        occurred_at=day,
-        attributes=raw.attributes,
-        authority=authority,
-        legal_basis=_opt(f.get("legal_basis")),
-        source_ref=_opt(f.get("source_ref")),
-        recorded_at=recorded_at,
-        supersedes=_opt(f.get("supersedes")),
+        record_id=str(record_id), subject_id=subject_id, type=str(kind), occurred_at=day,
+        attributes=raw.attributes, authority=authority, legal_basis=_opt(f.get("legal_basis")),
+        source_ref=_opt(f.get("source_ref")), recorded_at=recorded_at, supersedes=_opt(f.get("supersedes")),
         revoked=bool(f["revoked"]),
     )
 

@@ -47,7 +47,9 @@ class ProblemLog:
             return
         if value is not None and len(value) > MAX_VALUE_CHARS:
             value = value[: MAX_VALUE_CHARS - 1] + "…"
-        self.problems.append(Problem(reason=reason, field=field, value=value, file=self.file, row=row, line=line))
+        self.problems.append(
+            Problem(reason=reason, field=field, value=value, file=self.file, row=row, line=line)
+        )
 
     def add_from(self, error: InputError, *, row: int | None, line: int | None) -> None:
         """Add an error's problems (e.g. from identifier validation), located in this file."""

@@ -34,7 +34,6 @@ def plain(value: Any) -> Any:
 
 def attach(store: AuditedStore, *, strict: bool = True) -> Callable[[], None]:
     """Log every act the service reports; returns the function that detaches the listener."""
-
     def listener(kind: str, party: str, subject_id: str | None, detail: dict[str, Any]) -> None:
         action = ACTIONS.get(kind, kind)[:64]
         log_access(store, f"party:{party}"[:128], action, subject_id, detail=plain(detail))

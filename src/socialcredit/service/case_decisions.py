@@ -277,3 +277,4 @@ def _check_decision(row: Any, outcome: str, reasons: str, corrected: Mapping[str
         problems.append(Problem("only an upheld objection corrects", "corrected_attributes"))
     if problems:
         raise InputError(problems)
+

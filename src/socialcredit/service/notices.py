@@ -93,7 +93,9 @@ def notice_to_dict(row: Any) -> dict[str, Any]:
     }
 
 
-def dispatch(transaction: Callable[[], Any], sender: Sender, at: datetime, *, limit: int = 1000) -> int:
+def dispatch(
+    transaction: Callable[[], Any], sender: Sender, at: datetime, *, limit: int = 1000
+) -> int:
     """Send up to ``limit`` unsent notices, oldest first, stamping them sent; returns how many were sent.
 
     A notice whose sending fails stays unsent (it is tried again next time) and stops this round. Notices sent

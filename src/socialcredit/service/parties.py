@@ -217,7 +217,9 @@ def authenticate(store: Store, token: str) -> Party:
         raise Unauthenticated("the token is not valid")
     t = tokens_table
     with _tx(store, write=False) as conn:
-        row = conn.execute(select(t.c.party, t.c.revoked_at).where(t.c.token_sha256 == token_hash(token))).one_or_none()
+        row = conn.execute(
+            select(t.c.party, t.c.revoked_at).where(t.c.token_sha256 == token_hash(token))
+        ).one_or_none()
         if row is None or row.revoked_at is not None:
             raise Unauthenticated("the token is not valid or has been revoked")
         return _get_party(conn, row.party)
@@ -228,7 +230,9 @@ def parse_role(text: str) -> Role:
     try:
         return Role(text)
     except ValueError:
-        raise InputError([Problem(f"expected one of {', '.join(r.value for r in Role)}", "role", text)]) from None
+        raise InputError(
+            [Problem(f"expected one of {', '.join(r.value for r in Role)}", "role", text)]
+        ) from None
 
 
 def party_summary(parties: Sequence[Party]) -> list[dict[str, object]]:

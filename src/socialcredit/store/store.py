@@ -40,7 +40,6 @@ Clock = Callable[[], datetime]
 _ATTEMPTS = 3
 """How often a batch is tried when concurrent writers race for the same record ids."""
 
-
 class Store:
     """The operational database. Build one with :func:`open_store`; close it with :meth:`close`.
 

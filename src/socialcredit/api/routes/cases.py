@@ -18,9 +18,8 @@ CasePath = Annotated[Reference, Path(description="A case reference, e.g. OBJ-1A2
 def object_(body: ObjectionIn, party: PartyDep, due: DueProcessDep) -> dict[str, Any]:
     """The item is marked disputed at once; a reviewer decides by the deadline returned, or the item is
     suspended from use until decided."""
-    return due.object(
-        party, scheme=body.scheme, target=body.target.model_dump(exclude_none=True), statement=body.statement
-    )
+    return due.object(party, scheme=body.scheme, target=body.target.model_dump(exclude_none=True),
+                      statement=body.statement)
 
 
 @router.post("/v1/repairs", status_code=201, summary="Apply for credit repair of a list entry (subject)")
