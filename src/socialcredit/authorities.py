@@ -95,3 +95,14 @@ def competence_problems(competences: Iterable[str], known: Collection[str]) -> l
                 )
             )
     return problems
+
+
+ORIGIN_SEPARATOR = "/"
+"""Between another platform's id and its authority's own code, in the code a receiving platform stores the
+authority under (``weihai/WH-COURT``); a platform's own authorities never have it."""
+
+
+def origin_platform(code: str) -> str | None:
+    """The platform an authority stored under ``code`` belongs to, when it is another platform's."""
+    platform, separator, _ = code.partition(ORIGIN_SEPARATOR)
+    return platform if separator else None

@@ -22,8 +22,8 @@ from socialcredit.api import create_app
 from socialcredit.authorities import Authority
 from socialcredit.catalogue.loading import shipped_catalogue
 from socialcredit.federation.config import FederationConfig, load_federation_file
-from socialcredit.federation.http_source import HttpSource
-from socialcredit.federation.pulling import peer_of, pull
+from socialcredit.federation.http_source import CaseClient, HttpSource
+from socialcredit.federation.pulling import peer_of
 from socialcredit.federation.receiving import Received
 from socialcredit.service.notices import MemorySender
 from socialcredit.service.parties import Party, Role, add_party, issue_token
@@ -156,16 +156,20 @@ class Fed:
         return HttpSource(origin, "http://testserver", node.tokens[receiver], client=node.client)
 
     def pull(self, receiver: str, origin: str, channel: str | None = None) -> Received:
+        """One verified pull, as the receiver's own federation makes it (corrections notified)."""
         node = self.nodes[receiver]
         peer = peer_of(node.config, origin)
-        return pull(
-            node.store,
-            node.config,
-            peer,
-            channel or peer.channels[0],
-            self.source(receiver, origin),
-            shipped_catalogue(),
-        )
+        federation = node.client.app.state.federation  # type: ignore[attr-defined]
+        return federation.pull_link(peer, channel or peer.channels[0], self.source(receiver, origin))
+
+    def cases(self, receiver: str) -> Callable[[Any], CaseClient]:
+        """How ``receiver`` reaches its peers' case interface: their test clients, with its tokens there."""
+
+        def connect(peer: Any) -> CaseClient:
+            node = self.nodes[peer.platform]
+            return CaseClient(peer.platform, "http://testserver", node.tokens[receiver], client=node.client)
+
+        return connect
 
     def listing(self, subject: str, case_no: str, record_id: str | None = None) -> dict[str, Any]:
         self.counter[0] += 1
@@ -189,6 +193,8 @@ def build_node(name: str, store: Store, tmp: Path, now: list[datetime]) -> Node:
     parties = [
         Party("seller", Role.PROVIDER, "12306 ticketing", actions=("buy_air_ticket", "buy_g_train_ticket")),
         Party("operator", Role.OPERATOR, "Operator"),
+        Party("reviewer", Role.REVIEWER, "Reviewer"),
+        Party("person", Role.SUBJECT, "A resident of Rongcheng", subject_id=RONGCHENG_PERSON),
         *[Party(a.code.lower(), Role.AUTHORITY, f"{a.name} clerk", authority=a.code) for a in AUTHORITIES[name]],
         *[Party(other, Role.PLATFORM, f"The {other} platform") for other in DOCUMENTS if other != name],
     ]

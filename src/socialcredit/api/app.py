@@ -73,7 +73,7 @@ def create_app(
     app.state.platform = platform
     app.state.due_process = DueProcess(platform)
     answer = errors.install(app, pages=install_portal(app, platform, app.state.due_process))
-    app.state.federation = federation_of(platform)
+    app.state.federation = federation_of(platform, app.state.due_process)
     for module in (records, decisions, subjects, cases, public, catalogue, parties, federation):
         app.include_router(module.router, responses=errors.RESPONSES)
 

@@ -14,7 +14,7 @@ from rich.table import Table
 from socialcredit.catalogue.loading import shipped_catalogue
 from socialcredit.cli.context import open_store_from, settings_from
 from socialcredit.errors import ConfigurationError
-from socialcredit.federation.bundles import export_bundle, import_bundle
+from socialcredit.federation.bundles import export_bundle
 from socialcredit.federation.config import FederationConfig, load_federation_file
 from socialcredit.federation.feeds import publish
 from socialcredit.federation.pulling import release, statuses
@@ -127,7 +127,7 @@ def import_command(
     """Take in a peer's bundle with the checks of a pull; a forged one quarantines the link (exit 1)."""
     federation = _config(ctx, config)
     with open_store_from(ctx, job="federation import") as store:
-        received = import_bundle(store, federation, bundle, shipped_catalogue())
+        received = _federation(store, federation).import_bundle(bundle)
     typer.echo(
         f"{received.peer}/{received.channel}: leaves {received.from_size} to {received.to_size}, "
         f"{json.dumps(received.outcomes)}"

@@ -20,7 +20,7 @@ from socialcredit.federation.config import FederationConfig
 from socialcredit.federation.entries import entry_hash
 from socialcredit.federation.feeds import consistency, entries, publish
 from socialcredit.federation.pulling import peer_of, pull
-from socialcredit.federation.receiving import Received, held_hashes
+from socialcredit.federation.receiving import Corrected, Received, held_hashes
 from socialcredit.federation.verification import FeedSource
 from socialcredit.store import Store
 
@@ -134,11 +134,22 @@ def check_overlap(bundle: BundleSource, held: dict[int, str]) -> None:
             )
 
 
-def import_bundle(store: Store, config: FederationConfig, path: Path, catalogue: Catalogue) -> Received:
+def import_bundle(
+    store: Store, config: FederationConfig, path: Path, catalogue: Catalogue, *, on_corrected: Corrected | None = None
+) -> Received:
     """Take in a bundle from a configured peer with the checks of a pull (and its overlap checked)."""
     bundle = BundleSource(path)
     peer = peer_of(config, bundle.platform)
     if bundle.channel not in peer.channels:
         raise FederationError(f"{path}: channel {bundle.channel!r} of {peer.platform} is not one this platform takes")
     check_overlap(bundle, held_hashes(store, peer.platform, bundle.channel, bundle.start))
-    return pull(store, config, peer, bundle.channel, bundle, catalogue, source_name=f"bundle:{Path(path).name}")
+    return pull(
+        store,
+        config,
+        peer,
+        bundle.channel,
+        bundle,
+        catalogue,
+        source_name=f"bundle:{Path(path).name}",
+        on_corrected=on_corrected,
+    )

@@ -14,7 +14,7 @@ from datetime import date
 from typing import Any
 
 from socialcredit.audit.merkle import leaf_hash
-from socialcredit.authorities import Authority
+from socialcredit.authorities import ORIGIN_SEPARATOR, Authority
 from socialcredit.content import canonical_content
 from socialcredit.errors import FederationError
 from socialcredit.records import Record
@@ -22,8 +22,6 @@ from socialcredit.records import Record
 FORMAT = 1
 """The entry format's version, written in every entry."""
 
-ORIGIN_SEPARATOR = "/"
-"""Between the origin platform's id and the authority's own code, in the code a receiver stores it under."""
 
 
 @dataclass(frozen=True, slots=True)

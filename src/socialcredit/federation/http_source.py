@@ -28,12 +28,14 @@ class HttpSource:
     ) -> None:
         self.platform = platform
         headers = {"Authorization": f"Bearer {token}"} if token else {}
+        self._owned = client is None
         self._client = client if client is not None else httpx.Client(base_url=url, timeout=timeout)
         self._headers = headers
 
     def close(self) -> None:
-        """Close the connection pool."""
-        self._client.close()
+        """Close the connection pool (one it was given stays open)."""
+        if self._owned:
+            self._client.close()
 
     def _get(self, path: str, params: dict[str, int] | None = None) -> Any:
         try:
@@ -87,3 +89,49 @@ class HttpSource:
         if not isinstance(body, dict):
             raise FederationError(f"{self.platform} answered a witnessed head that is not an object")
         return body
+
+
+class CaseClient:
+    """Sends cases to the platform that issued the records and asks for their outcome."""
+
+    def __init__(
+        self, platform: str, url: str, token: str | None, *, timeout: float = 10.0, client: httpx.Client | None = None
+    ) -> None:
+        self.platform = platform
+        self._owned = client is None
+        self._client = client if client is not None else httpx.Client(base_url=url, timeout=timeout)
+        self._headers = {"Authorization": f"Bearer {token}"} if token else {}
+
+    def close(self) -> None:
+        """Close the connection pool (one it was given stays open)."""
+        if self._owned:
+            self._client.close()
+
+    def _answer(self, response: httpx.Response, what: str) -> dict[str, Any]:
+        if response.status_code not in (200, 201):
+            raise FederationError(
+                f"{self.platform} answered {what} with HTTP {response.status_code}: {response.text[:300]}"
+            )
+        try:
+            body = response.json()
+        except ValueError:
+            raise FederationError(f"{self.platform} answered {what} with what is not JSON") from None
+        if not isinstance(body, dict) or not isinstance(body.get("reference"), str):
+            raise FederationError(f"{self.platform} answered {what} without a case reference")
+        return body
+
+    def file(self, case: dict[str, Any]) -> dict[str, Any]:
+        """File ``case`` there; its reference there."""
+        try:
+            response = self._client.post("/v1/federation/cases", json=case, headers=self._headers)
+        except httpx.HTTPError as exc:
+            raise FederationError(f"{self.platform} could not be reached: {type(exc).__name__}: {exc}") from None
+        return self._answer(response, "a case")
+
+    def outcome(self, reference: str) -> dict[str, Any]:
+        """The case there: status, reasons, who decided, the correction."""
+        try:
+            response = self._client.get(f"/v1/federation/cases/{reference}", headers=self._headers)
+        except httpx.HTTPError as exc:
+            raise FederationError(f"{self.platform} could not be reached: {type(exc).__name__}: {exc}") from None
+        return self._answer(response, f"case {reference}")

@@ -22,6 +22,7 @@ from socialcredit.federation.config import FederationConfig, Peer
 from socialcredit.federation.receiving import (
     STATUS_OK,
     STATUS_QUARANTINED,
+    Corrected,
     LinkState,
     Received,
     link_state,
@@ -62,6 +63,7 @@ def pull(
     catalogue: Catalogue,
     *,
     source_name: str | None = None,
+    on_corrected: Corrected | None = None,
 ) -> Received:
     """One verified pull of ``peer``'s ``channel`` from ``source``; ForgedFeed (quarantined) or FederationError."""
     with store.read_snapshot() as conn:
@@ -82,6 +84,7 @@ def pull(
             verified,
             catalogue,
             source=source_name or f"federation:{peer.platform}/{channel}",
+            on_corrected=on_corrected,
         )
     except ForgedFeed as forged:
         quarantine(store, peer.platform, channel, str(forged))

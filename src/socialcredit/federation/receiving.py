@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -38,6 +38,9 @@ from socialcredit.tables.federation import peer_feeds_table, received_leaves_tab
 from socialcredit.tables.records import records_table
 
 ACTION_FEED_PULL = "feed.pull"
+
+Corrected = Callable[[Connection, list[Record], datetime], None]
+"""Told of received records that correct or revoke earlier versions, in the pull's transaction."""
 STORED, UNCHANGED, REFUSED, OWN = "stored", "unchanged", "refused", "own"
 STATUS_OK, STATUS_QUARANTINED = "ok", "quarantined"
 
@@ -156,14 +159,20 @@ def take_in(
     catalogue: Catalogue,
     *,
     source: str,
+    on_corrected: Corrected | None = None,
 ) -> Received:
-    """Write a verified pull in one transaction; FederationError when another pull of the link won meanwhile."""
+    """Write a verified pull in one transaction; FederationError when another pull of the link won meanwhile.
+
+    ``on_corrected(conn, records, at)`` is told, in the transaction, of the stored records that correct or
+    revoke earlier ones (to notify whoever received decisions relying on the old versions)."""
     at = store.clock()
     with store.write_transaction() as conn:
         current = link_state(conn, peer.platform, channel)
         if current.seen.tree_size != seen.tree_size or current.status != STATUS_OK:
             raise FederationError(f"{peer.platform}/{channel} was pulled or quarantined meanwhile; pull again")
-        outcomes = _apply(store, conn, config, peer, verified.leaves, catalogue, at, source)
+        outcomes, stored = _apply(store, conn, config, peer, verified.leaves, catalogue, at, source)
+        if on_corrected is not None and any(r.supersedes for r in stored):
+            on_corrected(conn, [r for r in stored if r.supersedes], at)
         conn.execute(
             insert(received_leaves_table),
             [
@@ -226,8 +235,9 @@ def _apply(
     catalogue: Catalogue,
     at: datetime,
     source: str,
-) -> dict[int, tuple[str, str | None]]:
-    """Each leaf's outcome (and reason), the acceptable records stored per authority in leaf order."""
+) -> tuple[dict[int, tuple[str, str | None]], list[Record]]:
+    """Each leaf's outcome (and reason), the acceptable records stored per authority in leaf order; the records
+    stored."""
     outcomes: dict[int, tuple[str, str | None]] = {}
     groups: dict[str, list[tuple[int, SharedRecord]]] = defaultdict(list)
     within = division_prefix(peer.jurisdiction)
@@ -249,9 +259,15 @@ def _apply(
             outcomes[seq] = (REFUSED, f"authority code {shared.stored_authority!r} is longer than 64 characters")
         else:
             groups[shared.stored_authority].append((seq, shared))
+    stored: list[Record] = []
     for code, items in groups.items():
-        outcomes.update(_store_group(store, conn, code, items, catalogue, at, source, peer.platform))
-    return outcomes
+        found = _store_group(store, conn, code, items, catalogue, at, source, peer.platform)
+        outcomes.update(found)
+        by_seq = dict(items)
+        stored += [
+            replace(by_seq[seq].record, authority=code) for seq, (outcome, _) in found.items() if outcome == STORED
+        ]
+    return outcomes, stored
 
 
 def _store_group(

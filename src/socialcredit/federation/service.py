@@ -11,15 +11,25 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
 from typing import Any
+
+from sqlalchemy import Connection
 
 from socialcredit.catalogue.model import Catalogue
 from socialcredit.errors import FederationError, ForgedFeed, NotFound
-from socialcredit.federation import feeds
+from socialcredit.federation import feeds, routing
+from socialcredit.federation.bundles import import_bundle
 from socialcredit.federation.config import Channel, FederationConfig, Peer
-from socialcredit.federation.http_source import HttpSource
+from socialcredit.federation.entries import origin_of
+from socialcredit.federation.http_source import CaseClient, HttpSource
 from socialcredit.federation.pulling import cross_check, pull, statuses
-from socialcredit.federation.receiving import link_state, refusals
+from socialcredit.federation.receiving import Received, link_state, refusals
+from socialcredit.federation.verification import FeedSource
+from socialcredit.records import Record
+from socialcredit.service.case_decisions import notify_relying_parties
+from socialcredit.service.due_process import DueProcess
 from socialcredit.service.parties import Party, PermissionDenied, Role
 from socialcredit.store import Store
 
@@ -40,11 +50,37 @@ class PullOutcome:
 class Federation:
     """This platform's federation: its channels served to receivers, its peers pulled."""
 
-    def __init__(self, store: Store, config: FederationConfig, catalogue: Catalogue, refused: Refused) -> None:
+    def __init__(
+        self,
+        store: Store,
+        config: FederationConfig,
+        catalogue: Catalogue,
+        refused: Refused,
+        due: DueProcess | None = None,
+    ) -> None:
         self.store = store
         self.config = config
         self.catalogue = catalogue
         self._refused = refused
+        self.due = due
+
+    def _on_corrected(self, conn: Connection, records: list[Record], at: datetime) -> None:
+        """Received corrections: whoever got a decision relying on the old version is told to ask again."""
+        if self.due is None:
+            return
+        for record in records:
+            origin, _ = origin_of(record.authority, self.config.platform)
+            notify_relying_parties(
+                conn,
+                {(record.authority, str(record.supersedes))},
+                self.due.decisions.decided_about(record.subject_id),
+                at,
+                {
+                    "message": f"a record behind these decisions was corrected by the platform that issued it "
+                    f"({origin}); ask again",
+                    "record": f"{record.authority}/{record.supersedes}",
+                },
+            )
 
     def _channel_for(self, party: Party, name: str) -> Channel:
         channel = self.config.channel(name)
@@ -121,9 +157,17 @@ class Federation:
                 source.close()
         return out
 
+    def pull_link(self, peer: Peer, channel: str, source: FeedSource) -> Received:
+        """One verified pull of ``peer``'s ``channel`` from ``source``; corrections received are notified."""
+        return pull(self.store, self.config, peer, channel, source, self.catalogue, on_corrected=self._on_corrected)
+
+    def import_bundle(self, path: Path) -> Received:
+        """Take in a peer's bundle with the checks of a pull; corrections received are notified."""
+        return import_bundle(self.store, self.config, path, self.catalogue, on_corrected=self._on_corrected)
+
     def _pull_one(self, peer: Peer, channel: str, source: HttpSource, timeout: float) -> PullOutcome:
         try:
-            received = pull(self.store, self.config, peer, channel, source, self.catalogue)
+            received = self.pull_link(peer, channel, source)
             detail: dict[str, Any] = {
                 "from": received.from_size,
                 "tree_size": received.to_size,
@@ -152,6 +196,33 @@ class Federation:
             return PullOutcome(
                 peer.platform, channel, False, {"error": str(exc), "forged": isinstance(exc, ForgedFeed)}
             )
+
+    # -- cases across platforms ---------------------------------------------------------------------------------
+
+    def exchange_cases(self, *, timeout: float = 10.0) -> list[str]:
+        """Send the objections to be decided elsewhere, and bring back the outcomes reached there."""
+        if self.due is None:
+            return []
+
+        def connect(peer: Peer) -> CaseClient:
+            return CaseClient(peer.platform, peer.url, peer.token(), timeout=timeout)
+
+        return [
+            *routing.route_out(self.store, self.config, connect),
+            *routing.collect_outcomes(self.store, self.config, self.due, connect),
+        ]
+
+    def accept_case(self, party: Party, body: Any) -> dict[str, Any]:
+        """A case another platform sends about one of this platform's records."""
+        self._platform(party, "federation.case")
+        if self.due is None:
+            raise NotFound("this platform takes no cases from others")
+        return routing.accept(self.store, self.due, party, body)
+
+    def case_outcome(self, party: Party, reference: str) -> dict[str, Any]:
+        """Where a case ``party`` sent stands here."""
+        self._platform(party, "federation.case")
+        return routing.outcome(self.store, party, reference)
 
     def status(self) -> list[dict[str, Any]]:
         """Every link, with how stale it is."""
@@ -192,7 +263,10 @@ class Puller:
     def _run(self) -> None:
         while not self._stop.is_set():
             try:
-                self._on_round(self._federation.pull_all(timeout=min(10.0, max(1.0, self._seconds))))
+                timeout = min(10.0, max(1.0, self._seconds))
+                self._on_round(self._federation.pull_all(timeout=timeout))
+                for line in self._federation.exchange_cases(timeout=timeout):
+                    logging.getLogger(__name__).info("cases: %s", line)
             except Exception:
                 logging.getLogger(__name__).exception("a federation pull round failed")
             self._stop.wait(self._seconds)

@@ -6,11 +6,12 @@ import logging
 
 from socialcredit.federation.config import load_federation_file
 from socialcredit.federation.service import Federation, Puller, PullOutcome
+from socialcredit.service.due_process import DueProcess
 from socialcredit.service.platform import Platform
 from socialcredit.settings import Settings
 
 
-def federation_of(platform: Platform) -> Federation | None:
+def federation_of(platform: Platform, due: DueProcess | None = None) -> Federation | None:
     """The federation the settings' document describes (FederationConfigError when it does not load), or None
     when the platform stands alone."""
     path = platform.settings.federation_file
@@ -23,6 +24,7 @@ def federation_of(platform: Platform) -> Federation | None:
         config,
         catalogue,
         lambda party, action, why: platform.log_refusal(party, action, why),
+        due,
     )
 
 

@@ -23,6 +23,7 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
+from socialcredit.authorities import origin_platform
 from socialcredit.errors import ConflictError, InputError, NotFound, Problem
 from socialcredit.records import Record, Scalar
 from socialcredit.scheme.conditions import holds
@@ -35,6 +36,7 @@ from socialcredit.service.evaluation import Evaluation, named_subjects
 from socialcredit.service.notices import enqueue
 from socialcredit.service.parties import Party, Role
 from socialcredit.store import Submission
+from socialcredit.tables.federation import case_routes_table
 from socialcredit.tables.service import case_events_table, cases_table, decisions_table
 
 OBJECTION_OUTCOMES = ("upheld", "rejected")
@@ -73,6 +75,12 @@ class CaseDecisions:
         _check_decision(row, outcome, reasons, corrected_attributes)
         if row.status != "open":
             raise ConflictError(f"{row.kind} {reference} is already decided ({row.status})")
+        routed_to = self._routed_to(row)
+        if routed_to is not None:
+            raise ConflictError(
+                f"{row.kind} {reference} is about a record {routed_to} issued: it is decided by {routed_to}'s "
+                "reviewers, and the outcome comes back here"
+            )
         scheme = self.context.scheme(row.scheme)
         upheld = row.kind == "objection" and outcome == "upheld"
         new_records: list[Record] = []
@@ -81,7 +89,7 @@ class CaseDecisions:
             self._refuse_worsening(new_records)
         if row.kind == "repair" and outcome == "granted":
             new_records = self._repair_exit(scheme, row, reference)
-        recipients_of = self._decided_about(row.subject_id) if upheld else set()
+        recipients_of = self.decided_about(row.subject_id) if upheld else set()
         now = self.context.now()
         with self.context.write() as conn:
             self._close(conn, party, row, reference, outcome, reasons.strip(), new_records, now)
@@ -230,7 +238,41 @@ class CaseDecisions:
         )
         return [record] if holds(exit_rule.when, record.attributes) else []
 
-    def _decided_about(self, subject_id: str) -> set[str]:
+    def _routed_to(self, row: Any) -> str | None:
+        """The platform that decides this case: the one that issued the records objected to, when that is
+        another platform (the case is sent there; see :mod:`socialcredit.federation.routing`)."""
+        if row.kind != "objection" or row.target_kind == "score":
+            return None
+        t = case_routes_table
+        with self.context.read() as conn:
+            sent = conn.execute(
+                select(t.c.peer).where(t.c.reference == row.reference, t.c.direction == "out")
+            ).scalar_one_or_none()
+        if sent is not None:
+            return sent
+        return next((p for p in (origin_platform(a) for a, _ in row.basis or []) if p is not None), None)
+
+    def record_outcome(
+        self, platform: Party, reference: str, *, outcome: str, reasons: str, correction: list[str] | None
+    ) -> None:
+        """The outcome the issuing platform (``platform``) reached on a case sent to it: the case here is closed
+        with it, the subject told. The correction itself arrives with that platform's feed."""
+        with self.context.read() as conn:
+            row = conn.execute(select(cases_table).where(cases_table.c.reference == reference)).one_or_none()
+        if row is None:
+            raise NotFound(f"no case {reference!r}")
+        _check_decision(row, outcome, reasons, None)
+        now = self.context.now()
+        with self.context.write() as conn:
+            self._close(conn, platform, row, reference, outcome, reasons.strip(), [], now)
+            if correction:
+                conn.execute(update(cases_table).where(cases_table.c.id == row.id).values(correction=correction))
+        hooks.record_event(
+            f"{row.kind}.decide", party=platform.code, subject_id=row.subject_id, detail={"reference": reference}
+        )
+        self.dispatch()
+
+    def decided_about(self, subject_id: str) -> set[str]:
         """Whose decisions can rest on this subject's records: the subject, and whom it names through a link
         (an organization's legal representative)."""
         schemes = self.context.schemes
@@ -240,27 +282,33 @@ class CaseDecisions:
 
     def _notify_recipients(self, conn: Connection, row: Any, reference: str, at: datetime, subjects: set[str]) -> None:
         """Every party that received a decision relying on a corrected record is told which decisions."""
-        corrected = {(a, r) for a, r in row.basis}
-        affected: dict[str, list[str]] = {}
-        d_t = decisions_table
-        query = select(d_t.c.reference, d_t.c.party, d_t.c.relied_on).where(d_t.c.subject_id.in_(sorted(subjects)))
-        for d in conn.execute(query):
-            if any((a, r) in corrected for a, r in d.relied_on or []):
-                affected.setdefault(d.party, []).append(d.reference)
-        for party_code, references in affected.items():
-            enqueue(
-                conn,
-                recipient_kind="party",
-                recipient=party_code,
-                kind="correction",
-                subject_id=None,
-                body={
-                    "decisions": references,
-                    "message": "a record behind these decisions was corrected after an objection; ask again",
-                    "objection": reference,
-                },
-                at=at,
-            )
+        message = "a record behind these decisions was corrected after an objection; ask again"
+        notify_relying_parties(
+            conn, {(a, r) for a, r in row.basis}, subjects, at, {"message": message, "objection": reference}
+        )
+
+
+def notify_relying_parties(
+    conn: Connection, corrected: set[tuple[str, str]], subjects: set[str], at: datetime, body: Mapping[str, Any]
+) -> None:
+    """Tell every party that received a decision about one of ``subjects`` relying on one of the ``corrected``
+    (authority, record id) pairs which of its decisions to ask again (``body`` says why)."""
+    affected: dict[str, list[str]] = {}
+    d_t = decisions_table
+    query = select(d_t.c.reference, d_t.c.party, d_t.c.relied_on).where(d_t.c.subject_id.in_(sorted(subjects)))
+    for d in conn.execute(query):
+        if any((a, r) in corrected for a, r in d.relied_on or []):
+            affected.setdefault(d.party, []).append(d.reference)
+    for party_code, references in affected.items():
+        enqueue(
+            conn,
+            recipient_kind="party",
+            recipient=party_code,
+            kind="correction",
+            subject_id=None,
+            body={"decisions": references, **body},
+            at=at,
+        )
 
 
 def _check_decision(row: Any, outcome: str, reasons: str, corrected: Mapping[str, Scalar] | None) -> None:

@@ -6,13 +6,14 @@ notice of receipt naming both.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import Connection, insert, select
 
 from socialcredit.engine.results import ListEntry, SubjectResult
 from socialcredit.errors import ConflictError, InputError, NotFound, Problem
+from socialcredit.ids import parse_subject_id
 from socialcredit.scheme.model import Scheme
 from socialcredit.service import hooks
 from socialcredit.service.access import Guard
@@ -49,7 +50,38 @@ class Filing:
         """A subject objects to one of its records, list entries or its score under ``scheme``."""
         self.guard.require(party, "objection.file", Role.SUBJECT)
         assert party.subject_id is not None
-        subject_id = party.subject_id
+        return self._objection(party, party.subject_id, scheme, target, statement, None)
+
+    def object_routed(
+        self,
+        platform: Party,
+        *,
+        subject_id: str,
+        scheme: str,
+        target: dict[str, Any],
+        statement: str,
+        filed_at: datetime,
+        deadline: date,
+        then: Callable[[Connection, str], None] | None = None,
+    ) -> dict[str, Any]:
+        """An objection a subject filed at another platform (``platform``) about a record this platform issued:
+        filed here to be decided by this platform's reviewers, with the filing's own instant and deadline, since
+        a deadline runs from the day of filing wherever it was filed. ``then(conn, reference)`` writes what
+        must commit with the case (the route it came by)."""
+        self.guard.require(platform, "objection.route", Role.PLATFORM)
+        subject_id = parse_subject_id(subject_id, field="subject_id").value
+        return self._objection(platform, subject_id, scheme, target, statement, (filed_at, deadline), then)
+
+    def _objection(
+        self,
+        party: Party,
+        subject_id: str,
+        scheme: str,
+        target: dict[str, Any],
+        statement: str,
+        filed: tuple[datetime, date] | None,
+        then: Callable[[Connection, str], None] | None = None,
+    ) -> dict[str, Any]:
         the_scheme = self.context.scheme(scheme)
         problems: list[Problem] = []
         if not statement.strip():
@@ -75,6 +107,8 @@ class Filing:
         deadline = self.context.today() + timedelta(days=self.context.objection_days(the_scheme))
         return self._file(
             party,
+            subject_id=subject_id,
+            filed=filed or (self.context.now(), deadline),
             kind="objection",
             prefix="OBJ",
             scheme=the_scheme.scheme,
@@ -82,8 +116,8 @@ class Filing:
             target=shown,
             basis=basis,
             statement=statement,
-            deadline=deadline,
             how=the_scheme.objection_route.how.strip(),
+            then=then,
         )
 
     def _record_target(
@@ -159,8 +193,11 @@ class Filing:
                 raise ConflictError(f"repair application {row.reference} for this entry is still open")
         shown = {"kind": "list_entry", "list_id": list_id, "key": entry.key, "commitment": commitment.strip()}
         deadline = working_days_after(today, self.context.repair_working_days(the_scheme))
+        assert party.subject_id is not None
         return self._file(
             party,
+            subject_id=party.subject_id,
+            filed=(self.context.now(), deadline),
             kind="repair",
             prefix="REP",
             scheme=the_scheme.scheme,
@@ -168,7 +205,6 @@ class Filing:
             target=shown,
             basis=[[r.authority, r.record_id] for r in entry.records],
             statement=statement.strip() or "application for credit repair",
-            deadline=deadline,
             how=entry.remedy.strip(),
         )
 
@@ -198,6 +234,8 @@ class Filing:
         self,
         party: Party,
         *,
+        subject_id: str,
+        filed: tuple[datetime, date],
         kind: str,
         prefix: str,
         scheme: str,
@@ -205,12 +243,11 @@ class Filing:
         target: dict[str, Any],
         basis: list[list[str]],
         statement: str,
-        deadline: date,
         how: str,
+        then: Callable[[Connection, str], None] | None = None,
     ) -> dict[str, Any]:
-        subject_id = party.subject_id
-        assert subject_id is not None
         now = self.context.now()
+        filed_at, deadline = filed
         reference = self.context.references.new(prefix, 5)
         with self.context.write() as conn:
             case_id = conn.execute(
@@ -223,7 +260,7 @@ class Filing:
                     target=target,
                     basis=basis,
                     statement=statement[:4000],
-                    filed_at=now,
+                    filed_at=filed_at,
                     deadline=deadline,
                     status="open",
                     decided_at=None,
@@ -247,6 +284,8 @@ class Filing:
                 at=now,
             )
             self.guard.log(conn, party, f"{kind}.file", subject_id=subject_id, detail=reference)
+            if then is not None:
+                then(conn, reference)
             row = conn.execute(select(cases_table).where(cases_table.c.id == case_id)).one()
             (out,) = with_history(conn, [row], self.context.today())
         hooks.record_event(f"{kind}.file", party=party.code, subject_id=subject_id, detail={"reference": reference})

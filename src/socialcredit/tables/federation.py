@@ -14,10 +14,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import BigInteger, Index, String, Table, Text
+from sqlalchemy import BigInteger, Index, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from socialcredit.tables.base import Base, UTCDateTime
+from socialcredit.tables.base import Base, BigId, UTCDateTime
 
 
 class FeedLeafRow(Base):
@@ -86,3 +86,25 @@ feed_leaves_table = cast(Table, FeedLeafRow.__table__)
 feed_state_table = cast(Table, FeedStateRow.__table__)
 peer_feeds_table = cast(Table, PeerFeedRow.__table__)
 received_leaves_table = cast(Table, ReceivedLeafRow.__table__)
+
+
+class CaseRouteRow(Base):
+    """A case that crosses platforms: ``out``, filed here about another platform's record and sent there to be
+    decided; ``in``, filed at another platform about one of ours and decided here."""
+
+    __tablename__ = "case_routes"
+    __table_args__ = (UniqueConstraint("direction", "peer", "remote_reference"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    direction: Mapped[str] = mapped_column(String(3))
+    reference: Mapped[str] = mapped_column(String(40), index=True)
+    """The case's reference on this platform."""
+    peer: Mapped[str] = mapped_column(String(64))
+    remote_reference: Mapped[str | None] = mapped_column(String(40))
+    """The case's reference on the other platform (``out``: once it has been sent)."""
+    status: Mapped[str] = mapped_column(String(16))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+case_routes_table = cast(Table, CaseRouteRow.__table__)

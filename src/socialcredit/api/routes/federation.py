@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Body, Path, Query, Request
 
 from socialcredit.api.deps import PartyDep
 from socialcredit.errors import NotFound
@@ -64,3 +64,16 @@ def status(request: Request, party: PartyDep) -> dict[str, Any]:
     """For the operator: per peer and channel, the leaves held, the status (and why a feed is quarantined), the
     last success, how stale by this platform's clock, and the last error."""
     return _federation(request).status_for(party)
+
+
+@router.post("/v1/federation/cases", status_code=201, summary="File a case another platform sends")
+def file_case(body: Annotated[dict[str, Any], Body()], request: Request, party: PartyDep) -> dict[str, Any]:
+    """An objection a subject filed at the sending platform about a record this platform issued: filed here with
+    the filing's instant and deadline, for this platform's reviewers. Sending it again files nothing new."""
+    return _federation(request).accept_case(party, body)
+
+
+@router.get("/v1/federation/cases/{reference}", summary="Where a case the asking platform sent stands here")
+def case_outcome(reference: Annotated[str, Path(max_length=40)], request: Request, party: PartyDep) -> dict[str, Any]:
+    """Status, deadline, decision, reasons and correction of a case, by the sending platform's reference."""
+    return _federation(request).case_outcome(party, reference)
