@@ -22,6 +22,19 @@ from tests.api.conftest import ALICE, World
 BAD = "\ud800"
 
 EXAMPLES: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {
+    ("post", "/v1/federation/cases"): (
+        "court",
+        {
+            "reference": "OBJ-1",
+            "subject_id": ALICE,
+            "scheme": "judgment-debtors",
+            "target": {"kind": "record", "authority": "RC-COURT", "record_id": "R1"},
+            "statement": "s",
+            "filed_at": "2026-06-30T02:00:00+00:00",
+            "deadline": "2026-07-30",
+            "filed_on": "national",
+        },
+    ),
     ("post", "/v1/records"): (
         "court",
         {

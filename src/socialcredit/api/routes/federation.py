@@ -7,15 +7,44 @@ party of the role ``platform`` that the channel names as a receiver.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Path, Query, Request
+from fastapi import APIRouter, Path, Query, Request
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from socialcredit.api.deps import PartyDep
 from socialcredit.errors import NotFound
 from socialcredit.federation.service import Federation
 
 router = APIRouter(tags=["federation"])
+
+
+class RoutedTargetIn(BaseModel):
+    """What the objection is to: a record (authority, record id) or a list entry (list id, key)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: str = Field(pattern=r"^(record|list_entry)$")
+    authority: str | None = Field(default=None, max_length=64)
+    record_id: str | None = Field(default=None, max_length=128)
+    list_id: str | None = Field(default=None, max_length=80)
+    key: str | int | None = None
+
+
+class RoutedCaseIn(BaseModel):
+    """An objection filed at another platform, sent to the platform that issued the record."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reference: str = Field(min_length=1, max_length=40, description="The case's reference where it was filed.")
+    subject_id: str = Field(min_length=1, max_length=64)
+    scheme: str = Field(min_length=1, max_length=80)
+    target: RoutedTargetIn = Field(description="The record or list entry, as this platform names it.")
+    statement: str = Field(min_length=1, max_length=4000)
+    filed_at: AwareDatetime = Field(description="When the subject filed it: the deadline runs from that day.")
+    deadline: date
+    filed_on: str = Field(min_length=1, max_length=31, description="The platform where it was filed.")
 
 ChannelName = Annotated[str, Path(pattern=r"^[a-z][a-z0-9-]{0,62}$")]
 PlatformId = Annotated[str, Path(pattern=r"^[a-z][a-z0-9-]{0,30}$")]
@@ -67,10 +96,10 @@ def status(request: Request, party: PartyDep) -> dict[str, Any]:
 
 
 @router.post("/v1/federation/cases", status_code=201, summary="File a case another platform sends")
-def file_case(body: Annotated[dict[str, Any], Body()], request: Request, party: PartyDep) -> dict[str, Any]:
+def file_case(body: RoutedCaseIn, request: Request, party: PartyDep) -> dict[str, Any]:
     """An objection a subject filed at the sending platform about a record this platform issued: filed here with
     the filing's instant and deadline, for this platform's reviewers. Sending it again files nothing new."""
-    return _federation(request).accept_case(party, body)
+    return _federation(request).accept_case(party, body.model_dump(mode="json", exclude_none=True))
 
 
 @router.get("/v1/federation/cases/{reference}", summary="Where a case the asking platform sent stands here")
