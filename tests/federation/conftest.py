@@ -73,7 +73,7 @@ DOCUMENTS: dict[str, dict[str, Any]] = {
         "channels": [
             {
                 "name": "lists-down",
-                "categories": ["court_enforcement"],
+                "categories": ["court_enforcement", "aviation_safety"],
                 "receivers": ["city-a", "city-b", "province"],
                 "relay": True,
             },
@@ -86,7 +86,14 @@ DOCUMENTS: dict[str, dict[str, Any]] = {
                 "channels": ["city-a-records"],
                 "witnesses": ["province"],
             },
+            {"platform": "caac", "url": "http://caac", "jurisdiction": "000000", "channels": ["caac-restrictions"]},
         ],
+    },
+    "caac": {
+        "platform": "caac",
+        "jurisdiction": "000000",
+        "channels": [{"name": "caac-restrictions", "categories": ["aviation_safety"], "receivers": ["national"]}],
+        "peers": [],
     },
     "city-b": {
         "platform": "city-b",
@@ -106,6 +113,7 @@ AUTHORITIES: dict[str, list[Authority]] = {
         Authority("SH-COURT", "Shanghai Huangpu Court", "310101", ("court.*",)),
     ],
     "national": [Authority("SPC", "Supreme People's Court", "000000", ("court.*",))],
+    "caac": [Authority("CAAC", "Civil Aviation Administration of China", "000000", ("civil_aviation",))],
     "province": [],
     "city-b": [Authority("QD-COURT", "Qingdao Intermediate Court", "370200", ("court.*",))],
 }

@@ -104,3 +104,20 @@ def test_a_channel_is_answered_only_to_its_receivers(fed: Fed) -> None:
         assert response.status_code == 403, (who, path, response.text)
     assert city.call("national", "GET", "/v1/federation/feeds/no-such/head").status_code == 403
     assert city.call("national", "GET", "/v1/federation/feeds/city-a-records/head").status_code == 200
+
+
+def test_a_sector_platforms_flight_restriction_is_honoured_by_every_platform(fed: Fed) -> None:
+    passenger = QINGDAO_PERSON
+    restriction = {
+        "record_id": "CAAC-2026-06-001", "subject_id": passenger, "type": "aviation.restricted_passenger",
+        "occurred_at": "2026-06-01", "legal_basis": "发改财金〔2018〕385号, section (一)",
+        "attributes": {"conduct": 7, "decision_no": "青公(治)决字〔2026〕5号", "liability": "administrative_penalty"},
+    }
+    fed["caac"].submit("caac", restriction)
+    assert fed["city-b"].decide(passenger) == "allow"
+    assert fed.pull("national", "caac").outcomes == {"stored": 1}
+    assert fed.pull("city-b", "national").outcomes == {"stored": 1}
+    assert fed.pull("city-a", "national").outcomes == {"stored": 1}
+    for name in ("national", "city-b", "city-a"):
+        assert fed[name].decide(passenger) == "deny", name
+        assert fed[name].decide(passenger, "buy_g_train_ticket") == "allow", name

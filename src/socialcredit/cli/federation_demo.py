@@ -24,13 +24,14 @@ def demo(
     folder: Annotated[
         Path | None, typer.Option(help="Where the platforms live (default: DATA_DIR/federation).")
     ] = None,
-    base_port: Annotated[int, typer.Option(help="The first of four ports.")] = 8101,
+    base_port: Annotated[int, typer.Option(help="The first of five ports.")] = 8101,
     pull_seconds: Annotated[float, typer.Option(help="How often each platform pulls its peers.")] = 2.0,
     detach: Annotated[bool, typer.Option(help="Leave the platforms running and return (stop with --stop).")] = False,
     stop: Annotated[bool, typer.Option(help="Stop the platforms a detached demo started.")] = False,
 ) -> None:
-    """Start two city platforms, a province and the national platform, each with its own store, and print where
-    each is; their tokens go to FOLDER/tokens.env. Ctrl-C stops them (unless --detach)."""
+    """Start two city platforms, a province, the national platform and the civil-aviation sector system, each with
+    its own store, and print where each is; their tokens go to FOLDER/tokens.env. Ctrl-C stops them (unless
+    --detach)."""
     folder = folder or settings_from(ctx).data_dir / "federation"
     pids_file = folder / "pids.json"
     if stop:

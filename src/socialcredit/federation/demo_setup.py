@@ -1,12 +1,13 @@
-"""Four platforms on this machine, each with its own store, authorities, parties and federation document: the
-city platforms of Weihai (371000, where Rongcheng is) and Qingdao (370200), the Shandong provincial platform
-(370000) and the national platform (000000).
+"""Five platforms on this machine, each with its own store, authorities, parties and federation document: the city
+platforms of Weihai (371000, where Rongcheng is) and Qingdao (370200), the Shandong provincial platform (370000),
+the national platform (000000) and the civil-aviation sector system of the CAAC (000000), which lists the passengers
+restricted from flying.
 
 Each city shares its courts' and regulators' records with the province and the national platform; the national
-platform relays the judgment-debtor records it holds (its own court's and the cities') down to every city and the
-province, so that a ticket seller connected to any city gets the national answer. The province and the national
-platform cross-check what each saw of the cities (a fork shown to one of them is caught). Every origin issues a
-token to each of its receivers; the receiver keeps it in ``peers/<origin>.token``.
+platform relays the judgment-debtor records it holds (its own court's and the cities') and the CAAC's flight
+restrictions down to every city and the province, so that a ticket seller connected to any city gets the national
+answer. The province and the national platform cross-check what each saw of the cities (a fork shown to one of them
+is caught). Every origin issues a token to each of its receivers; the receiver keeps it in ``peers/<origin>.token``.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from socialcredit.service.parties import Party, Role, add_party, issue_token
 from socialcredit.store import open_store
 
 SHARED_UP = ["court_enforcement", "court_judgment", "administrative_penalty"]
-SHARED_DOWN = ["court_enforcement"]
+SHARED_DOWN = ["court_enforcement", "aviation_safety"]
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,11 @@ class DemoPlatform:
     court: Authority
     port: int
     folder: Path
+
+    @property
+    def clerk(self) -> str:
+        """The code of the party that submits its authority's records: ``court``, or ``clerk`` elsewhere."""
+        return "court" if "court.*" in self.court.competences else "clerk"
 
     @property
     def url(self) -> str:
@@ -64,7 +70,7 @@ class DemoPlatform:
 
 
 def platforms(folder: Path, base_port: int) -> list[DemoPlatform]:
-    """The four platforms, on ports ``base_port`` to ``base_port + 3``, in folders under ``folder``."""
+    """The five platforms, on ports ``base_port`` to ``base_port + 4``, in folders under ``folder``."""
     specs = [
         (
             "weihai",
@@ -89,6 +95,12 @@ def platforms(folder: Path, base_port: int) -> list[DemoPlatform]:
             "National credit information sharing platform",
             "000000",
             Authority("SPC", "Supreme People's Court", "000000", ("court.*",)),
+        ),
+        (
+            "caac",
+            "Civil aviation credit system (CAAC)",
+            "000000",
+            Authority("CAAC", "Civil Aviation Administration of China", "000000", ("civil_aviation",)),
         ),
     ]
     return [
@@ -135,7 +147,17 @@ def documents(nodes: list[DemoPlatform]) -> dict[str, dict[str, Any]]:
         "channels": [
             {"name": "national-lists", "categories": SHARED_DOWN, "relay": True, "receivers": [*cities, "shandong"]}
         ],
-        "peers": [*(peer(c, f"{c}-records", ["shandong"]) for c in cities), peer("shandong", "shandong-records")],
+        "peers": [
+            *(peer(c, f"{c}-records", ["shandong"]) for c in cities),
+            peer("shandong", "shandong-records"),
+            peer("caac", "caac-restrictions"),
+        ],
+    }
+    docs["caac"] = {
+        "platform": "caac",
+        "jurisdiction": "000000",
+        "channels": [{"name": "caac-restrictions", "categories": ["aviation_safety"], "receivers": ["national"]}],
+        "peers": [],
     }
     return docs
 
@@ -160,7 +182,7 @@ def prepare(folder: Path, base_port: int) -> tuple[list[DemoPlatform], dict[str,
             store.migrate()
             store.add_authority(node.court)
             parties = [
-                Party("court", Role.AUTHORITY, f"{node.court.name} (enforcement clerk)", authority=node.court.code),
+                Party(node.clerk, Role.AUTHORITY, f"{node.court.name} (clerk)", authority=node.court.code),
                 Party(
                     "seller",
                     Role.PROVIDER,
