@@ -25,15 +25,22 @@ federation_app = typer.Typer(help="Exchange with other platforms: verified feeds
 
 ConfigOption = Annotated[
     Path | None,
-    typer.Option("--config", help="The federation document (default: SOCIALCREDIT_FEDERATION_FILE)."),
+    typer.Option(
+        "--config",
+        help="The federation document (default: SOCIALCREDIT_FEDERATION_FILE, else DATA_DIR/federation.yaml).",
+    ),
 ]
 
 
 def _config(ctx: typer.Context, path: Path | None) -> FederationConfig:
-    path = path or settings_from(ctx).federation_file
+    settings = settings_from(ctx)
+    path = path or settings.federation_file
+    if path is None and (settings.data_dir / "federation.yaml").is_file():
+        path = settings.data_dir / "federation.yaml"
     if path is None:
         raise ConfigurationError(
-            "this platform has no federation document: pass --config FILE or set SOCIALCREDIT_FEDERATION_FILE"
+            "this platform has no federation document: pass --config FILE, set SOCIALCREDIT_FEDERATION_FILE, or "
+            "put it at DATA_DIR/federation.yaml"
         )
     return load_federation_file(path, shipped_catalogue())
 

@@ -15,14 +15,19 @@ from __future__ import annotations
 import os
 import sys
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from socialcredit.authorities import Authority
+from socialcredit.ids import make_resident_id
 from socialcredit.service.parties import Party, Role, add_party, issue_token
 from socialcredit.store import open_store
+
+RESIDENT = make_resident_id("371082", date(1985, 3, 9), 17)
+"""The demo's resident of Rongcheng (Weihai), with an account on every platform."""
 
 SHARED_UP = ["court_enforcement", "court_judgment", "administrative_penalty"]
 SHARED_DOWN = ["court_enforcement", "aviation_safety"]
@@ -167,7 +172,7 @@ def prepare(folder: Path, base_port: int) -> tuple[list[DemoPlatform], dict[str,
     the platforms and ``NAME=value`` lines for a shell: each URL and each party's token."""
     nodes = platforms(folder, base_port)
     docs = documents(nodes)
-    env: dict[str, str] = {}
+    env: dict[str, str] = {"RESIDENT_ID": RESIDENT}
     for node in nodes:
         node.folder.mkdir(parents=True, exist_ok=True)
         (node.folder / "peers").mkdir(exist_ok=True)
@@ -190,6 +195,7 @@ def prepare(folder: Path, base_port: int) -> tuple[list[DemoPlatform], dict[str,
                     actions=("buy_air_ticket", "buy_g_train_ticket"),
                 ),
                 Party("reviewer", Role.REVIEWER, "Objection and repair reviewer"),
+                Party("resident", Role.SUBJECT, "A resident of Rongcheng", subject_id=RESIDENT),
                 Party("operator", Role.OPERATOR, "Platform operator"),
                 *[Party(other.name, Role.PLATFORM, other.title) for other in nodes if other is not node],
             ]

@@ -193,9 +193,10 @@ class Federation:
                 detail["witnesses"] = checks
             return PullOutcome(peer.platform, channel, True, detail)
         except FederationError as exc:
-            return PullOutcome(
-                peer.platform, channel, False, {"error": str(exc), "forged": isinstance(exc, ForgedFeed)}
-            )
+            detail = {"error": str(exc), "forged": isinstance(exc, ForgedFeed)}
+            if isinstance(exc, ForgedFeed) and " is quarantined: " in str(exc):
+                detail["quarantined"] = True  # quarantined before: said once, when it happened
+            return PullOutcome(peer.platform, channel, False, detail)
 
     # -- cases across platforms ---------------------------------------------------------------------------------
 

@@ -38,6 +38,8 @@ def start_puller(federation: Federation | None, settings: Settings) -> Puller | 
         for outcome in outcomes:
             if outcome.ok:
                 log.info("pulled %s/%s: %s", outcome.peer, outcome.channel, outcome.detail)
+            elif outcome.detail.get("quarantined"):
+                log.debug("not pulling %s/%s: quarantined", outcome.peer, outcome.channel)
             else:
                 log.warning("could not pull %s/%s: %s", outcome.peer, outcome.channel, outcome.detail["error"])
 
