@@ -54,7 +54,7 @@ def test_the_list_of_measures_is_the_shipped_one(shared_world: World) -> None:
     assert [a["action"] for a in body["actions"]] == [a.action for a in shipped.actions]
     flights = next(a for a in body["actions"] if a["action"] == "buy_air_ticket")
     assert flights["domain"] == "travel" and flights["effects"] == ["deny"]
-    assert flights["follows"] == ["court_enforcement"] and flights["third_parties"] == ["legal_representative"]
+    assert flights["follows"] == ["court_enforcement", "aviation_safety"] and flights["third_parties"] == ["legal_representative"]
 
 
 def test_one_action_and_an_unknown_one(shared_world: World) -> None:
@@ -71,6 +71,7 @@ def test_a_name_that_is_no_name_is_bad_input(shared_world: World) -> None:
 def test_each_scheme_is_published_with_its_audit(shared_world: World) -> None:
     schemes = public(shared_world, "/v1/schemes")["schemes"]
     assert {s["scheme"] for s in schemes} == {
+        "civil-aviation",
         "german-credit",
         "judgment-debtors",
         "market-publicity",

@@ -33,7 +33,9 @@ score:
 
 
 def test_the_five_shipped_schemes_load():
-    assert shipped_names() == ["german-credit", "judgment-debtors", "market-publicity", "rongcheng", "tax-credit"]
+    assert shipped_names() == [
+        "civil-aviation", "german-credit", "judgment-debtors", "market-publicity", "rongcheng", "tax-credit"
+    ]
     for name in shipped_names():
         scheme = load_scheme(name)
         assert scheme.scheme == name
