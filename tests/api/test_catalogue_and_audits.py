@@ -54,7 +54,8 @@ def test_the_list_of_measures_is_the_shipped_one(shared_world: World) -> None:
     assert [a["action"] for a in body["actions"]] == [a.action for a in shipped.actions]
     flights = next(a for a in body["actions"] if a["action"] == "buy_air_ticket")
     assert flights["domain"] == "travel" and flights["effects"] == ["deny"]
-    assert flights["follows"] == ["court_enforcement", "aviation_safety"] and flights["third_parties"] == ["legal_representative"]
+    assert flights["follows"] == ["court_enforcement", "aviation_safety"]
+    assert flights["third_parties"] == ["legal_representative"]
 
 
 def test_one_action_and_an_unknown_one(shared_world: World) -> None:
