@@ -1,4 +1,4 @@
-"""The three shipped schemes on the default synthetic city: the batch engines agree with the pure engine."""
+"""The shipped schemes on the default synthetic city: the batch engines agree with the pure engine."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from tests.batch.helpers import assert_same
 
 SPEC = synth.CitySpec(residents=2000, organizations=60)
 RECORDS = [r for _, r in synth.records(SPEC)]
-SCHEMES = ["rongcheng", "judgment-debtors", "tax-credit"]
+SCHEMES = ["rongcheng", "judgment-debtors", "tax-credit", "enterprise-evaluation", "civil-aviation"]
 
 
 @pytest.mark.parametrize("name", SCHEMES)
