@@ -51,7 +51,9 @@ from socialcredit.federation.pulling import pull
 from socialcredit.federation.receiving import link_state
 from socialcredit.federation.verification import verify_pull
 from socialcredit.ids import make_resident_id
+from socialcredit.ids.model import IdFailure
 from socialcredit.ids.places import division
+from socialcredit.ids.uscc import check_uscc
 from socialcredit.records import Record
 from socialcredit.service.ingest import ingest_records
 from socialcredit.store import Store, open_store
@@ -96,6 +98,9 @@ class CityFeed:
         for i in range(per_day):
             n = day * per_day + i
             subject = make_resident_id(self.county, date(1950, 1, 1) + timedelta(days=n // 999), n % 999 + 1)
+            if subject[:17].isdigit() and _also_uscc(subject):
+                # A number valid both ways is refused as ambiguous: such a resident is written with its scheme.
+                subject = f"resident_id:{subject}"
             record = Record(
                 record_id=f"{self.platform}-{n:07d}",
                 subject_id=subject,
@@ -129,6 +134,14 @@ class CityFeed:
     def entries(self, channel: str, start: int, end: int) -> list[tuple[int, bytes]]:
         stop = min(end, start + 1_000)
         return [(seq, self.payloads[seq]) for seq in range(start, stop)]
+
+
+def _also_uscc(value: str) -> bool:
+    try:
+        check_uscc(value)
+    except IdFailure:
+        return False
+    return True
 
 
 def national(cities: list[CityFeed]) -> FederationConfig:
