@@ -101,6 +101,21 @@ def usccs(start: int, count: int, places: list[str]) -> pa.Array:
     return pa.array(chars.view("S18").ravel(), pa.binary(18)).cast(pa.string())
 
 
+# The attributes the catalogue requires of these types, as the batch engines' wide columns.
+NULLS = (
+    "NULL::BOOLEAN AS adjudicated__bool, NULL::BIGINT AS points__int, NULL::VARCHAR AS case_no__text, "
+    "NULL::BIGINT AS ground__int, NULL::DOUBLE AS amount__float, NULL::DOUBLE AS share_of_tax_due__float"
+)
+ATTRIBUTES = (
+    "CASE WHEN type = 'utility.late_fees' THEN h2 % 2 = 0 END, "
+    "CASE WHEN type = 'commerce.other_dishonesty' THEN -5 - CAST(h3 % 46 AS BIGINT) END, "
+    "CASE WHEN type = 'court.dishonest_listing' THEN '(2025)执' || CAST(i AS VARCHAR) || '号' END, "
+    "CASE WHEN type = 'court.dishonest_listing' THEN 1 + CAST(h3 % 6 AS BIGINT) END, "
+    "CASE WHEN type = 'tax.evasion' THEN CAST(h3 * 100 AS DOUBLE) END, "
+    "CASE WHEN type = 'tax.evasion' THEN CAST(h2 AS DOUBLE) / 1000 END"
+)
+
+
 def generate(folder: Path, enterprises: int, *, chunk: int = 2_000_000) -> tuple[int, float]:
     """Write the enterprises' records to Parquet files in ``folder``; (records, seconds)."""
     started = time.perf_counter()
@@ -127,14 +142,15 @@ def generate(folder: Path, enterprises: int, *, chunk: int = 2_000_000) -> tuple
               SELECT 'REG' || CAST({start} + idx AS VARCHAR) AS record_id, subject_id,
                      'registry.registered' AS type,
                      DATE '2015-01-01' + CAST(hash(idx) % 2500 AS INTEGER) AS occurred_at,
-                     'SAMR' AS authority, 'organization' AS subject_kind
+                     'SAMR' AS authority, 'organization' AS subject_kind, {NULLS}
               FROM firms
               UNION ALL
-              SELECT 'ADV' || CAST({start} + i AS VARCHAR), f.subject_id, {type_case},
-                     DATE '2022-01-01' + CAST(h3 AS INTEGER), 'AUTH', 'organization'
-              FROM (SELECT i, hash(i * 3 + {start}) % {count} AS s, hash(i * 3 + 1 + {start}) % 1000 AS h2,
-                           hash(i * 3 + 2 + {start}) % {days} AS h3
-                    FROM range({count // 2}) AS t(i)) AS g
+              SELECT 'ADV' || CAST({start} + i AS VARCHAR), f.subject_id, type,
+                     DATE '2022-01-01' + CAST(h3 AS INTEGER), 'AUTH', 'organization', {ATTRIBUTES}
+              FROM (SELECT i, s, h2, h3, {type_case} AS type
+                    FROM (SELECT i, hash(i * 3 + {start}) % {count} AS s, hash(i * 3 + 1 + {start}) % 1000 AS h2,
+                                 hash(i * 3 + 2 + {start}) % {days} AS h3
+                          FROM range({count // 2}) AS t(i))) AS g
               JOIN firms AS f ON f.idx = g.s
             ) TO '{folder / f"part-{part:03d}.parquet"}' (FORMAT parquet, ROW_GROUP_SIZE 1000000)
         """)
