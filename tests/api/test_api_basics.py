@@ -90,4 +90,4 @@ def test_ten_thousand_decisions_in_one_request(world: World) -> None:
 def test_only_published_lists_are_public(world: World) -> None:
     assert world.call(None, "GET", "/v1/public/lists/no-such-list/entries").status_code == 404
     lists = world.ok(None, "GET", "/v1/public/lists")["lists"]
-    assert [item["list_id"] for item in lists] == ["dishonest-judgment-debtors"]
+    assert [item["list_id"] for item in lists] == ["flight-restricted-passengers", "dishonest-judgment-debtors"]
