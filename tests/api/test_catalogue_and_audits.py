@@ -73,6 +73,7 @@ def test_each_scheme_is_published_with_its_audit(shared_world: World) -> None:
     schemes = public(shared_world, "/v1/schemes")["schemes"]
     assert {s["scheme"] for s in schemes} == {
         "civil-aviation",
+        "enterprise-evaluation",
         "german-credit",
         "judgment-debtors",
         "market-publicity",

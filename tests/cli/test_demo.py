@@ -1,4 +1,4 @@
-"""``socialcredit demo``: a small city end to end through files, the store and all six shipped schemes,
+"""``socialcredit demo``: a small city end to end through files, the store and all seven shipped schemes,
 and a scorecard refusal explained."""
 
 from __future__ import annotations

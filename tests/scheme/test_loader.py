@@ -32,9 +32,10 @@ score:
 """
 
 
-def test_the_five_shipped_schemes_load():
+def test_the_shipped_schemes_load():
     assert shipped_names() == [
-        "civil-aviation", "german-credit", "judgment-debtors", "market-publicity", "rongcheng", "tax-credit"
+        "civil-aviation", "enterprise-evaluation", "german-credit", "judgment-debtors", "market-publicity",
+        "rongcheng", "tax-credit",
     ]
     for name in shipped_names():
         scheme = load_scheme(name)

@@ -136,7 +136,9 @@ def test_a_licence_or_a_penalty_whose_publication_has_ended_is_not_notified(town
         record(ORG, "licence.granted", "2026-06-10", "LIC1", licence_no="JY13710820077664"),
         record(ORG, "commerce.counterfeit_goods", "2025-05-01", "M2", fine=50_000),  # published until 2026-05-01
     )
-    assert town.notices(ORG) == []
+    # No publication notice; the only news is the penalty's cost under the enterprise evaluation (three years).
+    items = [i for n in town.notices(ORG) for i in n["items"]]
+    assert all(i["kind"] == "adverse_record" and i["scheme"].startswith("enterprise-evaluation") for i in items)
 
 
 def test_a_correction_that_lengthens_an_entry_notifies_with_the_changed_document(town: Town) -> None:

@@ -327,7 +327,8 @@ def test_the_overlay_is_merged_after_the_configured_number_of_changes(
     assert live.live.stats.merges >= 1
     queries = [Query(s, "buy_air_ticket") for s in SUBJECTS]
     assert _answers(live, queries) == _answers(spec, queries)
-    assert live.live.pending() <= 3 and live.live.stats.disagreements == 0
+    # Each scheme with list-based measures has its own index (judgment debtors, the CAAC list): each merges.
+    assert live.live.pending() <= 3 * len(live.live.sizes()) and live.live.stats.disagreements == 0
 
 
 def test_a_denial_from_the_index_is_explained_from_records(world: tuple[Platform, Platform, Clock]) -> None:
