@@ -107,6 +107,14 @@ class Settings(BaseSettings):
         "or - for standard error.",
     )
 
+    def federation_path(self) -> Path | None:
+        """The federation document: ``federation_file``, else ``DATA_DIR/federation.yaml`` when there is one;
+        None when the platform stands alone."""
+        if self.federation_file is not None:
+            return self.federation_file
+        default = self.data_dir / "federation.yaml"
+        return default if default.is_file() else None
+
     def notices_path(self) -> Path | None:
         """The file notices are appended to; None for standard error (``notices_file`` is ``-``)."""
         if self.notices_file is not None and str(self.notices_file) == "-":

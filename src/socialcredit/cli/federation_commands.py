@@ -33,10 +33,7 @@ ConfigOption = Annotated[
 
 
 def _config(ctx: typer.Context, path: Path | None) -> FederationConfig:
-    settings = settings_from(ctx)
-    path = path or settings.federation_file
-    if path is None and (settings.data_dir / "federation.yaml").is_file():
-        path = settings.data_dir / "federation.yaml"
+    path = path or settings_from(ctx).federation_path()
     if path is None:
         raise ConfigurationError(
             "this platform has no federation document: pass --config FILE, set SOCIALCREDIT_FEDERATION_FILE, or "

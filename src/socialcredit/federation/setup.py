@@ -14,10 +14,7 @@ from socialcredit.settings import Settings
 def federation_of(platform: Platform, due: DueProcess | None = None) -> Federation | None:
     """The federation the settings' document describes (``federation_file``, else ``DATA_DIR/federation.yaml``;
     FederationConfigError when it does not load), or None when the platform stands alone."""
-    settings = platform.settings
-    path = settings.federation_file
-    if path is None and (settings.data_dir / "federation.yaml").is_file():
-        path = settings.data_dir / "federation.yaml"
+    path = platform.settings.federation_path()
     if path is None:
         return None
     catalogue = platform.context.catalogue
