@@ -167,7 +167,7 @@ from pathlib import Path
 started = time.perf_counter()
 from socialcredit.batch import io
 from socialcredit.batch.backends import DuckDBBackend, SparkBackend, local_spark
-from socialcredit.batch.run import evaluate
+from socialcredit.batch.run import evaluate, write_scores
 from socialcredit.catalogue.records import catalogue_for
 from socialcredit.scheme.registry import load_scheme
 engine, records, out, memory, spill = sys.argv[1:6]
@@ -175,8 +175,7 @@ scheme = load_scheme("enterprise-evaluation")
 backend = (DuckDBBackend(memory_limit=memory, threads=2, temp_directory=spill) if engine == "duckdb"
            else SparkBackend(local_spark()))
 io.load(backend, Path(records), store_url=None, known_at=None, catalogue=catalogue_for(scheme))
-scores = evaluate(scheme, backend, date(2026, 6, 30), lists=False).scores
-rows = io.write(scores, Path(out))
+rows = write_scores(scheme, backend, date(2026, 6, 30), Path(out))
 backend.close()
 print(json.dumps({"seconds": time.perf_counter() - started, "rows": rows}))
 """

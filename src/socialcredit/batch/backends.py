@@ -6,6 +6,7 @@ and returns results as Arrow tables. Nothing here knows the scheme language.
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol
@@ -13,6 +14,7 @@ from typing import Any, Protocol
 import pyarrow as pa
 from sqlglot import exp
 
+from socialcredit.batch.sink import part_batches, write_batches
 from socialcredit.batch.sql import Expr, ident, to_sql
 
 
@@ -25,6 +27,7 @@ class Backend(Protocol):
     def view(self, name: str, query: Expr) -> None: ...
     def table(self, name: str, query: Expr) -> None: ...
     def arrow(self, query: Expr) -> pa.Table: ...
+    def write_parquet(self, query: Expr, out: Path, schema: pa.Schema) -> int: ...
     def close(self) -> None: ...
 
 
@@ -81,6 +84,10 @@ class DuckDBBackend:
     def arrow(self, query: Expr) -> pa.Table:
         return self.con.sql(to_sql(query, self.dialect)).to_arrow_table()
 
+    def write_parquet(self, query: Expr, out: Path, schema: pa.Schema) -> int:
+        reader = self.con.sql(to_sql(query, self.dialect)).to_arrow_reader(1 << 20)
+        return write_batches(out, schema, reader)
+
     def close(self) -> None:
         self.con.close()
 
@@ -111,6 +118,13 @@ class SparkBackend:
 
     def arrow(self, query: Expr) -> pa.Table:
         return self.spark.sql(to_sql(query, self.dialect)).toArrow()
+
+    def write_parquet(self, query: Expr, out: Path, schema: pa.Schema) -> int:
+        # Spark's own writer, then the parts streamed into one file: collecting to the driver (``toArrow``) runs
+        # out of heap at national size.
+        with tempfile.TemporaryDirectory(dir=Path(out).parent or ".", prefix=f".{Path(out).name}.") as parts:
+            self.spark.sql(to_sql(query, self.dialect)).write.mode("overwrite").parquet(parts)
+            return write_batches(out, schema, part_batches(Path(parts)))
 
     def close(self) -> None:
         for name in [t.name for t in self.spark.catalog.listTables() if t.isTemporary]:

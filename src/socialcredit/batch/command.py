@@ -16,7 +16,7 @@ from rich.console import Console
 from socialcredit.batch import io
 from socialcredit.batch.backends import Backend, DuckDBBackend, SparkBackend, local_spark
 from socialcredit.batch.lists import ENTRIES
-from socialcredit.batch.run import evaluate
+from socialcredit.batch.run import evaluate, write_scores
 from socialcredit.batch.sql import fill
 from socialcredit.catalogue.records import catalogue_for
 from socialcredit.engine.coverage import describe, unread
@@ -65,21 +65,29 @@ def score_batch(
     known_at: datetime | None,
     out: Path | None,
 ) -> None:
-    """Score every subject the scheme concerns on ``engine`` and print or write ``subject_id,score,grade``."""
+    """Score every subject the scheme concerns on ``engine`` and print or write ``subject_id,score,grade``. A
+    Parquet file is written by the engine itself, so that the scores need never fit in this process."""
     with _loaded(engine, records, store_url, known_at, scheme) as backend:
-        scores = evaluate(scheme, backend, as_of, lists=False).scores
-    assert scores is not None
-    if out is None:
-        typer.echo("subject_id,score,grade")
-        for subject, score, grade in zip(
-            *(scores.column(c).to_pylist() for c in ("subject_id", "score", "grade")), strict=True
-        ):
-            typer.echo(f"{subject},{score},{grade or ''}")
-        return
-    n = io.write(scores, out)
+        if out is not None and out.suffix.lower() == ".parquet":
+            n = write_scores(scheme, backend, as_of, out)
+        else:
+            scores = evaluate(scheme, backend, as_of, lists=False).scores
+            assert scores is not None
+            if out is None:
+                _print_scores(scores)
+                return
+            n = io.write(scores, out)
     Console(stderr=True).print(
         f"scored {n} subjects under {scheme.label} as of {as_of.isoformat()} on {engine} → {out}"
     )
+
+
+def _print_scores(scores: pa.Table) -> None:
+    typer.echo("subject_id,score,grade")
+    for subject, score, grade in zip(
+        *(scores.column(c).to_pylist() for c in ("subject_id", "score", "grade")), strict=True
+    ):
+        typer.echo(f"{subject},{score},{grade or ''}")
 
 
 LINKS = pa.schema(

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 from sqlglot import exp
 
 from socialcredit.batch import parquet
 from socialcredit.batch.backends import Backend
+from socialcredit.batch.sink import write_batches
 from socialcredit.batch.sql import fill
 from socialcredit.batch.tables import records_table
 from socialcredit.catalogue.model import Catalogue
@@ -110,15 +108,7 @@ def write(table: pa.Table, out: Path) -> int:
     """Write ``table`` to ``out`` (``.csv`` like the pure engine's files, or ``.parquet``), atomically."""
     out = Path(out)
     if out.suffix.lower() == ".parquet":
-        fd, tmp = tempfile.mkstemp(dir=out.parent or ".", prefix=f".{out.name}.", suffix=".part")
-        os.close(fd)
-        try:
-            pq.write_table(table, tmp)
-            os.replace(tmp, out)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        return table.num_rows
+        return write_batches(out, table.schema, table.to_batches())
     if out.suffix.lower() != ".csv":
         raise InputError([Problem(field="--out", value=str(out), reason="expected a .csv or .parquet file")])
     from socialcredit.cli.output import write_csv_atomically

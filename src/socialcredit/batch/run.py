@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 import pyarrow as pa
 from sqlglot import exp
@@ -111,37 +112,58 @@ def evaluate(
     scheme: Scheme, backend: Backend, as_of: date, *, records: str = "records", lists: bool = True
 ) -> BatchResult:
     """Everything the batch engine computes for ``scheme`` on ``as_of`` over the table ``records``."""
-    from socialcredit.batch.grading import scores_query
     from socialcredit.batch.lists import entries_table
     from socialcredit.batch.measures import measures_table
 
     listed = lists and bool(scheme.lists or scheme.measures)
     attrs = prepare(backend, records, read_once=not listed)
-    kinds = [str(k) for k in scheme.subject_kinds]
     scores = grades = None
     if scheme.score is not None:
-        if not listed and "subject_kind" in backend.columns(records):
-            query = scores_query(scheme, attrs, as_of)  # the records' own subjects: one pass where it can be
-        else:
-            subjects = "subjects"
-            if lists and any(m.applies_to != "subject" for m in scheme.measures):
-                subjects = _with_link_targets(scheme, backend, attrs)
-            everyone = fill("SELECT subject_id, first_ok, kind FROM :s", s=exp.to_table(subjects))
-            query = scores_query(scheme, attrs, as_of, [("subj", everyone)])
-        graded: Expr = query.subquery("graded")
-        if listed:
-            backend.table("graded", query)  # read twice: the measures on grades, and the scores
-            graded = exp.to_table("graded")
-            grades = backend.arrow(exp.select("subject_id", "grade", "kind").from_(graded).where("grade IS NOT NULL"))
-        # Filtered and sorted by the engine, in parallel: pyarrow's sort of a million ids costs more than the query.
-        in_scheme = and_(in_list(col("kind"), sorted(kinds)), fill("first_ok IS NOT NULL"))
-        ordered = exp.select("subject_id", "score", "grade").from_(graded).where(in_scheme).order_by("subject_id")
+        ordered, grades = _scores(scheme, backend, attrs, as_of, records=records, lists=lists)
         scores = backend.arrow(ordered).cast(SCORES)
     entries = measures = None
     if listed:
         entries = entries_table(scheme, attrs, backend, as_of)
         measures = measures_table(scheme, attrs, backend, as_of, entries, grades)
     return BatchResult(scores, entries, measures)
+
+
+def write_scores(scheme: Scheme, backend: Backend, as_of: date, out: Path, *, records: str = "records") -> int:
+    """Score every subject and write ``subject_id, score, grade`` to the Parquet file ``out`` from the engine
+    itself, never holding the table in this process (at national size it does not fit a driver's heap);
+    returns the rows written."""
+    if scheme.score is None:
+        raise ValueError(f"{scheme.label} has no score")
+    attrs = prepare(backend, records, read_once=True)
+    ordered, _ = _scores(scheme, backend, attrs, as_of, records=records, lists=False)
+    return backend.write_parquet(ordered, out, SCORES)
+
+
+def _scores(
+    scheme: Scheme, backend: Backend, attrs: Attributes, as_of: date, *, records: str, lists: bool
+) -> tuple[Expr, pa.Table | None]:
+    """The query of the scheme's scores in subject order, and the grades when the measures need them."""
+    from socialcredit.batch.grading import scores_query
+
+    listed = lists and bool(scheme.lists or scheme.measures)
+    kinds = [str(k) for k in scheme.subject_kinds]
+    grades = None
+    if not listed and "subject_kind" in backend.columns(records):
+        query = scores_query(scheme, attrs, as_of)  # the records' own subjects: one pass where it can be
+    else:
+        subjects = "subjects"
+        if lists and any(m.applies_to != "subject" for m in scheme.measures):
+            subjects = _with_link_targets(scheme, backend, attrs)
+        everyone = fill("SELECT subject_id, first_ok, kind FROM :s", s=exp.to_table(subjects))
+        query = scores_query(scheme, attrs, as_of, [("subj", everyone)])
+    graded: Expr = query.subquery("graded")
+    if listed:
+        backend.table("graded", query)  # read twice: the measures on grades, and the scores
+        graded = exp.to_table("graded")
+        grades = backend.arrow(exp.select("subject_id", "grade", "kind").from_(graded).where("grade IS NOT NULL"))
+    # Filtered and sorted by the engine, in parallel: pyarrow's sort of a million ids costs more than the query.
+    in_scheme = and_(in_list(col("kind"), sorted(kinds)), fill("first_ok IS NOT NULL"))
+    return exp.select("subject_id", "score", "grade").from_(graded).where(in_scheme).order_by("subject_id"), grades
 
 
 def _with_link_targets(scheme: Scheme, backend: Backend, attrs: Attributes) -> str:

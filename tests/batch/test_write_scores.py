@@ -1,0 +1,59 @@
+"""Scores written by the engine itself (``write_scores``) are the scores ``evaluate`` returns, row for row and in
+subject order, on DuckDB and on Spark split over several partitions."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pyarrow.parquet as pq
+import pytest
+
+from socialcredit.batch.run import SCORES, evaluate, write_scores
+from socialcredit.batch.tables import records_table
+from socialcredit.lab import synth
+from socialcredit.scheme.registry import load_scheme
+
+SPEC = synth.CitySpec(residents=600, organizations=40)
+RECORDS = [r for _, r in synth.records(SPEC)]
+AS_OF = date(2026, 6, 30)
+
+
+def written_and_returned(backend, name, tmp_path):
+    scheme = load_scheme(name)
+    backend.register_arrow("records", records_table(RECORDS))
+    out = tmp_path / "scores.parquet"
+    rows = write_scores(scheme, backend, AS_OF, out)
+    backend.register_arrow("records", records_table(RECORDS))
+    returned = evaluate(scheme, backend, AS_OF, lists=False).scores
+    return rows, pq.read_table(out), returned
+
+
+@pytest.mark.parametrize("name", ["rongcheng", "enterprise-evaluation"])
+def test_duckdb_writes_what_it_returns(duckdb, name, tmp_path):
+    rows, written, returned = written_and_returned(duckdb, name, tmp_path)
+    assert rows == returned.num_rows > 0
+    assert written.schema == SCORES
+    assert written.to_pylist() == returned.to_pylist()
+
+
+def test_spark_writes_its_parts_in_order(spark, spark_session, tmp_path):
+    spark_session.conf.set("spark.sql.shuffle.partitions", "4")
+    spark_session.conf.set("spark.sql.adaptive.enabled", "false")  # keep four parts, not one coalesced
+    try:
+        rows, written, returned = written_and_returned(spark, "enterprise-evaluation", tmp_path)
+    finally:
+        spark_session.conf.set("spark.sql.shuffle.partitions", "1")
+        spark_session.conf.unset("spark.sql.adaptive.enabled")
+    assert rows == returned.num_rows > 0
+    assert written.schema == SCORES
+    assert written.to_pylist() == returned.to_pylist()
+    ids = written.column("subject_id").to_pylist()
+    assert ids == sorted(ids)
+    assert not list(tmp_path.glob(".scores.parquet.*"))  # the parts are gone
+
+
+def test_a_scheme_without_a_score_is_refused(duckdb, tmp_path):
+    duckdb.register_arrow("records", records_table(RECORDS))
+    with pytest.raises(ValueError, match="no score"):
+        write_scores(load_scheme("judgment-debtors"), duckdb, AS_OF, tmp_path / "x.parquet")
+    assert not (tmp_path / "x.parquet").exists()
