@@ -3,7 +3,8 @@
 Subjects are valid identifiers from :mod:`socialcredit.lab.synth` (residents and organizations); records are
 drawn by DuckDB from hashes of the row number (deterministic), with the record types of the ``rongcheng``
 scheme in rough proportions and the attributes it reads (``points`` of other dishonesty, ``adjudicated`` late
-fees), days 2019-01-01 to 2026-06-30 (29 February included).
+fees), days 2019-01-01 to 2026-06-30 (29 February included). Every record fits the catalogue (types, subject
+kinds, attribute ranges), so that ``socialcredit score``, which holds a file to it, reads the city whole.
 """
 
 from __future__ import annotations
@@ -25,9 +26,14 @@ TYPES = [
     ("traffic.drunk_driving", 20), ("finance.private_lending_breach", 15), ("finance.guarantee_breach", 10),
     ("court.unpaid_debt_judgment", 10), ("utility.heating_tampering", 10), ("utility.theft", 10),
     ("commerce.counterfeit_goods", 8), ("commerce.pyramid_selling_or_fraud", 5), ("finance.illegal_fundraising", 4),
-    ("utility.equipment_destruction", 3), ("registry.unrelated", 5),
+    ("utility.equipment_destruction", 3), ("unread", 5),
 ]
 assert sum(w for _, w in TYPES) == 1000
+# The catalogue holds these about persons only: an organization's draw of one is a contract breach instead.
+PERSONS_ONLY = ["volunteer.service", "traffic.violation", "health.blood_donation", "honor.heroic_act",
+                "traffic.drunk_driving"]  # fmt: skip
+# Records the scheme reads nothing of, of types the catalogue holds (a loan application, a late tax return).
+UNREAD = {"person": "finance.application", "organization": "tax.late_filing"}
 AUTHORITIES = ["RC-CIVIL", "RC-PSB-TRAFFIC", "RC-HEALTH", "RC-PBOC", "RC-UTIL", "RC-SAMR", "RC-COURT"]
 
 
@@ -52,6 +58,12 @@ def write_city(path: Path, *, subjects_count: int, records: int, threads: int = 
         thresholds.append((acc, name))
     type_case = "CASE " + " ".join(f"WHEN h2 < {acc} THEN '{name}'" for acc, name in thresholds) + " END"
     authority_case = "CASE h4 " + " ".join(f"WHEN {i} THEN '{a}'" for i, a in enumerate(AUTHORITIES)) + " END"
+    persons_only = ", ".join(f"'{t}'" for t in PERSONS_ONLY)
+    kind_case = (
+        f"CASE WHEN r.type = 'unread' THEN CASE subj.subject_kind WHEN 'person' THEN '{UNREAD['person']}' "
+        f"ELSE '{UNREAD['organization']}' END WHEN subj.subject_kind = 'organization' AND r.type IN ({persons_only}) "
+        "THEN 'finance.contract_breach' ELSE r.type END"
+    )
     days = (date(2026, 6, 30) - date(2019, 1, 1)).days + 1
     # The bench's own constants only (no scheme values): a fixed generator query.
     con.execute(f"""
@@ -68,9 +80,9 @@ def write_city(path: Path, *, subjects_count: int, records: int, threads: int = 
             SELECT i, s, {type_case} AS type, DATE '2019-01-01' + CAST(h3 AS INTEGER) AS occurred_at,
                    {authority_case} AS authority, h5 FROM g
           )
-          SELECT 'R' || CAST(i AS VARCHAR) AS record_id, subj.subject_id, r.type, r.occurred_at, r.authority,
-                 subj.subject_kind,
-                 CASE WHEN r.type = 'commerce.other_dishonesty' THEN -CAST(h5 AS BIGINT) END AS points__int,
+          SELECT 'R' || CAST(i AS VARCHAR) AS record_id, subj.subject_id, {kind_case} AS type, r.occurred_at,
+                 r.authority, subj.subject_kind,
+                 CASE WHEN r.type = 'commerce.other_dishonesty' THEN -5 - CAST(h5 AS BIGINT) % 46 END AS points__int,
                  CASE WHEN r.type = 'utility.late_fees' THEN h5 < 30 END AS adjudicated__bool
           FROM r JOIN subjects_arrow AS subj ON subj.idx = r.s
         ) TO '{path}' (FORMAT parquet, ROW_GROUP_SIZE 1000000)

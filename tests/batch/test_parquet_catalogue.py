@@ -12,6 +12,7 @@ import pytest
 from socialcredit.batch.io import records_from_parquet
 from socialcredit.batch.parquet import layout
 from socialcredit.batch.parquet_catalogue import check_catalogue
+from socialcredit.batch.parquet_glance import fits_at_a_glance
 from socialcredit.batch.tables import records_table
 from socialcredit.catalogue.loading import load_catalogue_text, shipped_catalogue, shipped_catalogue_text
 from socialcredit.errors import RecordError
@@ -214,3 +215,52 @@ def test_a_day_is_a_real_day_written_yyyy_mm_dd(tmp_path, due, row):
         check_catalogue(layout([path]), newer)
     (problem,) = caught.value.problems
     assert (problem.row, problem.field) == (row, "attributes.due") and "must be a day" in problem.reason
+
+
+# The one-pass summary (``parquet_glance``) may only pass a file the exact check passes.
+
+
+@pytest.mark.parametrize(("what", "rows", "types", "field", "says"), CASES, ids=[c[0] for c in CASES])
+def test_the_summary_doubts_every_refused_file(tmp_path, what, rows, types, field, says):
+    path = tmp_path / "records.parquet"
+    pq.write_table(table(rows, **types), path)
+    assert not fits_at_a_glance(layout([path]), CATALOGUE)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        table([]),
+        table([{"type": "commerce.other_dishonesty", "subject_id": P1, "points": -50.0}], points=pa.float64()),
+        records_table([r for _, r in synth.records(synth.CitySpec(residents=300, organizations=10))]),
+    ],
+    ids=["plain columns", "a whole float at the bound", "the synthetic city, wide"],
+)
+def test_the_summary_passes_files_that_fit(tmp_path, data):
+    path = tmp_path / "records.parquet"
+    pq.write_table(data, path)
+    assert fits_at_a_glance(layout([path]), CATALOGUE)
+
+
+def test_a_nan_is_a_doubt_the_exact_check_settles(tmp_path):
+    data = table(
+        [{"type": "court.contract_breach_judgment", "subject_id": P1, "amount": float("nan")}], amount=pa.float64()
+    )
+    path = tmp_path / "records.parquet"
+    pq.write_table(data, path)
+    assert not fits_at_a_glance(layout([path]), CATALOGUE)
+    check_catalogue(layout([path]), CATALOGUE)  # a number without bounds: NaN is not refused
+
+
+def test_a_wrong_subject_kind_and_a_revoked_record_without_its_attributes(tmp_path):
+    kinds = pa.array(["person", "organization", "person"])
+    wrong = table([{"type": "tax.late_filing", "subject_id": P1}]).append_column("subject_kind", kinds)
+    revoked = (
+        table([{"type": "commerce.other_dishonesty", "subject_id": P1}])
+        .append_column("supersedes", pa.array([None, None, "0"]))
+        .append_column("revoked", pa.array([False, False, True]))
+    )
+    for data, fits in ((wrong, False), (revoked, True)):
+        path = tmp_path / "records.parquet"
+        pq.write_table(data, path)
+        assert fits_at_a_glance(layout([path]), CATALOGUE) is fits

@@ -28,6 +28,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from socialcredit.batch.parquet import AttributeColumn, Layout
+from socialcredit.batch.parquet_glance import fits_at_a_glance
 from socialcredit.catalogue.model import AttributeKind, AttributeSpec, Catalogue, RecordTypeEntry
 from socialcredit.catalogue.records import kind_reason, shown, undeclared_reason, unknown_type_reason
 from socialcredit.errors import Problem, RecordError
@@ -47,7 +48,11 @@ _DAY = r"^\d{4}-\d{2}-\d{2}$"
 
 
 def check_catalogue(found: Layout, catalogue: Catalogue) -> None:
-    """RecordError with every problem (see the module docstring) of the files in ``found``; nothing if all fit."""
+    """RecordError with every problem (see the module docstring) of the files in ``found``; nothing if all fit.
+    A summary of the files settles most of them in one pass (:mod:`socialcredit.batch.parquet_glance`); the
+    row-by-column check below runs only when it shows a doubt, and finds the rows."""
+    if fits_at_a_glance(found, catalogue):
+        return
     problems: list[Problem] = []
     for path in found.paths:
         problems += _File(path, found, catalogue).problems()
