@@ -22,6 +22,11 @@ def key_of(day: date) -> int:
     return day.year * 10000 + day.month * 100 + day.day
 
 
+def key_at(day: Expr) -> Expr:
+    """The key of a day (or of the day of a time) in a query."""
+    return fill("YEAR(:d) * 10000 + MONTH(:d) * 100 + DAY(:d)", d=day)
+
+
 def day_of(key: int) -> date:
     """The Python day of a key."""
     return date(key // 10000, key // 100 % 100, key % 100)

@@ -9,6 +9,7 @@ from pathlib import Path
 import pyarrow as pa
 from sqlglot import exp
 
+from socialcredit.batch import datekeys as dk
 from socialcredit.batch.backends import Backend
 from socialcredit.batch.conditions import Attributes
 from socialcredit.batch.sql import Expr, and_, col, fill, in_list
@@ -41,7 +42,7 @@ def prepare(backend: Backend, records: str = "records", *, read_once: bool = Fal
         col("subject_id"),
         col("type"),
         exp.alias_(fill("COALESCE(:a, '')", a=authority), "authority"),
-        exp.alias_(day_key(col("occurred_at")), "ok"),
+        exp.alias_(dk.key_at(col("occurred_at")), "ok"),
         col("occurred_at"),
         *(col(c) for c in attrs),
     ]
@@ -70,9 +71,11 @@ def prepare(backend: Backend, records: str = "records", *, read_once: bool = Fal
         subjects(
             "subjects",
             fill(
-                "SELECT subject_id, :k AS first_ok, kind FROM (SELECT subject_id, MIN(occurred_at) AS first_at, "
-                "MIN(subject_kind) AS kind FROM rec GROUP BY subject_id) AS s",
-                k=day_key(col("first_at")),
+                # Kinds grouped on, not aggregated: a subject has one, and a string minimum costs more per record.
+                "SELECT subject_id, :k AS first_ok, kind FROM (SELECT subject_id, MIN(first_at) AS first_at, "
+                "MIN(subject_kind) AS kind FROM (SELECT subject_id, subject_kind, MIN(occurred_at) AS first_at "
+                "FROM rec GROUP BY subject_id, subject_kind) AS k GROUP BY subject_id) AS s",
+                k=dk.key_at(col("first_at")),
             ),
         )
     else:
@@ -93,15 +96,10 @@ def prepare(backend: Backend, records: str = "records", *, read_once: bool = Fal
                 "SELECT subject_id, :k AS first_ok, kind FROM (SELECT rec.subject_id, "
                 "MIN(rec.occurred_at) AS first_at, MIN(k.kind) AS kind FROM rec "
                 "JOIN subject_kinds AS k ON k.subject_id = rec.subject_id GROUP BY rec.subject_id) AS s",
-                k=day_key(col("first_at")),
+                k=dk.key_at(col("first_at")),
             ),
         )
     return Attributes(attrs)
-
-
-def day_key(day: Expr) -> Expr:
-    """The key ``yyyymmdd`` of a day (or of the day of a time)."""
-    return fill("YEAR(:d) * 10000 + MONTH(:d) * 100 + DAY(:d)", d=day)
 
 
 def covered(kinds: list[str]) -> Expr:

@@ -10,7 +10,10 @@ Mirrors :mod:`socialcredit.engine.points` and :mod:`socialcredit.engine.grades`:
 - a yearly cap is a ledger: ``min(cap, running sum incl.) - min(cap, running sum excl.)`` of ``|points|`` over
   the subject's records of that rule and year in application order ``(day, authority, record_id)``;
 - a line counts on day D when it happened on or before D, D is before its end (rolling) or in its year
-  (calendar_year), and it earned something; the score is the base plus what counts;
+  (calendar_year), and it earned something; the score is the base plus what counts. "D is before its end" is
+  written as "it happened on or after the first day whose window reaches past D", a constant per rule and day
+  found with the pure engine's own period arithmetic (:func:`_first_day`): one integer comparison per line, no
+  calendar arithmetic on the records;
 - a scorecard (several factors, one window, no cap, no grade reading one rule's line) sums a record's factors
   into one line, and with the subjects those of the records, reads them in one pass (:func:`one_pass_facts`).
 """
@@ -166,9 +169,9 @@ def summed_per_record(scheme: Scheme, rule_ids: list[int]) -> bool:
     )
 
 
-def _summed_nominal(scheme: Scheme, attrs: Attributes) -> tuple[list[str], Expr, Expr]:
-    """The types the rules score, a record's points (the sum over factors of each factor's first matching rule,
-    for a record of those types) and the end of its window (``until_key``), when :func:`summed_per_record`."""
+def _summed_nominal(scheme: Scheme, attrs: Attributes) -> tuple[list[str], Expr]:
+    """The types the rules score and a record's points (the sum over factors of each factor's first matching
+    rule, for a record of those types), when :func:`summed_per_record`."""
     assert scheme.score is not None
     rules = scheme.score.rules
     types = sorted({r.record_type for r in rules})
@@ -177,28 +180,22 @@ def _summed_nominal(scheme: Scheme, attrs: Attributes) -> tuple[list[str], Expr,
         "CAST(:s AS BIGINT)",
         s=exp.Paren(this=_sum([fill("COALESCE(:c, 0)", c=case(matches)) for matches in factors.values()])),
     )
-    period = rules[0].counts_for
-    until = lit(99991231) if period is None else dk.add_period(col("ok"), period)
-    return types, nominal, until
+    return types, nominal
 
 
 def records_summed(scheme: Scheme, attrs: Attributes, dates: Dates) -> Expr:
     """A subquery over ``rec`` when :func:`summed_per_record`: each record (of a type some rule scores) once, its
-    ``nominal`` the sum over factors of the points of each factor's first matching rule, with ``ok`` and the end
-    of its window (``until_key``); only records that can matter on some day. One pass over the records, where
+    ``nominal`` the sum over factors of the points of each factor's first matching rule, with ``ok``; only
+    records that can matter on some day. One pass over the records, where
     :func:`records_scored` makes a row per record and factor."""
     assert scheme.score is not None
-    types, nominal, until = _summed_nominal(scheme, attrs)
+    types, nominal = _summed_nominal(scheme, attrs)
     read = and_(
         in_list(col("type"), types),
         *_read_between(scheme, dates, list(range(len(scheme.score.rules)))),
         fill("ok <= :max", max=dk.key_of(dates.days[-1])),
     )
-    summed = (
-        exp.select("subject_id", "ok", exp.alias_(nominal, "nominal"), exp.alias_(until, "until_key"))
-        .from_("rec")
-        .where(read)
-    )
+    summed = exp.select("subject_id", "ok", exp.alias_(nominal, "nominal")).from_("rec").where(read)
     return exp.select("*").from_(summed.subquery("summed")).where(may_count(scheme, dates))
 
 
@@ -212,11 +209,10 @@ def one_pass_facts(scheme: Scheme, attrs: Attributes, dates: Dates) -> Expr | No
     assert scheme.score is not None
     if not summed_per_record(scheme, list(range(len(scheme.score.rules)))):
         return None
-    types, nominal, until = _summed_nominal(scheme, attrs)
+    types, nominal = _summed_nominal(scheme, attrs)
     lines = exp.select(
         "subject_id", "ok", "type", "subject_kind", *sorted(attrs.columns),
         exp.alias_(case([(in_list(col("type"), types), nominal)], lit(0)), "nominal"),
-        exp.alias_(until, "until_key"),
     ).from_("rec")  # fmt: skip
     tests = has_record_tests(scheme)
     per_subject = (
@@ -270,7 +266,7 @@ def _sum(terms: list[Expr]) -> Expr:
 
 def records_scored(scheme: Scheme, attrs: Attributes, dates: Dates, rule_ids: list[int], ledger: bool = False) -> Expr:
     """A subquery over ``rec``: each record (of a type some rule in ``rule_ids`` scores) with the first rule of
-    each factor that matches it, its nominal points and the end of its window (``until_key``), on or before the
+    each factor that matches it and its nominal points, on or before the
     last day; only records of those rules that can matter on some day (:func:`may_count`). ``ledger`` adds ``authority,
     record_id`` (the application order). Used inline, never as a shared CTE: engines would materialise every
     record. The days are also compared on ``occurred_at`` itself (a wider range, as it may hold times), which
@@ -281,17 +277,6 @@ def records_scored(scheme: Scheme, attrs: Attributes, dates: Dates, rule_ids: li
     types = sorted({rules[i].record_type for i in rule_ids})
     factors = _factor_matches(scheme, attrs, types, lambda i: lit(i))
     nominal = case([(fill("rule = :i", i=i), _nominal(r)) for i, r in enumerate(rules) if i in rule_ids])
-    by_period: dict[str, tuple[list[int], Expr]] = {}
-    for i, r in enumerate(rules):
-        if r.counts_for is not None and i in rule_ids:
-            entry = by_period.setdefault(str(r.counts_for), ([], dk.add_period(col("ok"), r.counts_for)))
-            entry[0].append(i)
-    periods = sorted(by_period.values(), key=lambda entry: len(entry[0]))
-    if periods and all(rules[i].counts_for is not None for i in rule_ids):
-        *periods, (_, commonest) = periods  # the commonest period needs no test
-        until = case([(in_list(col("rule"), idx), e) for idx, e in periods], commonest)
-    else:
-        until = case([(in_list(col("rule"), idx), e) for idx, e in periods], lit(99991231))
     point_attributes = sorted(
         {rules[i].points.attribute for i in rule_ids if isinstance(rules[i].points, AttributePoints)}  # type: ignore[union-attr]
     )
@@ -307,7 +292,7 @@ def records_scored(scheme: Scheme, attrs: Attributes, dates: Dates, rule_ids: li
     for more in per_factor[1:]:
         matched = exp.union(matched, more, distinct=False)
     scored = (
-        exp.select("subject_id", *order, "ok", "rule", exp.alias_(nominal, "nominal"), exp.alias_(until, "until_key"))
+        exp.select("subject_id", *order, "ok", "rule", exp.alias_(nominal, "nominal"))
         .from_(matched.subquery("matched"))
         .where(fill("rule IS NOT NULL") if len(rule_ids) == len(rules) else in_list(col("rule"), rule_ids))
     )
@@ -325,14 +310,25 @@ def _read_between(scheme: Scheme, dates: Dates, rule_ids: list[int]) -> list[Exp
     return out
 
 
-def counting_on(scheme: Scheme, day: Expr, earned: str) -> Expr:
-    """A line counts on ``day`` (a key): it happened on or before it, is in its window, and earned something."""
+def counting_on(scheme: Scheme, day: date, earned: str) -> Expr:
+    """A line counts on ``day``: it happened on or before it, is in its window, and earned something."""
     assert scheme.score is not None
     if scheme.score.window == "calendar_year":
-        window = fill("ok DIV 10000 = :d DIV 10000", d=day)
+        window = fill("ok DIV 10000 = :y", y=day.year)
     else:
-        window = fill(":d < until_key", d=day)
-    return and_(fill("ok <= :d", d=day), window, fill(":e <> 0", e=col(earned)))
+        window = fill("ok >= :k", k=still_counting_from(scheme, day))
+    return and_(fill("ok <= :d", d=dk.key_of(day)), window, fill(":e <> 0", e=col(earned)))
+
+
+def still_counting_from(scheme: Scheme, day: date) -> Expr:
+    """The key of the first day whose lines still count on ``day``, per rule (``rule``): a constant when every
+    rule's is the same, as where a record's factors are one line and there is no ``rule`` column."""
+    assert scheme.score is not None
+    firsts: dict[int, list[int]] = {}
+    for i, r in enumerate(scheme.score.rules):
+        firsts.setdefault(dk.key_of(_first_day(r.counts_for, day)), []).append(i)
+    *others, (commonest, _) = sorted(firsts.items(), key=lambda item: (len(item[1]), item[0]))
+    return case([(in_list(col("rule"), idx), lit(k)) for k, idx in others], lit(commonest))
 
 
 def capped_rules(scheme: Scheme) -> list[int]:
@@ -353,7 +349,7 @@ def may_count(scheme: Scheme, dates: Dates) -> Expr:
         by_year.setdefault(first_relevant(scheme, dates, i).year, []).append(i)
     return case(
         [(in_list(col("rule"), idx), fill("ok DIV 10000 >= :y", y=y)) for y, idx in by_year.items()],
-        fill(":d < until_key", d=dk.key_of(first)),
+        fill("ok >= :k", k=still_counting_from(scheme, first)),
     )
 
 
@@ -362,7 +358,7 @@ def _per_day(scheme: Scheme, dates: Dates, earned: str) -> list[tuple[str, str, 
     rule a predicate counts on counts."""
     out: list[tuple[str, str, Expr]] = []
     for j, day in enumerate(dates.days):
-        counts = counting_on(scheme, lit(dk.key_of(day)), earned)
+        counts = counting_on(scheme, day, earned)
         out.append((f"points_{j}", "SUM", fill("CASE WHEN :c THEN :e ELSE 0 END", c=counts, e=col(earned))))
         out += [
             (f"c_{i}_{j}", "MAX", fill("CASE WHEN :c AND rule = :i THEN 1 ELSE 0 END", c=counts.copy(), i=i))
@@ -417,7 +413,7 @@ def points_ctes(scheme: Scheme, attrs: Attributes, dates: Dates) -> list[tuple[s
     )
     scan = records_scored(scheme, attrs, dates, capped, ledger=True)
     ordered = fill(
-        "SELECT c.subject_id, c.rule, c.ok, c.until_key, c.nominal, SUM(ABS(c.nominal)) OVER (PARTITION BY "
+        "SELECT c.subject_id, c.rule, c.ok, c.nominal, SUM(ABS(c.nominal)) OVER (PARTITION BY "
         f"c.subject_id, c.rule, c.ok DIV 10000 ORDER BY c.ok, c.authority, c.record_id {ROWS_SO_FAR}) AS after "
         "FROM (:scan) AS c JOIN (SELECT subject_id, g FROM groups WHERE over_cap) AS o "
         "ON o.subject_id = c.subject_id AND o.g = c.rule * 10000 + c.ok DIV 10000",
@@ -425,7 +421,7 @@ def points_ctes(scheme: Scheme, attrs: Attributes, dates: Dates) -> list[tuple[s
     )
     rule_cap = case([(fill("rule = :i", i=i), lit(rules[i].cap_per_calendar_year)) for i in capped])
     ledger = fill(
-        "SELECT subject_id, rule, ok, until_key, CASE WHEN nominal >= 0 THEN :mag ELSE -:mag END AS earned "
+        "SELECT subject_id, rule, ok, CASE WHEN nominal >= 0 THEN :mag ELSE -:mag END AS earned "
         "FROM (:ordered) AS ordered",
         mag=fill("LEAST(:cap, after) - LEAST(:cap, after - ABS(nominal))", cap=rule_cap),
         ordered=ordered,

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 import typer
 
 from socialcredit.dates import CHINA_STANDARD_TIME
 from socialcredit.service.clock import Clock, check_and_note, clock_from
 from socialcredit.settings import Settings
-from socialcredit.store import Store, open_store_for
+
+if TYPE_CHECKING:
+    from socialcredit.store import Store
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,8 @@ class Run:
     def open_store(self, *, job: str) -> Store:
         """The store, on the run's clock; a clock set by the operator is written in its audit log, and a clock
         behind the store's last write is refused (:mod:`socialcredit.service.clock`)."""
+        from socialcredit.store import open_store_for  # a command that scores a file never loads the store
+
         store = open_store_for(self.settings, clock=self.clock)
         try:
             if store.is_initialised():

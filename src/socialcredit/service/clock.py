@@ -17,15 +17,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
-from sqlalchemy import select
-
-from socialcredit.audit import Entry
 from socialcredit.dates import CHINA_STANDARD_TIME, utc_now
 from socialcredit.errors import ConfigurationError, InputError, Problem
 from socialcredit.settings import Settings
-from socialcredit.store import Store
-from socialcredit.tables.audit import audit_leaves_table
+
+if TYPE_CHECKING:
+    from socialcredit.store import Store
 
 Clock = Callable[[], datetime]
 
@@ -69,6 +68,13 @@ def _day(at: datetime) -> date:
 def check_and_note(store: Store, settings: Settings, clock: Clock, *, job: str) -> None:
     """Refuse a clock behind the store's last write; write a set clock in the audit log. Call when a job opens
     the store (the store must be migrated)."""
+    # Here, not at the top: every command builds a clock, and a job that never opens the store (scoring a file)
+    # should not pay for loading the store's libraries.
+    from sqlalchemy import select
+
+    from socialcredit.audit import Entry
+    from socialcredit.tables.audit import audit_leaves_table
+
     now = clock()
     t = audit_leaves_table
     with store.read_snapshot() as conn:
