@@ -16,8 +16,11 @@ from socialcredit.settings import Settings
 
 
 def build_app() -> typer.Typer:
-    """Assemble the command-line application from its command groups."""
+    """The command-line application: the top-level options here, each command loaded when it runs."""
+    from socialcredit.cli.commands_registry import LazyGroup
+
     app = typer.Typer(
+        cls=LazyGroup,
         name="socialcredit",
         help="An open, accountable credit information platform: records, published schemes, explained "
         "decisions.",
@@ -54,9 +57,6 @@ def build_app() -> typer.Typer:
                 [Problem(str(e["msg"]), ".".join(str(x) for x in e["loc"]), str(e.get("input"))) for e in exc.errors()]
             ) from None
 
-    from socialcredit.cli import commands_registry
-
-    commands_registry.register_all(app)
     return app
 
 
