@@ -207,5 +207,5 @@ def test_an_all_digit_credit_code_is_packed_as_a_credit_code_in_bulk_too():
 def test_a_corrupted_resident_id_that_is_an_all_digit_uscc_is_left_to_the_scalar_packing():
     text = "124636799687621031"  # 17 digits and a wrong MOD 11-2 check, but both USCC checks hold
     assert K.pack(text) is not None and K.pack(text) >= K.USCC_BASE
-    keys, ok = K.pack_digit_ids(np.array([text], dtype="S18"))
+    _, ok = K.pack_digit_ids(np.array([text], dtype="S18"))
     assert not ok[0]

@@ -13,7 +13,8 @@ from sqlglot import exp
 
 from socialcredit.batch import datekeys as dk
 from socialcredit.batch.conditions import Attributes
-from socialcredit.batch.scores import Dates, facts_ctes, has_record_tests, one_pass_facts
+from socialcredit.batch.facts import facts_ctes
+from socialcredit.batch.scores import Dates, has_record_tests, one_pass_facts
 from socialcredit.batch.sql import Expr, and_, case, col, fill, in_list, lit, or_
 from socialcredit.scheme.model import Predicate, Scheme
 
@@ -103,6 +104,8 @@ def scores_query(
     one_pass = one_pass_facts(scheme, attrs, dates) if subjects_ctes is None else None
     if one_pass is not None:
         ctes = [("facts", one_pass)]
+    elif subjects_ctes is None:
+        ctes = facts_ctes(scheme, attrs, dates, with_subjects=True)
     else:
         subjects = subjects_ctes or [("subj", fill("SELECT subject_id, first_ok, kind FROM subjects"))]
         ctes = [*subjects, *facts_ctes(scheme, attrs, dates)]

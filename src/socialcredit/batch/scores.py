@@ -16,6 +16,8 @@ Mirrors :mod:`socialcredit.engine.points` and :mod:`socialcredit.engine.grades`:
   calendar arithmetic on the records;
 - a scorecard (several factors, one window, no cap, no grade reading one rule's line) sums a record's factors
   into one line, and with the subjects those of the records, reads them in one pass (:func:`one_pass_facts`).
+
+The sums per subject and the facts built on them are in :mod:`.facts`.
 """
 
 from __future__ import annotations
@@ -218,16 +220,16 @@ def one_pass_facts(scheme: Scheme, attrs: Attributes, dates: Dates) -> Expr | No
     per_subject = (
         exp.select(
             "subject_id", exp.alias_(fill("MIN(ok)"), "first_ok"), exp.alias_(fill("MIN(subject_kind)"), "kind"),
-            *_aggregated(_per_day(scheme, dates, "nominal")), *_found(tests, attrs, dates),
+            *aggregated(per_day(scheme, dates, "nominal")), *found(tests, attrs, dates),
         )
         .from_(lines.subquery("lines"))
         .group_by("subject_id")
     )  # fmt: skip
-    columns = [*_score_columns(scheme, dates), *_found_columns(tests, dates)]
+    columns = [*score_columns(scheme, dates), *found_columns(tests, dates)]
     return exp.select("subject_id", "first_ok", "kind", *columns).from_(per_subject.subquery("per_subject"))
 
 
-def _found(tests: list[RecordTest], attrs: Attributes, dates: Dates) -> list[Expr]:
+def found(tests: list[RecordTest], attrs: Attributes, dates: Dates) -> list[Expr]:
     """Per day and has_record test, whether one of a subject's records passes it (``h_k_j``, 1 or 0): aggregates
     over ``rec``."""
     return [
@@ -238,7 +240,7 @@ def _found(tests: list[RecordTest], attrs: Attributes, dates: Dates) -> list[Exp
     ]  # fmt: skip
 
 
-def _found_columns(tests: list[RecordTest], dates: Dates, table: str | None = None) -> list[Expr]:
+def found_columns(tests: list[RecordTest], dates: Dates, table: str | None = None) -> list[Expr]:
     """The facts' ``h_k_j``: :func:`_found`'s aggregates (of ``table``) as booleans, FALSE for no records."""
     return [
         exp.alias_(fill("COALESCE(:h = 1, FALSE)", h=col(f"h_{k}_{j}", table)), f"h_{k}_{j}")
@@ -247,7 +249,7 @@ def _found_columns(tests: list[RecordTest], dates: Dates, table: str | None = No
     ]
 
 
-def _score_columns(scheme: Scheme, dates: Dates, table: str | None = None) -> list[Expr]:
+def score_columns(scheme: Scheme, dates: Dates, table: str | None = None) -> list[Expr]:
     """The facts' ``score_j``: the base plus the points (``points_j`` of ``table``) that count on day ``j``."""
     assert scheme.score is not None
     return [
@@ -264,13 +266,17 @@ def _sum(terms: list[Expr]) -> Expr:
     return total
 
 
-def records_scored(scheme: Scheme, attrs: Attributes, dates: Dates, rule_ids: list[int], ledger: bool = False) -> Expr:
+def records_scored(
+    scheme: Scheme, attrs: Attributes, dates: Dates, rule_ids: list[int], ledger: bool = False, every: bool = False
+) -> Expr:
     """A subquery over ``rec``: each record (of a type some rule in ``rule_ids`` scores) with the first rule of
     each factor that matches it and its nominal points, on or before the
     last day; only records of those rules that can matter on some day (:func:`may_count`). ``ledger`` adds ``authority,
     record_id`` (the application order). Used inline, never as a shared CTE: engines would materialise every
     record. The days are also compared on ``occurred_at`` itself (a wider range, as it may hold times), which
-    engines check while reading the file, before they read the other columns of a record."""
+    engines check while reading the file, before they read the other columns of a record. ``every`` keeps
+    every record, with ``subject_kind`` and ``occurred_at``, for the subjects' own facts: one that cannot matter
+    has no ``nominal``."""
     assert scheme.score is not None
     rules = scheme.score.rules
     max_key = dk.key_of(dates.days[-1])
@@ -283,24 +289,30 @@ def records_scored(scheme: Scheme, attrs: Attributes, dates: Dates, rule_ids: li
     read = and_(in_list(col("type"), types), *_read_between(scheme, dates, rule_ids), fill("ok <= :max", max=max_key))
     numbers = [exp.alias_(attrs.number(a), f"points_{a}") for a in point_attributes]
     # One row per record and factor: a record of a scorecard is scored on each of its variables.
+    kept = ["subject_kind", "occurred_at", exp.alias_(read, "wanted")] if every else []
     per_factor = []
     for factor in dict.fromkeys(r.factor for r in rules if r.record_type in types):
         by_type, rule = _rule_by_type(scheme, attrs, types, factor)
-        per_factor.append(
-            exp.select("subject_id", *order, "ok", exp.alias_(rule, "rule"), *numbers)
-            .from_("rec")
-            .join(by_type, on="m.rule_type = rec.type")
-            .where(read.copy())
-        )
+        query = exp.select("subject_id", *order, "ok", *kept, exp.alias_(rule, "rule"), *numbers).from_("rec")
+        if every:
+            per_factor.append(query.join(by_type, on="m.rule_type = rec.type", join_type="left"))
+        else:
+            per_factor.append(query.join(by_type, on="m.rule_type = rec.type").where(read.copy()))
     matched: exp.Query = per_factor[0]
     for more in per_factor[1:]:
         matched = exp.union(matched, more, distinct=False)
-    scored = (
-        exp.select("subject_id", *order, "ok", "rule", exp.alias_(nominal, "nominal"))
-        .from_(matched.subquery("matched"))
-        .where(fill("rule IS NOT NULL") if len(rule_ids) == len(rules) else in_list(col("rule"), rule_ids))
+    ruled = fill("rule IS NOT NULL") if len(rule_ids) == len(rules) else in_list(col("rule"), rule_ids)
+    carried = ["subject_kind", "occurred_at", "wanted"] if every else []
+    scored = exp.select("subject_id", *order, "ok", *carried, "rule", exp.alias_(nominal, "nominal")).from_(
+        matched.subquery("matched")
     )
-    return exp.select("*").from_(scored.subquery("scored")).where(may_count(scheme, dates))
+    if not every:
+        return exp.select("*").from_(scored.where(ruled).subquery("scored")).where(may_count(scheme, dates))
+    live = and_(col("wanted"), ruled, may_count(scheme, dates))
+    return exp.select(
+        "subject_id", "subject_kind", "occurred_at", "ok", "rule",
+        exp.alias_(fill("CASE WHEN :l THEN nominal END", l=live), "nominal"),
+    ).from_(scored.subquery("scored"))  # fmt: skip
 
 
 def _rule_by_type(scheme: Scheme, attrs: Attributes, types: list[str], factor: str | None) -> tuple[Expr, Expr]:
@@ -383,7 +395,7 @@ def may_count(scheme: Scheme, dates: Dates) -> Expr:
     )
 
 
-def _per_day(scheme: Scheme, dates: Dates, earned: str) -> list[tuple[str, str, Expr]]:
+def per_day(scheme: Scheme, dates: Dates, earned: str) -> list[tuple[str, str, Expr]]:
     """(column, aggregate, value of one line) for every day: the points that count, and whether a line of each
     rule a predicate counts on counts."""
     out: list[tuple[str, str, Expr]] = []
@@ -397,72 +409,13 @@ def _per_day(scheme: Scheme, dates: Dates, earned: str) -> list[tuple[str, str, 
     return out
 
 
-def _aggregated(columns: list[tuple[str, str, Expr]]) -> list[Expr]:
+def aggregated(columns: list[tuple[str, str, Expr]]) -> list[Expr]:
     return [exp.alias_(fill(f"{fn}(:v)", v=value), name) for name, fn, value in columns]
 
 
-def _summed(columns: list[tuple[str, str, Expr]]) -> list[Expr]:
+def summed_again(columns: list[tuple[str, str, Expr]]) -> list[Expr]:
     """The same columns over partial aggregates (sums of sums, maxima of maxima)."""
     return [exp.alias_(fill(f"{fn}(:v)", v=col(name)), name) for name, fn, _ in columns]
-
-
-def points_ctes(scheme: Scheme, attrs: Attributes, dates: Dates) -> list[tuple[str, Expr]]:
-    """CTEs up to ``agg``: one row per subject with points on every day (``points_j``) and the counted rules
-    (``c_i_j``), records reduced to these narrow sums as they are read.
-
-    Without a yearly cap, records are summed per subject at once. With one, a capped rule's records are summed
-    per (subject, rule, year) instead (``groups``): a group whose points stay within the cap earns its nominal
-    points whatever the order, so only the few groups over the cap read their records again and go through the
-    ordered ledger; their lines replace the group's sums.
-    """
-    assert scheme.score is not None
-    rules = scheme.score.rules
-    per_day = _per_day(scheme, dates, "nominal")
-    if summed_per_record(scheme, list(range(len(rules)))):
-        summed = records_summed(scheme, attrs, dates)
-        agg = exp.select("subject_id", *_aggregated(per_day)).from_(summed.subquery("scored")).group_by("subject_id")
-        return [("agg", agg)]
-    records = records_scored(scheme, attrs, dates, list(range(len(rules))))
-    capped = capped_rules(scheme)
-    if not capped:
-        agg = exp.select("subject_id", *_aggregated(per_day)).from_(records.subquery("scored")).group_by("subject_id")
-        return [("agg", agg)]
-    # One integer per group: rule * 10000 + year for a capped rule's records, -1 for all the others.
-    group = fill("rule * 10000 + ok DIV 10000")
-    keyed = exp.select("*", exp.alias_(case([(in_list(col("rule"), capped), group)], lit(-1)), "g")).from_(
-        records.subquery("scored")
-    )
-    summed = (
-        exp.select("subject_id", "g", exp.alias_(fill("SUM(ABS(nominal))"), "total"), *_aggregated(per_day))
-        .from_(keyed.subquery("keyed"))
-        .group_by("subject_id", "g")
-    )
-    cap = case([(fill("g DIV 10000 = :i", i=i), lit(rules[i].cap_per_calendar_year)) for i in capped])
-    groups = exp.select("*", exp.alias_(fill("g >= 0 AND total > :cap", cap=cap), "over_cap")).from_(
-        summed.subquery("summed")
-    )
-    scan = records_scored(scheme, attrs, dates, capped, ledger=True)
-    ordered = fill(
-        "SELECT c.subject_id, c.rule, c.ok, c.nominal, SUM(ABS(c.nominal)) OVER (PARTITION BY "
-        f"c.subject_id, c.rule, c.ok DIV 10000 ORDER BY c.ok, c.authority, c.record_id {ROWS_SO_FAR}) AS after "
-        "FROM (:scan) AS c JOIN (SELECT subject_id, g FROM groups WHERE over_cap) AS o "
-        "ON o.subject_id = c.subject_id AND o.g = c.rule * 10000 + c.ok DIV 10000",
-        scan=scan,
-    )
-    rule_cap = case([(fill("rule = :i", i=i), lit(rules[i].cap_per_calendar_year)) for i in capped])
-    ledger = fill(
-        "SELECT subject_id, rule, ok, CASE WHEN nominal >= 0 THEN :mag ELSE -:mag END AS earned "
-        "FROM (:ordered) AS ordered",
-        mag=fill("LEAST(:cap, after) - LEAST(:cap, after - ABS(nominal))", cap=rule_cap),
-        ordered=ordered,
-    )
-    within = exp.select("subject_id", *(name for name, _, _ in per_day)).from_("groups").where("NOT over_cap")
-    lines = exp.select(
-        "subject_id", *(exp.alias_(value, name) for name, _, value in _per_day(scheme, dates, "earned"))
-    ).from_(ledger.subquery("ledger"))
-    parts = exp.union(within, lines, distinct=False)
-    agg = exp.select("subject_id", *_summed(per_day)).from_(parts.subquery("parts")).group_by("subject_id")
-    return [("groups", groups), ("agg", agg)]
 
 
 def _record_test(test: RecordTest, attrs: Attributes, day: Expr) -> Expr:
@@ -472,36 +425,3 @@ def _record_test(test: RecordTest, attrs: Attributes, day: Expr) -> Expr:
         window = fill(":d < :until", d=day, until=dk.add_period(col("ok"), test.within))
     seen = fill("ok <= :d", d=day.copy())
     return and_(in_list(col("type"), test.types), compile_condition(test.when, attrs), seen, window)
-
-
-def facts_ctes(scheme: Scheme, attrs: Attributes, dates: Dates) -> list[tuple[str, Expr]]:
-    """CTEs up to ``facts``: one row per subject the scheme concerns, with its score on every day
-    (``score_j``) and the leaves predicates read (``c_i_j``, ``h_k_j``)."""
-    assert scheme.score is not None
-    ctes = points_ctes(scheme, attrs, dates)
-    columns = _score_columns(scheme, dates, "agg")
-    columns += [
-        exp.alias_(fill("COALESCE(:c = 1, FALSE)", c=col(f"c_{i}_{j}", "agg")), f"c_{i}_{j}")
-        for j in range(len(dates.days))
-        for i in counted_rules(scheme)
-    ]
-    facts = (
-        exp.select("subj.subject_id", "subj.first_ok", "subj.kind", *columns)
-        .from_("subj")
-        .join("agg", on="agg.subject_id = subj.subject_id", join_type="left")
-    )
-    tests = has_record_tests(scheme)
-    if tests:
-        types = sorted({t for test in tests for t in test.types})
-        hr = (
-            exp.select("subject_id", *_found(tests, attrs, dates))
-            .from_("rec")
-            .where(and_(in_list(col("type"), types), fill("ok <= :m", m=dk.key_of(dates.days[-1]))))
-            .group_by("subject_id")
-        )
-        ctes.append(("hr", hr))
-        facts = facts.select(*_found_columns(tests, dates, "hr")).join(
-            "hr", on="hr.subject_id = subj.subject_id", join_type="left"
-        )
-    ctes.append(("facts", facts))
-    return ctes
