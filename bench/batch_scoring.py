@@ -4,6 +4,7 @@ time and peak memory of each, the ratios, and a check that every implementation 
 
     .venv/bin/python bench/batch_scoring.py                          # 800,000 subjects, 20 million records
     .venv/bin/python bench/batch_scoring.py --records 2000000        # smaller (subjects: records / 25)
+    .venv/bin/python bench/batch_scoring.py --no-pandas --repeat 5   # the fastest of five rounds each
     .venv/bin/python bench/batch_scoring.py --scaling 2000000,20000000 --spark   # scaling, and Spark
     .venv/bin/python bench/batch_scoring.py --scaling 2000000,20000000,200000000  # to 200 M (8,000,000 subjects)
 
@@ -263,6 +264,7 @@ def main() -> None:
     parser.add_argument("--no-pandas", action="store_true")
     parser.add_argument("--pure", action="store_true", help="also run the pure engine (the specification; slow)")
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--repeat", type=int, default=1, help="rounds; each implementation's fastest is kept")
     parser.add_argument("--data-dir", type=Path, default=Path("/tmp/socialcredit-bench"))
     parser.add_argument("--child", choices=IMPLEMENTATIONS)
     parser.add_argument("--parquet", type=Path)
@@ -290,9 +292,15 @@ def main() -> None:
         if args.pure:
             impls.append("pure")
         results, outputs = {}, {}
+        # Rounds interleave the implementations, and each keeps its fastest whole process: on a shared machine
+        # the others' load only ever adds time.
+        for _ in range(args.repeat):
+            for impl in impls:
+                outputs[impl] = args.data_dir / f"scores-{impl}-{records}.parquet"
+                r = measure(impl, path, outputs[impl], args.threads)
+                if impl not in results or r["process_seconds"] < results[impl]["process_seconds"]:
+                    results[impl] = r
         for impl in impls:
-            outputs[impl] = args.data_dir / f"scores-{impl}-{records}.parquet"
-            results[impl] = measure(impl, path, outputs[impl], args.threads)
             r = results[impl]
             print(f"  {records:>12,} records  {impl:<20} {r['seconds']:8.2f} s  whole process "
                   f"{r['process_seconds']:8.2f} s  (CPU {r['cpu_seconds']:8.2f} s)  "
