@@ -13,14 +13,14 @@ from socialcredit.batch.scores import (
     aggregated,
     capped_rules,
     counted_rules,
-    found,
-    found_columns,
+    has_record_aggregates,
+    has_record_columns,
     has_record_tests,
     per_day,
+    reaggregated,
     records_scored,
     records_summed,
     score_columns,
-    summed_again,
     summed_per_record,
 )
 from socialcredit.batch.sql import Expr, and_, case, col, fill, in_list, lit
@@ -84,7 +84,7 @@ def points_ctes(
         parts = exp.union(within, _ledger_lines(scheme, attrs, dates, capped, with_subjects), distinct=False)
     firsts = [exp.alias_(fill("MIN(kind)"), "kind"), exp.alias_(fill("MIN(first_at)"), "first_at")]
     agg = (
-        exp.select("subject_id", *(firsts if with_subjects else []), *summed_again(daily))
+        exp.select("subject_id", *(firsts if with_subjects else []), *reaggregated(daily))
         .from_(parts.subquery("parts"))
         .group_by("subject_id")
     )
@@ -144,13 +144,13 @@ def facts_ctes(
     if tests:
         types = sorted({t for test in tests for t in test.types})
         hr = (
-            exp.select("subject_id", *found(tests, attrs, dates))
+            exp.select("subject_id", *has_record_aggregates(tests, attrs, dates))
             .from_("rec")
             .where(and_(in_list(col("type"), types), fill("ok <= :m", m=dk.key_of(dates.days[-1]))))
             .group_by("subject_id")
         )
         ctes.append(("hr", hr))
-        facts = facts.select(*found_columns(tests, dates, "hr")).join(
+        facts = facts.select(*has_record_columns(tests, dates, "hr")).join(
             "hr", on=f"hr.subject_id = {whom}.subject_id", join_type="left"
         )
     ctes.append(("facts", facts))

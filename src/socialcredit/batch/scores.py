@@ -220,16 +220,16 @@ def one_pass_facts(scheme: Scheme, attrs: Attributes, dates: Dates) -> Expr | No
     per_subject = (
         exp.select(
             "subject_id", exp.alias_(fill("MIN(ok)"), "first_ok"), exp.alias_(fill("MIN(subject_kind)"), "kind"),
-            *aggregated(per_day(scheme, dates, "nominal")), *found(tests, attrs, dates),
+            *aggregated(per_day(scheme, dates, "nominal")), *has_record_aggregates(tests, attrs, dates),
         )
         .from_(lines.subquery("lines"))
         .group_by("subject_id")
     )  # fmt: skip
-    columns = [*score_columns(scheme, dates), *found_columns(tests, dates)]
+    columns = [*score_columns(scheme, dates), *has_record_columns(tests, dates)]
     return exp.select("subject_id", "first_ok", "kind", *columns).from_(per_subject.subquery("per_subject"))
 
 
-def found(tests: list[RecordTest], attrs: Attributes, dates: Dates) -> list[Expr]:
+def has_record_aggregates(tests: list[RecordTest], attrs: Attributes, dates: Dates) -> list[Expr]:
     """Per day and has_record test, whether one of a subject's records passes it (``h_k_j``, 1 or 0): aggregates
     over ``rec``."""
     return [
@@ -240,7 +240,7 @@ def found(tests: list[RecordTest], attrs: Attributes, dates: Dates) -> list[Expr
     ]  # fmt: skip
 
 
-def found_columns(tests: list[RecordTest], dates: Dates, table: str | None = None) -> list[Expr]:
+def has_record_columns(tests: list[RecordTest], dates: Dates, table: str | None = None) -> list[Expr]:
     """The facts' ``h_k_j``: :func:`_found`'s aggregates (of ``table``) as booleans, FALSE for no records."""
     return [
         exp.alias_(fill("COALESCE(:h = 1, FALSE)", h=col(f"h_{k}_{j}", table)), f"h_{k}_{j}")
@@ -413,7 +413,7 @@ def aggregated(columns: list[tuple[str, str, Expr]]) -> list[Expr]:
     return [exp.alias_(fill(f"{fn}(:v)", v=value), name) for name, fn, value in columns]
 
 
-def summed_again(columns: list[tuple[str, str, Expr]]) -> list[Expr]:
+def reaggregated(columns: list[tuple[str, str, Expr]]) -> list[Expr]:
     """The same columns over partial aggregates (sums of sums, maxima of maxima)."""
     return [exp.alias_(fill(f"{fn}(:v)", v=col(name)), name) for name, fn, _ in columns]
 
