@@ -241,7 +241,8 @@ def has_record_aggregates(tests: list[RecordTest], attrs: Attributes, dates: Dat
 
 
 def has_record_columns(tests: list[RecordTest], dates: Dates, table: str | None = None) -> list[Expr]:
-    """The facts' ``h_k_j``: :func:`has_record_aggregates`'s aggregates (of ``table``) as booleans, FALSE for no records."""
+    """The facts' ``h_k_j``: the aggregates of :func:`has_record_aggregates` (of ``table``) as booleans, FALSE
+    for no records."""
     return [
         exp.alias_(fill("COALESCE(:h = 1, FALSE)", h=col(f"h_{k}_{j}", table)), f"h_{k}_{j}")
         for j in range(len(dates.days))
