@@ -264,3 +264,64 @@ def test_a_wrong_subject_kind_and_a_revoked_record_without_its_attributes(tmp_pa
         path = tmp_path / "records.parquet"
         pq.write_table(data, path)
         assert fits_at_a_glance(layout([path]), CATALOGUE) is fits
+
+
+def probe_catalogue(attributes: str):
+    """The shipped catalogue and one more type, ``test.probe``, with ``attributes`` (YAML on one line)."""
+    extra = f"""
+  - type: test.probe
+    title: A probe
+    description: A record type for testing the summary against the exact check.
+    category: administrative_penalty
+    issued_by: [market_regulation]
+    subject_kinds: [person, organization]
+    adverse: true
+    tiers: [minor]
+    attributes:
+      {attributes}
+    legal_basis: none, a test
+"""
+    return load_catalogue_text(shipped_catalogue_text() + extra)
+
+
+def probe_file(path: Path, columns: dict[str, pa.Array], record_type: str = "test.probe") -> Path:
+    n = len(next(iter(columns.values())))
+    data = {
+        "record_id": [str(i) for i in range(n)],
+        "subject_id": [ORG] * n,
+        "type": [record_type] * n,
+        "occurred_at": pa.array([DAY] * n, pa.date32()),
+        **columns,
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pq.write_table(pa.table(data), path)
+    return path
+
+
+# Files the summary once passed and the exact check refuses (found in review): each must now be refused.
+HARD = [
+    ("a folder named like a column", "type=test.probe/f.parquet", "x: {type: integer, max: 5}",
+     {"x": pa.array([1])}, "court.nonexistent"),
+    ("a folder holding an allowed value", "x=5/f.parquet", "x: {type: integer, max: 5}", {"x": pa.array([100])},
+     "test.probe"),
+    ("a float32 near an allowed value", "f.parquet", "x: {type: number, in: [0.1, 0.2]}",
+     {"x": pa.array([0.1], pa.float32())}, "test.probe"),
+    ("two columns differing in case", "f.parquet", "x: {type: integer, max: 5}",
+     {"x": pa.array([None], pa.int64()), "X": pa.array([100])}, "test.probe"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("what", "where", "attributes", "columns", "record_type"), HARD, ids=[h[0] for h in HARD])
+def test_files_the_summary_once_passed_are_refused(tmp_path, what, where, attributes, columns, record_type):
+    catalogue = probe_catalogue(attributes)
+    path = probe_file(tmp_path / where, columns, record_type)
+    assert not fits_at_a_glance(layout([path]), catalogue)
+    with pytest.raises(RecordError):
+        check_catalogue(layout([path]), catalogue)
+
+
+def test_a_value_set_sql_cannot_hold_exactly_is_a_doubt(tmp_path):
+    for allowed in ("[1, 9007199254740993]", "[.inf, 1]"):
+        catalogue = probe_catalogue(f"x: {{type: number, in: {allowed}}}")
+        path = probe_file(tmp_path / "f.parquet", {"x": pa.array([1.0])})
+        assert not fits_at_a_glance(layout([path]), catalogue)

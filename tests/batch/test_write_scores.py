@@ -57,3 +57,23 @@ def test_a_scheme_without_a_score_is_refused(duckdb, tmp_path):
     with pytest.raises(ValueError, match="no score"):
         write_scores(load_scheme("judgment-debtors"), duckdb, AS_OF, tmp_path / "x.parquet")
     assert not (tmp_path / "x.parquet").exists()
+
+
+def test_small_batches_are_gathered_into_row_groups(tmp_path):
+    import pyarrow as pa
+
+    from socialcredit.batch.sink import write_batches
+
+    table = pa.table({"subject_id": [str(i) for i in range(1000)], "score": list(range(1000)), "grade": ["A"] * 1000})
+    batches = [b for chunk in range(100) for b in table.slice(chunk * 10, 10).cast(SCORES).to_batches()]
+    out = tmp_path / "s.parquet"
+    assert write_batches(out, SCORES, batches) == 1000
+    assert pq.ParquetFile(out).metadata.num_row_groups == 1
+    assert pq.read_table(out).to_pylist() == table.cast(SCORES).to_pylist()
+
+
+def test_a_folder_without_parts_is_an_error(tmp_path):
+    from socialcredit.batch.sink import part_batches
+
+    with pytest.raises(FileNotFoundError, match="no part"):
+        list(part_batches(tmp_path))

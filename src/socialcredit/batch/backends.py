@@ -123,7 +123,8 @@ class SparkBackend:
         # Spark's own writer, then the parts streamed into one file: collecting to the driver (``toArrow``) runs
         # out of heap at national size.
         with tempfile.TemporaryDirectory(dir=Path(out).parent or ".", prefix=f".{Path(out).name}.") as parts:
-            self.spark.sql(to_sql(query, self.dialect)).write.mode("overwrite").parquet(parts)
+            # A file URI: a bare path is resolved by Spark's own file system (HDFS, another working folder).
+            self.spark.sql(to_sql(query, self.dialect)).write.mode("overwrite").parquet(Path(parts).resolve().as_uri())
             return write_batches(out, schema, part_batches(Path(parts)))
 
     def close(self) -> None:

@@ -11,6 +11,7 @@ exact check runs and has the last word. So this can only make a clean file faste
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -33,6 +34,9 @@ def fits_at_a_glance(found: Layout, catalogue: Catalogue) -> bool:
     """True when every record of ``found`` surely fits ``catalogue``; False when the exact check must look."""
     import duckdb
 
+    names = [*found.base, *(c.column for c in found.attributes)]
+    if len({n.lower() for n in names}) != len(names):
+        return False  # DuckDB binds names regardless of case: ``x`` and ``X`` would read as one column
     summary = _Summary(found, catalogue)
     con = duckdb.connect()
     try:
@@ -64,7 +68,10 @@ class _Summary:
         keys = ["type", *(["subject_kind"] if self.kinds else [])]
         columns = ", ".join([*keys, "COUNT(*) AS n", *(f"{a.sql} AS {_quote(a.name)}" for a in self.aggregates)])
         group = ", ".join(keys)
-        return f"SELECT {columns} FROM read_parquet(?, union_by_name = true) GROUP BY {group}"
+        # No Hive partitioning: a folder named ``type=…`` must not stand in for the file's own values.
+        return (
+            f"SELECT {columns} FROM read_parquet(?, union_by_name = true, hive_partitioning = false) GROUP BY {group}"
+        )
 
     def _aggregates(self) -> Iterator[_Aggregate]:
         for c in self.found.attributes:
@@ -91,7 +98,9 @@ class _Summary:
                 allowed = _literals(spec, c)
                 if allowed is None:
                     continue  # doubtful: see fits
-                test = f"{value} IN ({allowed})" if allowed else "FALSE"
+                # Floats compared as doubles, as the exact check widens them (float32 0.1 is not 0.1).
+                member = f"CAST({value} AS DOUBLE)" if c.kind == "float" else value
+                test = f"{member} IN ({allowed})" if allowed else "FALSE"
                 yield _Aggregate(
                     f"in:{entry.type}:{c.column}",
                     f"COUNT(*) FILTER (WHERE type = {_text(entry.type)} AND {value} IS NOT NULL AND NOT ({test}))",
@@ -130,6 +139,8 @@ class _Summary:
         spec = entry.attributes.get(c.attribute)
         if spec is None or c.kind not in _FITS[spec.type] or (c.from_date and spec.type is AttributeKind.SUBJECT):
             return False
+        if c.from_date and spec.type is AttributeKind.TEXT:
+            return False  # a date column as free text: extreme dates print unlike DuckDB's; the exact check decides
         if c.kind == "float" and row[f"nan:{c.column}"]:
             return False
         if c.kind == "float" and spec.type is AttributeKind.INTEGER and row[f"fraction:{c.column}"]:
@@ -169,11 +180,23 @@ def _literals(spec: AttributeSpec, c: AttributeColumn) -> str | None:
             continue  # the exact check leaves a true or false out of a value set that is not boolean
         if c.kind == "text" and isinstance(v, str):
             out.append(_text(v))
-        elif c.kind in ("int", "float") and isinstance(v, int | float):
-            out.append(repr(float(v)) if c.kind == "float" else str(int(v)) if float(v).is_integer() else repr(v))
+        elif c.kind in ("int", "float") and isinstance(v, int | float) and _exact_number(v):
+            out.append(
+                f"CAST({float(v)!r} AS DOUBLE)"
+                if c.kind == "float"
+                else str(int(v))
+                if float(v).is_integer()
+                else repr(v)
+            )
         else:
             return None
     return ", ".join(out)
+
+
+def _exact_number(v: int | float) -> bool:
+    """A finite number that a double holds exactly where it is whole (beyond 2^53 the exact check's value set
+    cannot be built, and it refuses every value)."""
+    return math.isfinite(v) and (not float(v).is_integer() or abs(v) <= 2**53)
 
 
 def _text(value: str) -> str:
