@@ -28,21 +28,13 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from socialcredit.batch.parquet import AttributeColumn, Layout
-from socialcredit.batch.parquet_glance import fits_at_a_glance
+from socialcredit.batch.parquet_glance import column_fits, fits_at_a_glance
 from socialcredit.catalogue.model import AttributeKind, AttributeSpec, Catalogue, RecordTypeEntry
 from socialcredit.catalogue.records import kind_reason, shown, undeclared_reason, unknown_type_reason
 from socialcredit.errors import Problem, RecordError
 
 MAX_PROBLEMS = 100
 
-_FITS: dict[AttributeKind, tuple[str, ...]] = {
-    AttributeKind.INTEGER: ("int", "float"),
-    AttributeKind.NUMBER: ("int", "float"),
-    AttributeKind.BOOLEAN: ("bool",),
-    AttributeKind.TEXT: ("text",),
-    AttributeKind.SUBJECT: ("text",),
-    AttributeKind.DAY: ("text",),
-}
 _TARGET = {"int": pa.int64(), "float": pa.float64(), "bool": pa.bool_(), "text": pa.string()}
 _DAY = r"^\d{4}-\d{2}-\d{2}$"
 
@@ -138,7 +130,7 @@ class _File:
             self._add(rows, field, values, undeclared_reason(entry, column.attribute, self.catalogue))
             return
         version = self.catalogue.version
-        if column.kind not in _FITS[spec.type] or (column.from_date and spec.type is AttributeKind.SUBJECT):
+        if not column_fits(column, spec):
             name = f"{entry.type}.{column.attribute}"
             reason = f"a {column.kind} column, but {name} is {spec.type.value} in catalogue {version}"
             self._add(rows, field, values, reason)

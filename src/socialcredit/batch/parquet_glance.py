@@ -19,7 +19,7 @@ from socialcredit.batch.parquet import AttributeColumn, Layout
 from socialcredit.catalogue.model import AttributeKind, AttributeSpec, Catalogue, RecordTypeEntry
 
 _NUMERIC = (AttributeKind.INTEGER, AttributeKind.NUMBER)
-_FITS: dict[AttributeKind, tuple[str, ...]] = {
+FITS: dict[AttributeKind, tuple[str, ...]] = {
     AttributeKind.INTEGER: ("int", "float"),
     AttributeKind.NUMBER: ("int", "float"),
     AttributeKind.BOOLEAN: ("bool",),
@@ -27,6 +27,14 @@ _FITS: dict[AttributeKind, tuple[str, ...]] = {
     AttributeKind.SUBJECT: ("text",),
     AttributeKind.DAY: ("text",),
 }
+"""The column kinds each attribute type may be read from (a date column reads as text, but not as a subject)."""
+
+
+def column_fits(column: AttributeColumn, spec: AttributeSpec) -> bool:
+    """Whether ``column`` may hold values of an attribute of ``spec``'s type."""
+    return column.kind in FITS[spec.type] and not (column.from_date and spec.type is AttributeKind.SUBJECT)
+
+
 _DAY = r"\d{4}-\d{2}-\d{2}"
 
 
@@ -137,7 +145,7 @@ class _Summary:
 
     def _column_fits(self, entry: RecordTypeEntry, c: AttributeColumn, row: dict[str, object]) -> bool:
         spec = entry.attributes.get(c.attribute)
-        if spec is None or c.kind not in _FITS[spec.type] or (c.from_date and spec.type is AttributeKind.SUBJECT):
+        if spec is None or not column_fits(c, spec):
             return False
         if c.from_date and spec.type is AttributeKind.TEXT:
             return False  # a date column as free text: extreme dates print unlike DuckDB's; the exact check decides
