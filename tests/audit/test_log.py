@@ -109,8 +109,10 @@ def test_append_reads_no_leaves(audited: Store) -> None:
         log_read(audited, "party:bank-1", P1, "count statements")
     finally:
         event.remove(audited.engine, "before_cursor_execute", listen)
+    # The leaves are inserted through the driver (tables.bulk), which these events do not see: what matters is
+    # that nothing reads them.
     touching = [s for s in statements if "audit_leaves" in s]
-    assert len(touching) == 1 and touching[0].lstrip().upper().startswith("INSERT")
+    assert not [s for s in touching if not s.lstrip().upper().startswith("INSERT")]
 
 
 def test_truncation_with_its_checkpoints_is_caught_by_a_witness(audited: Store) -> None:

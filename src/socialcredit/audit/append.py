@@ -7,19 +7,17 @@ Writers are serialised on the state row, so concurrent transactions append one a
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
-from socialcredit.audit.encoding import Checkpoint, Entry, Sealer, format_instant, leaf_content
+from socialcredit.audit.encoding import Checkpoint, Entry, Sealer, canonical_json, format_instant, leaf_bytes
 from socialcredit.audit.merkle import Frontier, leaf_hash
 from socialcredit.errors import StoreError
 from socialcredit.tables.audit import STATE_ROW_ID, audit_checkpoints_table, audit_leaves_table, audit_state_table
-
-INSERT_CHUNK = 2_000
-"""Leaves per executemany round of inserts."""
+from socialcredit.tables.bulk import JsonText, bulk_insert
 
 
 def append_entries(conn: Connection, entries: Sequence[Entry], *, sealer: Sealer, at: datetime) -> Checkpoint:
@@ -33,9 +31,7 @@ def append_entries(conn: Connection, entries: Sequence[Entry], *, sealer: Sealer
         raise ValueError("nothing to append")
     state = _lock_state(conn)
     frontier = Frontier.decode(int(state.tree_size), state.frontier)
-    rows = leaf_rows(frontier, entries, at)
-    for start in range(0, len(rows), INSERT_CHUNK):
-        conn.execute(insert(audit_leaves_table), rows[start : start + INSERT_CHUNK])
+    bulk_insert(conn, audit_leaves_table, LEAF_COLUMNS, leaf_rows(frontier, entries, at))
     checkpoint = sealer.checkpoint(int(state.checkpoint_seq) + 1, frontier.head(), at, state.last_mac)
     _write_checkpoint(conn, checkpoint)
     _advance_state(conn, frontier, checkpoint)
@@ -51,30 +47,22 @@ def _lock_state(conn: Connection) -> Any:
     return conn.execute(select(s).where(s.c.id == STATE_ROW_ID)).one()
 
 
-def leaf_rows(frontier: Frontier, entries: Sequence[Entry], at: datetime) -> list[dict[str, Any]]:
-    """The rows of ``audit_leaves`` for ``entries`` stamped ``at``, numbered on from ``frontier`` (which they
-    extend)."""
+LEAF_COLUMNS = ("seq", "recorded_at", "actor", "action", "subject_id", "object_ref", "detail", "leaf_hash")
+"""The columns of ``audit_leaves``, in the order of the rows :func:`leaf_rows` gives."""
+
+
+def leaf_rows(frontier: Frontier, entries: Sequence[Entry], at: datetime) -> Iterator[tuple[Any, ...]]:
+    """The rows of ``audit_leaves`` (:data:`LEAF_COLUMNS`) for ``entries`` stamped ``at``, numbered on from
+    ``frontier``, which each row extends as it is produced."""
     stamp = format_instant(at)
-    rows = []
     for entry in entries:
         seq = frontier.size
+        detail = canonical_json(dict(entry.detail)).decode()
         digest = leaf_hash(
-            leaf_content(seq, stamp, entry.actor, entry.action, entry.subject_id, entry.object_ref, entry.detail)
+            leaf_bytes(seq, stamp, entry.actor, entry.action, entry.subject_id, entry.object_ref, detail)
         )
         frontier.append(digest)
-        rows.append(
-            {
-                "seq": seq,
-                "recorded_at": at,
-                "actor": entry.actor,
-                "action": entry.action,
-                "subject_id": entry.subject_id,
-                "object_ref": entry.object_ref,
-                "detail": dict(entry.detail),
-                "leaf_hash": digest.hex(),
-            }
-        )
-    return rows
+        yield (seq, at, entry.actor, entry.action, entry.subject_id, entry.object_ref, JsonText(detail), digest.hex())
 
 
 def _write_checkpoint(conn: Connection, checkpoint: Checkpoint) -> None:

@@ -118,18 +118,28 @@ def leaf_content(
     detail: Mapping[str, Any],
 ) -> bytes:
     """The canonical bytes a leaf hash is computed over."""
-    return canonical_json(
-        {
-            "v": 1,
-            "seq": seq,
-            "at": at if isinstance(at, str) else format_instant(at),
-            "actor": actor,
-            "action": action,
-            "subject": subject_id,
-            "object": object_ref,
-            "detail": dict(detail),
-        }
+    return leaf_bytes(
+        seq,
+        at if isinstance(at, str) else format_instant(at),
+        actor,
+        action,
+        subject_id,
+        object_ref,
+        canonical_json(dict(detail)).decode(),
     )
+
+
+def leaf_bytes(
+    seq: int, at: str, actor: str, action: str, subject_id: str | None, object_ref: str | None, detail_json: str
+) -> bytes:
+    """:func:`leaf_content` given the detail's canonical JSON already: the canonical JSON of
+    ``{"v", "seq", "at", "actor", "action", "subject", "object", "detail"}``, spelt out in its sorted key order
+    (a bulk write encodes each detail once, for the hash and for the stored row)."""
+    text = _CANONICAL.encode
+    return (
+        f'{{"action":{text(action)},"actor":{text(actor)},"at":{text(at)},"detail":{detail_json},'
+        f'"object":{text(object_ref)},"seq":{int(seq)},"subject":{text(subject_id)},"v":1}}'
+    ).encode()
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,9 +23,10 @@ from socialcredit.content import content_hash, differences
 from socialcredit.errors import ConflictError, Problem, RecordError
 from socialcredit.ids import parse_subject_id
 from socialcredit.records import Record
-from socialcredit.store.engine import IN_CHUNK, INSERT_CHUNK, chunks
+from socialcredit.store.engine import IN_CHUNK, chunks
 from socialcredit.store.model import IngestResult, RecordConflict, Submission
 from socialcredit.store.reads import get_authority, load_keys, stored_hashes
+from socialcredit.tables.bulk import bulk_insert
 from socialcredit.tables.records import authorities_table, authority_from_row, batches_table, records_table
 
 
@@ -156,6 +157,12 @@ def _new_records(conn: Connection, submission: Submission, batch: dict[str, _Nor
     return new, unchanged
 
 
+_RECORD_INSERT = (
+    "authority", "record_id", "subject_id", "subject_kind", "type", "occurred_at", "attributes", "legal_basis",
+    "source_ref", "supersedes", "revoked", "recorded_at", "batch_id", "content_hash",
+)  # fmt: skip
+
+
 def _insert(conn: Connection, submission: Submission, new: Sequence[_Normal], at: datetime) -> int:
     """Insert the batch row and its records, all stamped ``at``; returns the batch's id."""
     code = submission.authority
@@ -168,28 +175,12 @@ def _insert(conn: Connection, submission: Submission, new: Sequence[_Normal], at
             recorded_at=at,
         )
     ).inserted_primary_key[0]
-    rows = [
-        {
-            "authority": code,
-            "record_id": record.record_id,
-            "subject_id": record.subject_id,
-            "subject_kind": kind,
-            "type": record.type,
-            "occurred_at": record.occurred_at,
-            "attributes": dict(record.attributes),
-            "legal_basis": record.legal_basis,
-            "source_ref": record.source_ref,
-            "supersedes": record.supersedes,
-            "revoked": record.revoked,
-            "recorded_at": at,
-            "batch_id": batch_id,
-            "content_hash": digest,
-        }
+    rows = (
+        (code, record.record_id, record.subject_id, kind, record.type, record.occurred_at, dict(record.attributes),
+         record.legal_basis, record.source_ref, record.supersedes, record.revoked, at, batch_id, digest)
         for record, digest, kind in new
-    ]
-    statement = insert(records_table)
-    for chunk in chunks(rows, INSERT_CHUNK):
-        conn.execute(statement, list(chunk))
+    )  # fmt: skip
+    bulk_insert(conn, records_table, _RECORD_INSERT, rows)
     return int(batch_id)
 
 
