@@ -97,14 +97,12 @@ class Entry:
         checks would cost more than the insert. Anything else builds an ``Entry`` the ordinary way.
         """
         entry = object.__new__(cls)
-        for name, value in (
-            ("actor", actor),
-            ("action", action),
-            ("subject_id", subject_id),
-            ("object_ref", object_ref),
-            ("detail", detail),
-        ):
-            object.__setattr__(entry, name, value)
+        setter = object.__setattr__
+        setter(entry, "actor", actor)
+        setter(entry, "action", action)
+        setter(entry, "subject_id", subject_id)
+        setter(entry, "object_ref", object_ref)
+        setter(entry, "detail", detail)
         return entry
 
 

@@ -34,6 +34,7 @@ re-exported here.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import re
@@ -160,7 +161,12 @@ def _check_header(columns: list[str], line: int, log: ProblemLog) -> bool:
 def _text_attributes(record_type: object) -> frozenset[str]:
     """The attributes the catalogue declares as text (or an identifier, or a day) for this record type: their CSV
     cells stay text, so that a case number such as ``12345`` is not read as a number."""
-    entry = shipped_catalogue().entry(record_type) if isinstance(record_type, str) else None
+    return _text_attributes_of(record_type) if isinstance(record_type, str) else frozenset()
+
+
+@functools.lru_cache(maxsize=1024)
+def _text_attributes_of(record_type: str) -> frozenset[str]:
+    entry = shipped_catalogue().entry(record_type)
     if entry is None:
         return frozenset()
     return frozenset(name for name, spec in entry.attributes.items() if spec.type in _TEXT_KINDS)
@@ -309,6 +315,6 @@ def record_id_problem(value: str) -> str | None:
         return f"at most {MAX_RECORD_ID} characters, not {len(value)}"
     if value != value.strip():
         return "must not start or end with whitespace"
-    if any(not c.isprintable() for c in value):
+    if not value.isprintable():
         return "must not contain control characters"
     return None

@@ -111,7 +111,8 @@ def _row_preparer(converters: Sequence[Convert]) -> Callable[[Sequence[Any]], Se
 def _converter(column_type: TypeEngine[Any], dialect: str) -> Convert:
     """What SQLAlchemy would bind for a value of this column type on this dialect."""
     if isinstance(column_type, UTCDateTime):
-        return _instant_sqlite if dialect == "sqlite" else _instant
+        # A batch stamps every row with one instant: convert each distinct one once.
+        return _last_one(_instant_sqlite if dialect == "sqlite" else _instant)
     if isinstance(column_type, TypeDecorator):  # pragma: no cover - no other decorators in the tables yet
         raise TypeError(f"no bulk converter for {type(column_type).__name__}")
     # A variant (JSON with JSONB on PostgreSQL, BigInteger with Integer on SQLite) is of its base's class.
@@ -122,6 +123,18 @@ def _converter(column_type: TypeEngine[Any], dialect: str) -> Convert:
     if isinstance(column_type, Date):
         return _date_sqlite if dialect == "sqlite" else _same
     return _same
+
+
+def _last_one(convert: Convert) -> Convert:
+    """``convert``, remembering its last input and output."""
+    last: list[Any] = [object(), None]
+
+    def remembered(value: Any) -> Any:
+        if value is not last[0]:
+            last[0], last[1] = value, convert(value)
+        return last[1]
+
+    return remembered
 
 
 def _same(value: Any) -> Any:
