@@ -9,18 +9,30 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from datetime import datetime
+from json.encoder import encode_basestring
 from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
-from socialcredit.audit.encoding import Checkpoint, Entry, Sealer, canonical_json, format_instant, leaf_bytes
+from socialcredit.audit.encoding import (
+    ACTION_RECORD_WRITE,
+    Checkpoint,
+    Entry,
+    RecordWrites,
+    Sealer,
+    canonical_json,
+    format_instant,
+    leaf_bytes,
+)
 from socialcredit.audit.merkle import Frontier, leaf_hash
 from socialcredit.errors import StoreError
 from socialcredit.tables.audit import STATE_ROW_ID, audit_checkpoints_table, audit_leaves_table, audit_state_table
 from socialcredit.tables.bulk import JsonText, bulk_insert
 
 
-def append_entries(conn: Connection, entries: Sequence[Entry], *, sealer: Sealer, at: datetime) -> Checkpoint:
+def append_entries(
+    conn: Connection, entries: Sequence[Entry | RecordWrites], *, sealer: Sealer, at: datetime
+) -> Checkpoint:
     """Append ``entries`` stamped ``at`` in ``conn``'s open transaction, write one checkpoint; return it.
 
     The state row is locked first (an UPDATE: PostgreSQL locks the row, SQLite takes the write lock), so
@@ -51,11 +63,14 @@ LEAF_COLUMNS = ("seq", "recorded_at", "actor", "action", "subject_id", "object_r
 """The columns of ``audit_leaves``, in the order of the rows :func:`leaf_rows` gives."""
 
 
-def leaf_rows(frontier: Frontier, entries: Sequence[Entry], at: datetime) -> Iterator[tuple[Any, ...]]:
+def leaf_rows(frontier: Frontier, entries: Sequence[Entry | RecordWrites], at: datetime) -> Iterator[tuple[Any, ...]]:
     """The rows of ``audit_leaves`` (:data:`LEAF_COLUMNS`) for ``entries`` stamped ``at``, numbered on from
     ``frontier``, which each row extends as it is produced."""
     stamp = format_instant(at)
     for entry in entries:
+        if isinstance(entry, RecordWrites):
+            yield from _record_write_rows(frontier, entry, at, stamp)
+            continue
         seq = frontier.size
         detail = canonical_json(dict(entry.detail)).decode()
         digest = leaf_hash(
@@ -63,6 +78,29 @@ def leaf_rows(frontier: Frontier, entries: Sequence[Entry], at: datetime) -> Ite
         )
         frontier.append(digest)
         yield (seq, at, entry.actor, entry.action, entry.subject_id, entry.object_ref, JsonText(detail), digest.hex())
+
+
+def _record_write_rows(frontier: Frontier, writes: RecordWrites, at: datetime, stamp: str) -> Iterator[tuple[Any, ...]]:
+    """:func:`leaf_rows` of a batch's ``record.write`` leaves: :func:`leaf_bytes` and the canonical detail spelt out
+    for this one shape (sorted keys; strings through the JSON encoder's own quoting), which
+    ``tests/audit/test_record_writes.py`` holds to the general path."""
+    quote = encode_basestring
+    actor, code = writes.actor, writes.authority
+    head = f'{{"action":"{ACTION_RECORD_WRITE}","actor":{quote(actor)},"at":{quote(stamp)},"detail":'
+    detail_head = f'{{"authority":{quote(code)},"batch":{int(writes.batch_id)},"content_hash":'
+    detail_at = quote(writes.recorded_at)
+    append = frontier.append
+    for row_id, record_id, subject_id, kind, digest in writes.written:
+        seq = frontier.size
+        object_ref = f"record:{code}/{record_id}"
+        detail = (
+            f'{detail_head}{quote(digest)},"kind":{quote(kind)},"record_id":{quote(record_id)},'
+            f'"recorded_at":{detail_at},"row":{int(row_id)}}}'
+        )
+        content = f'{head}{detail},"object":{quote(object_ref)},"seq":{seq},"subject":{quote(subject_id)},"v":1}}'
+        leaf = leaf_hash(content.encode())
+        append(leaf)
+        yield (seq, at, actor, ACTION_RECORD_WRITE, subject_id, object_ref, JsonText(detail), leaf.hex())
 
 
 def _write_checkpoint(conn: Connection, checkpoint: Checkpoint) -> None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -104,6 +104,45 @@ class Entry:
         setter(entry, "object_ref", object_ref)
         setter(entry, "detail", detail)
         return entry
+
+
+@dataclass(frozen=True, slots=True)
+class RecordWrites:
+    """The ``record.write`` leaves of one batch of records, held as rows rather than one :class:`Entry` each.
+
+    Leaf for leaf the same as ``Entry(actor, "record.write", subject_id, f"record:{authority}/{record_id}",
+    {"row", "authority", "record_id", "kind", "batch", "content_hash", "recorded_at"})``, but a batch of a
+    hundred thousand records is logged at a third of the cost (:func:`record_write_bytes`).
+    """
+
+    actor: str
+    authority: str
+    batch_id: int
+    recorded_at: str
+    """The batch's "known at" instant, canonical (:func:`format_instant`)."""
+    written: Sequence[tuple[int, str, str, str, str]]
+    """(row id, record id, subject id, subject kind, content hash) per record written."""
+
+    def entries(self) -> list[Entry]:
+        """The same leaves as ordinary entries (what the batch would be logged as one by one)."""
+        return [
+            Entry.unchecked(
+                self.actor,
+                ACTION_RECORD_WRITE,
+                subject_id,
+                f"record:{self.authority}/{record_id}",
+                {
+                    "row": row_id,
+                    "authority": self.authority,
+                    "record_id": record_id,
+                    "kind": kind,
+                    "batch": self.batch_id,
+                    "content_hash": digest,
+                    "recorded_at": self.recorded_at,
+                },
+            )
+            for row_id, record_id, subject_id, kind, digest in self.written
+        ]
 
 
 def leaf_content(

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from socialcredit.audit.append import append_entries
-from socialcredit.audit.encoding import Checkpoint, Entry, Sealer, checkpoint_from_row
+from socialcredit.audit.encoding import Checkpoint, Entry, RecordWrites, Sealer, checkpoint_from_row
 from socialcredit.audit.merkle import TreeHead, consistency_proof, inclusion_proof
 from socialcredit.audit.verify import VerifyReport, verify_log
 from socialcredit.dates import utc_now
@@ -45,7 +45,7 @@ class AuditLog:
         """What stamps the leaves and checkpoints."""
         return self._clock
 
-    def append(self, conn: Connection, entries: Sequence[Entry]) -> Checkpoint:
+    def append(self, conn: Connection, entries: Sequence[Entry | RecordWrites]) -> Checkpoint:
         """Append ``entries`` in ``conn``'s open transaction and write one checkpoint; returns it.
 
         Writers are serialised on the state row (an UPDATE first: PostgreSQL locks the row, SQLite takes the

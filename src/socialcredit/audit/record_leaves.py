@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, select
 
-from socialcredit.audit.encoding import ACTION_BATCH_WRITE, ACTION_RECORD_WRITE, Entry, format_instant
+from socialcredit.audit.encoding import ACTION_BATCH_WRITE, ACTION_RECORD_WRITE, Entry, RecordWrites, format_instant
 from socialcredit.content import content_hash
 from socialcredit.tables.audit import audit_leaves_table
 from socialcredit.tables.records import RECORD_COLUMNS, batches_table, record_from_row, records_table
@@ -36,7 +36,7 @@ def batch_entries(
     file_sha256: str | None,
     recorded_at: datetime,
     written: Sequence[tuple[str, str, str, str]],
-) -> list[Entry]:
+) -> list[Entry | RecordWrites]:
     """Leaves for one batch just inserted in ``conn``: one ``batch.write``, one ``record.write`` per record.
 
     ``written`` is (record id, subject id, subject kind, content hash) per inserted record; the rows' ids are
@@ -45,41 +45,24 @@ def batch_entries(
     r = records_table
     ids = {row.record_id: row.id for row in conn.execute(select(r.c.record_id, r.c.id).where(r.c.batch_id == batch_id))}
     at = format_instant(recorded_at)
-    entries = [
-        Entry(
-            actor=actor,
-            action=ACTION_BATCH_WRITE,
-            object_ref=f"batch:{batch_id}",
-            detail={
-                "batch": batch_id,
-                "authority": authority,
-                "source": source,
-                "file_sha256": file_sha256,
-                "record_count": len(written),
-                "recorded_at": at,
-            },
-        )
+    batch = Entry(
+        actor=actor,
+        action=ACTION_BATCH_WRITE,
+        object_ref=f"batch:{batch_id}",
+        detail={
+            "batch": batch_id,
+            "authority": authority,
+            "source": source,
+            "file_sha256": file_sha256,
+            "record_count": len(written),
+            "recorded_at": at,
+        },
+    )
+    # Unchecked: the values come from records the store has just validated, and a batch may be large.
+    rows = [
+        (int(ids[record_id]), record_id, subject_id, kind, digest) for record_id, subject_id, kind, digest in written
     ]
-    for record_id, subject_id, kind, digest in written:
-        # Unchecked: the values come from records the store has just validated, and a batch may be large.
-        entries.append(
-            Entry.unchecked(
-                actor,
-                ACTION_RECORD_WRITE,
-                subject_id,
-                f"record:{authority}/{record_id}",
-                {
-                    "row": int(ids[record_id]),
-                    "authority": authority,
-                    "record_id": record_id,
-                    "kind": kind,
-                    "batch": batch_id,
-                    "content_hash": digest,
-                    "recorded_at": at,
-                },
-            )
-        )
-    return entries
+    return [batch, RecordWrites(actor, authority, batch_id, at, rows)]
 
 
 class _WriteLeaf(NamedTuple):

@@ -23,7 +23,7 @@ from types import TracebackType
 
 from sqlalchemy import Connection, Engine
 
-from socialcredit.audit.encoding import Entry
+from socialcredit.audit.encoding import Entry, RecordWrites
 from socialcredit.audit.log import AuditLog
 from socialcredit.authorities import Authority
 from socialcredit.dates import utc_now
@@ -230,7 +230,7 @@ class Store:
     def _write_and_audit(
         self, conn: Connection, submissions: Sequence[Submission], at: datetime, actor: str | None
     ) -> list[IngestResult]:
-        entries: list[Entry] = []
+        entries: list[Entry | RecordWrites] = []
         results = [writes.write_batch(conn, s, at=at, actor=actor, audit=entries) for s in submissions]
         if entries:
             self._audit_log.append(conn, entries)

@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 from sqlalchemy import Connection, insert, select
 
-from socialcredit.audit.encoding import Entry
+from socialcredit.audit.encoding import Entry, RecordWrites
 from socialcredit.audit.record_leaves import batch_entries
 from socialcredit.authorities import Authority
 from socialcredit.content import content_hash, differences
@@ -65,7 +65,7 @@ class _Normal(NamedTuple):
 
 
 def write_batch(
-    conn: Connection, submission: Submission, *, at: datetime, actor: str | None, audit: list[Entry]
+    conn: Connection, submission: Submission, *, at: datetime, actor: str | None, audit: list[Entry | RecordWrites]
 ) -> IngestResult:
     """Check and insert one batch stamped ``at``, in ``conn``'s open transaction; extend ``audit`` with its
     leaves (by ``actor``, default ``authority:<code>``), which the caller appends before it commits.
