@@ -40,12 +40,25 @@ def canonical_content(record: Record) -> dict[str, object]:
     }
 
 
+_ENCODE = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode
+
+
 def content_hash(record: Record) -> str:
     """SHA-256 (hex) of the canonical JSON of the record's content."""
-    text = json.dumps(
-        canonical_content(record), sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-    )
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return hashed_content(record)[0]
+
+
+def hashed_content(record: Record) -> tuple[str, str]:
+    """(:func:`content_hash`, the canonical JSON of the record's attributes alone).
+
+    The store keeps the attributes as that text, so a record's attributes are encoded once: ``"attributes"``
+    sorts first among the content's keys, so the canonical JSON of the content is the attributes' text
+    spliced in front of the canonical JSON of the rest (``tests/test_content.py`` holds it to the whole).
+    """
+    content = canonical_content(record)
+    attributes = _ENCODE(content.pop("attributes"))
+    text = f'{{"attributes":{attributes},{_ENCODE(content)[1:]}'
+    return hashlib.sha256(text.encode("utf-8")).hexdigest(), attributes
 
 
 def differences(stored: Record, submitted: Record) -> list[str]:

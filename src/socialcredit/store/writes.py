@@ -19,14 +19,14 @@ from sqlalchemy import Connection, insert, select
 from socialcredit.audit.encoding import Entry, RecordWrites
 from socialcredit.audit.record_leaves import batch_entries
 from socialcredit.authorities import Authority
-from socialcredit.content import content_hash, differences
+from socialcredit.content import differences, hashed_content
 from socialcredit.errors import ConflictError, Problem, RecordError
 from socialcredit.ids import parse_subject_id
 from socialcredit.records import Record
 from socialcredit.store.engine import IN_CHUNK, chunks
 from socialcredit.store.model import IngestResult, RecordConflict, Submission
 from socialcredit.store.reads import get_authority, load_keys, stored_hashes
-from socialcredit.tables.bulk import bulk_insert
+from socialcredit.tables.bulk import JsonText, bulk_insert
 from socialcredit.tables.records import authorities_table, authority_from_row, batches_table, records_table
 
 
@@ -57,11 +57,13 @@ def add_authority(conn: Connection, authority: Authority, *, created_at: datetim
 
 
 class _Normal(NamedTuple):
-    """A submitted record in the batch's normal form, its content hash and its subject's kind."""
+    """A submitted record in the batch's normal form, its content hash, its subject's kind and its attributes as
+    they are stored."""
 
     record: Record
     digest: str
     kind: str
+    attributes: JsonText | dict[str, object]
 
 
 def write_batch(
@@ -117,15 +119,23 @@ def _normalise(submission: Submission) -> tuple[dict[str, _Normal], int]:
         normal = record
         if record.authority != code or record.subject_id != subject_id:
             normal = dataclasses.replace(record, authority=code, subject_id=subject_id)
-        digest = content_hash(normal)
+        digest, attributes = hashed_content(normal)
         earlier = batch.get(normal.record_id)
         if earlier is None:
-            batch[normal.record_id] = _Normal(normal, digest, kind)
+            batch[normal.record_id] = _Normal(normal, digest, kind, _stored_attributes(normal, attributes))
         elif earlier.digest == digest:
             unchanged += 1
         else:
             raise RecordConflict(code, normal.record_id, submission.source, ["submitted twice with different content"])
     return batch, unchanged
+
+
+def _stored_attributes(record: Record, canonical: str) -> JsonText | dict[str, object]:
+    """The attributes as the store keeps them: their canonical text, encoded once for the hash; a record with a
+    float keeps its own spelling (the canonical text writes 5.0 as 5)."""
+    if any(isinstance(value, float) for value in record.attributes.values()):
+        return dict(record.attributes)
+    return JsonText(canonical)
 
 
 def _subject_kind(subject_id: str, kinds: dict[str, tuple[str, str]]) -> tuple[str, str]:
@@ -176,9 +186,9 @@ def _insert(conn: Connection, submission: Submission, new: Sequence[_Normal], at
         )
     ).inserted_primary_key[0]
     rows = (
-        (code, record.record_id, record.subject_id, kind, record.type, record.occurred_at, dict(record.attributes),
+        (code, record.record_id, record.subject_id, kind, record.type, record.occurred_at, attributes,
          record.legal_basis, record.source_ref, record.supersedes, record.revoked, at, batch_id, digest)
-        for record, digest, kind in new
+        for record, digest, kind, attributes in new
     )  # fmt: skip
     bulk_insert(conn, records_table, _RECORD_INSERT, rows)
     return int(batch_id)
