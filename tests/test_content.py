@@ -37,10 +37,11 @@ def canonical(value: object) -> str:
 @given(RECORDS)
 def test_the_spliced_text_hashes_as_the_whole_canonical_content(record: Record) -> None:
     content = canonical_content(record)
-    digest, attributes = hashed_content(record)
+    digest, attributes, exact = hashed_content(record)
     assert digest == content_hash(record) == hashlib.sha256(canonical(content).encode()).hexdigest()
     assert attributes == canonical(content["attributes"])
     assert json.loads(attributes) == content["attributes"]
+    assert exact == all(type(json.loads(attributes)[k]) is type(v) for k, v in record.attributes.items())
 
 
 def test_a_whole_float_and_its_int_hash_alike() -> None:

@@ -48,17 +48,32 @@ def content_hash(record: Record) -> str:
     return hashed_content(record)[0]
 
 
-def hashed_content(record: Record) -> tuple[str, str]:
-    """(:func:`content_hash`, the canonical JSON of the record's attributes alone).
+def hashed_content(record: Record) -> tuple[str, str, bool]:
+    """(:func:`content_hash`, the canonical JSON of the record's attributes alone, whether that text spells every
+    attribute as given: a whole float such as 5.0 is written 5).
 
     The store keeps the attributes as that text, so a record's attributes are encoded once: ``"attributes"``
     sorts first among the content's keys, so the canonical JSON of the content is the attributes' text
     spliced in front of the canonical JSON of the rest (``tests/test_content.py`` holds it to the whole).
     """
-    content = canonical_content(record)
-    attributes = _ENCODE(content.pop("attributes"))
-    text = f'{{"attributes":{attributes},{_ENCODE(content)[1:]}'
-    return hashlib.sha256(text.encode("utf-8")).hexdigest(), attributes
+    given = record.attributes
+    exact = not any(isinstance(value, float) and value.is_integer() for value in given.values())
+    attributes = _ENCODE(dict(given) if exact else {key: _canonical_scalar(value) for key, value in given.items()})
+    rest = _ENCODE(
+        {
+            "authority": record.authority,
+            "record_id": record.record_id,
+            "subject_id": record.subject_id,
+            "type": record.type,
+            "occurred_at": record.occurred_at.isoformat(),
+            "legal_basis": record.legal_basis,
+            "source_ref": record.source_ref,
+            "supersedes": record.supersedes,
+            "revoked": record.revoked,
+        }
+    )
+    text = f'{{"attributes":{attributes},{rest[1:]}'
+    return hashlib.sha256(text.encode("utf-8")).hexdigest(), attributes, exact
 
 
 def differences(stored: Record, submitted: Record) -> list[str]:

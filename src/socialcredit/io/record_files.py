@@ -40,7 +40,7 @@ import math
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from socialcredit.catalogue.loading import shipped_catalogue
@@ -118,19 +118,17 @@ def _csv_records(path: Path, log: ProblemLog) -> Iterator[tuple[int, int, _Raw]]
     header_line, columns = header
     if not _check_header(columns, header_line, log):
         return
+    # Where each field and each attribute is in a row, worked out once from the header.
+    named = [(name, i) for i, name in enumerate(columns) if name in REQUIRED or name in RESERVED]
+    attribute_at = [(name, i) for i, name in enumerate(columns) if name not in REQUIRED and name not in RESERVED]
     for row, (line, cells) in enumerate(rows, start=1):
         if log.full:
             return
         if len(cells) != len(columns):
             log.add(f"expected {len(columns)} cells (one per header column), got {len(cells)}", row=row, line=line)
             continue
-        fields: dict[str, object] = {}
-        cells_of: dict[str, str] = {}
-        for name, cell in zip(columns, cells, strict=True):
-            if name in REQUIRED or name in RESERVED:
-                fields[name] = cell if cell != "" else None
-            elif cell != "":
-                cells_of[name] = cell
+        fields: dict[str, object] = {name: cells[i] or None for name, i in named}
+        cells_of = {name: cells[i] for name, i in attribute_at if cells[i] != ""}
         textual = _text_attributes(fields.get("type"))
         attributes = {name: cell if name in textual else csv_value(cell) for name, cell in cells_of.items()}
         revoked = fields.get("revoked")
@@ -264,12 +262,13 @@ def _record(
 ) -> Record | None:
     before = len(log.problems)
     f = raw.fields
-    for name in REQUIRED:
-        if f.get(name) is None:
-            log.add("missing value", row=row, line=line, field=name)
-    record_id, subject, kind, occurred = (f.get(name) for name in REQUIRED)
+    record_id, subject, kind, occurred = f.get("record_id"), f.get("subject_id"), f.get("type"), f.get("occurred_at")
+    if record_id is None or subject is None or kind is None or occurred is None:
+        for name in REQUIRED:
+            if f.get(name) is None:
+                log.add("missing value", row=row, line=line, field=name)
     for name, value in (("record_id", record_id), ("supersedes", f.get("supersedes"))):
-        if isinstance(value, str):
+        if isinstance(value, str) and not _plain_record_id(value):
             reason = record_id_problem(value)
             if reason:
                 log.add(reason, row=row, line=line, field=name, value=value)
@@ -279,13 +278,13 @@ def _record(
             subject_id = parse_subject_id(subject, field="subject_id").value
         except InvalidIdentifier as error:
             log.add_from(error, row=row, line=line)
-    if isinstance(kind, str) and not TYPE_PATTERN.fullmatch(kind):
+    if isinstance(kind, str) and not _good_type(kind):
         log.add("type must look like authority.event (lower case, digits, _)", row=row, line=line,
                 field="type", value=kind)
     day = None
     if isinstance(occurred, str):
         try:
-            day = parse_date(occurred)
+            day = _day(occurred)
         except ValueError as error:
             log.add(str(error), row=row, line=line, field="occurred_at", value=occurred)
     if f["revoked"] and f.get("supersedes") is None:
@@ -301,6 +300,23 @@ def _record(
         source_ref=_opt(f.get("source_ref")), recorded_at=recorded_at, supersedes=_opt(f.get("supersedes")),
         revoked=bool(f["revoked"]),
     )
+
+
+@functools.lru_cache(maxsize=4096)
+def _good_type(kind: str) -> bool:
+    # A file holds a handful of types, on every row: each is matched once.
+    return TYPE_PATTERN.fullmatch(kind) is not None
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _day(text: str) -> date:
+    # Many rows share a day; parse_date raises for a bad one, which is not cached.
+    return parse_date(text)
+
+
+def _plain_record_id(value: str) -> bool:
+    """The common case, checked at once: a record id :func:`record_id_problem` has nothing to say about."""
+    return 0 < len(value) <= MAX_RECORD_ID and value.isprintable() and value == value.strip()
 
 
 def _opt(value: object) -> str | None:

@@ -119,23 +119,17 @@ def _normalise(submission: Submission) -> tuple[dict[str, _Normal], int]:
         normal = record
         if record.authority != code or record.subject_id != subject_id:
             normal = dataclasses.replace(record, authority=code, subject_id=subject_id)
-        digest, attributes = hashed_content(normal)
+        digest, attributes, exact = hashed_content(normal)
         earlier = batch.get(normal.record_id)
         if earlier is None:
-            batch[normal.record_id] = _Normal(normal, digest, kind, _stored_attributes(normal, attributes))
+            # A whole float keeps its own spelling in the row (the canonical text writes 5.0 as 5).
+            stored = JsonText(attributes) if exact else dict(normal.attributes)
+            batch[normal.record_id] = _Normal(normal, digest, kind, stored)
         elif earlier.digest == digest:
             unchanged += 1
         else:
             raise RecordConflict(code, normal.record_id, submission.source, ["submitted twice with different content"])
     return batch, unchanged
-
-
-def _stored_attributes(record: Record, canonical: str) -> JsonText | dict[str, object]:
-    """The attributes as the store keeps them: their canonical text, encoded once for the hash; a record with a
-    float keeps its own spelling (the canonical text writes 5.0 as 5)."""
-    if any(isinstance(value, float) for value in record.attributes.values()):
-        return dict(record.attributes)
-    return JsonText(canonical)
 
 
 def _subject_kind(subject_id: str, kinds: dict[str, tuple[str, str]]) -> tuple[str, str]:
