@@ -3,7 +3,8 @@
 Builds a small demo city in a temporary folder, starts ``socialcredit serve --demo-parties`` as its own process
 on 127.0.0.1, and from this process (the load generator) sends, over keep-alive connections:
 
-- single queries (``POST /v1/decisions/one``) from 1 and from 4 concurrent clients,
+- single queries (``POST /v1/decisions/one``) from 1, 4 and 16 concurrent clients (the server commits the
+  decisions of concurrent requests together: group commit),
 - bulk requests (``POST /v1/decisions``) of ``--bulk-size`` queries each,
 - and, as the baseline measured in the same run, ``GET /healthz``: the framework's floor on this machine.
 
@@ -74,14 +75,14 @@ def start_server(folder: Path, index: bool) -> tuple[subprocess.Popen[bytes], st
 
 
 def run_mode(folder: Path, index: bool, people: list[str], args: argparse.Namespace) -> dict[str, dict[str, float]]:
-    """Every measurement against one server: baseline, single, 4 clients, bulk; with the index, also how soon
+    """Every measurement against one server: baseline, single, 4 and 16 clients, bulk; with the index, also how soon
     a listing submitted over HTTP reaches the next decision."""
     server, base = start_server(folder, index)
     try:
         secrets = tokens(folder / "demo-tokens.env")
         rng = random.Random(args.seed)
         headers = {"Authorization": f"Bearer {secrets['TICKET_SELLER']}"}
-        client = httpx.Client(base_url=base, headers=headers, timeout=120, limits=httpx.Limits(max_connections=8))
+        client = httpx.Client(base_url=base, headers=headers, timeout=120, limits=httpx.Limits(max_connections=16))
 
         def health(_: int) -> None:
             client.get("/healthz").raise_for_status()
@@ -101,6 +102,7 @@ def run_mode(folder: Path, index: bool, people: list[str], args: argparse.Namesp
             "floor": report(f"GET /healthz (baseline), {mode}", *timed(health, args.singles, 1)),
             "one": report(f"decisions/one, 1 client, {mode}", *timed(single, args.singles, 1)),
             "four": report(f"decisions/one, 4 clients, {mode}", *timed(single, args.singles, 4)),
+            "sixteen": report(f"decisions/one, 16 clients, {mode}", *timed(single, args.singles, 16)),
             "bulk": report(f"bulk x{args.bulk_size}, 1 client, {mode}", *timed(bulk, args.bulk, 1), args.bulk_size),
         }
         if index:
@@ -177,7 +179,9 @@ def main() -> None:
         print(f"RESULT {mode}: single p50 / baseline p50: {r['one']['p50_ms'] / r['floor']['p50_ms']:.1f}x")
         print(
             f"RESULT {mode}: single decisions/s (1 client): {r['one']['decisions_per_s']:.0f}; (4 clients): "
-            f"{r['four']['decisions_per_s']:.0f}; p50 {r['one']['p50_ms']:.1f} ms, p99 {r['one']['p99_ms']:.1f} ms"
+            f"{r['four']['decisions_per_s']:.0f}; (16 clients): {r['sixteen']['decisions_per_s']:.0f}, p99 "
+            f"{r['sixteen']['p99_ms']:.1f} ms; 1 client p50 {r['one']['p50_ms']:.1f} ms, "
+            f"p99 {r['one']['p99_ms']:.1f} ms"
         )
         print(
             f"RESULT {mode}: bulk decisions/s: {r['bulk']['decisions_per_s']:.0f} "

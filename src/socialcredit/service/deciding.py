@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from socialcredit.audit.encoding import Entry
 from socialcredit.engine.coverage import unknown_actions
 from socialcredit.engine.evaluate import EFFECT_STRENGTH, Evaluator
 from socialcredit.engine.explain import decision_to_dict
@@ -35,6 +36,7 @@ from socialcredit.service import hooks
 from socialcredit.service.access import Guard, audit_entry
 from socialcredit.service.context import MAX_BATCH, Context, canonical
 from socialcredit.service.evaluation import Evaluation, Overlay
+from socialcredit.service.group_commit import GroupCommit
 from socialcredit.service.live_index import LiveIndex
 from socialcredit.service.parties import Party, Role
 from socialcredit.tables.bulk import bulk_insert
@@ -80,6 +82,8 @@ class Decider:
         self.guard = guard
         self.evaluation = evaluation
         self.live = live
+        self.commits: GroupCommit[_Written] = GroupCommit(self._write, largest=MAX_BATCH, size=lambda w: len(w.rows))
+        """Commits the decisions of concurrent requests together."""
 
     def decide(self, party: Party, queries: Sequence[Query]) -> list[dict[str, Any]]:
         """Answer up to 10,000 queries: decision, reason codes and a reference per query, nothing more."""
@@ -230,7 +234,8 @@ class Decider:
         return verdict, codes, relied, explanation
 
     def _store(self, party: Party, rows: list[dict[str, Any]]) -> None:
-        """Every decision with its explanation, its access-log row and its audit leaf, in one transaction."""
+        """Every decision with its explanation, its access-log row and its audit leaf, committed (with the
+        decisions of concurrent requests: :class:`GroupCommit`) before this returns."""
         logs = [
             {
                 "at": row["created_at"],
@@ -243,18 +248,31 @@ class Decider:
             }
             for row in rows
         ]
+        entries = [
+            audit_entry(party, "decision", row["subject_id"], entry["detail"], object_ref=row["reference"])
+            for row, entry in zip(rows, logs, strict=True)
+        ]
+        self.commits.submit(_Written(rows, logs, entries))
+        hooks.record_event("decisions", party=party.code, subject_id=None, detail={"count": len(rows)})
+
+    def _write(self, groups: Sequence[_Written]) -> None:
+        """The decisions of several requests in one transaction: rows, access log, audit leaves."""
         with self.context.write() as conn:
             # Through the driver's bulk path: a bank's nightly re-check writes ten thousand of each at a time.
-            bulk_insert(conn, decisions_table, _DECISION_COLUMNS, [[row[c] for c in _DECISION_COLUMNS] for row in rows])
-            bulk_insert(conn, access_table, _ACCESS_COLUMNS, [[entry[c] for c in _ACCESS_COLUMNS] for entry in logs])
-            self.guard.audit(
-                conn,
-                [
-                    audit_entry(party, "decision", row["subject_id"], entry["detail"], object_ref=row["reference"])
-                    for row, entry in zip(rows, logs, strict=True)
-                ],
-            )
-        hooks.record_event("decisions", party=party.code, subject_id=None, detail={"count": len(rows)})
+            rows = [[row[c] for c in _DECISION_COLUMNS] for g in groups for row in g.rows]
+            bulk_insert(conn, decisions_table, _DECISION_COLUMNS, rows)
+            logs = [[entry[c] for c in _ACCESS_COLUMNS] for g in groups for entry in g.logs]
+            bulk_insert(conn, access_table, _ACCESS_COLUMNS, logs)
+            self.guard.audit(conn, [e for g in groups for e in g.entries])
+
+
+@dataclass(frozen=True, slots=True)
+class _Written:
+    """One request's decisions as they are written."""
+
+    rows: list[dict[str, Any]]
+    logs: list[dict[str, Any]]
+    entries: list[Entry]
 
 
 def _strength(effect: str) -> int:
