@@ -65,19 +65,20 @@ def report(name: str, wall: float, latencies: list[float], per_request: int = 1)
     return row
 
 
-def start_server(folder: Path, index: bool) -> tuple[subprocess.Popen[bytes], str]:
-    """``socialcredit serve --demo-parties`` as its own process, the decision index on or off."""
+def start_server(folder: Path, index: bool, workers: int) -> tuple[subprocess.Popen[bytes], str]:
+    """``socialcredit serve --demo-parties --workers N`` as its own process, the decision index on or off."""
     return serve(
         folder,
         log_name=f"server-index-{'on' if index else 'off'}.log",
         env={"SOCIALCREDIT_DECISION_INDEX": "true" if index else "false"},
+        workers=workers,
     )
 
 
 def run_mode(folder: Path, index: bool, people: list[str], args: argparse.Namespace) -> dict[str, dict[str, float]]:
     """Every measurement against one server: baseline, single, 4 and 16 clients, bulk; with the index, also how soon
     a listing submitted over HTTP reaches the next decision."""
-    server, base = start_server(folder, index)
+    server, base = start_server(folder, index, args.workers)
     try:
         secrets = tokens(folder / "demo-tokens.env")
         rng = random.Random(args.seed)
@@ -163,6 +164,7 @@ def main() -> None:
     parser.add_argument("--writes", type=int, default=20, help="listings (and exits) written to time visibility")
     parser.add_argument("--index", choices=["both", "on", "off"], default="both")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--workers", type=int, default=1, help="server processes (serve --workers)")
     args = parser.parse_args()
 
     folder = Path(tempfile.mkdtemp(prefix="sc-http-bench-"))
@@ -170,7 +172,7 @@ def main() -> None:
     from socialcredit.lab import synth
 
     people = list(synth.residents(synth.CitySpec.scaled(args.residents)))
-    print(f"city: {args.residents:,} residents")
+    print(f"city: {args.residents:,} residents; {args.workers} server process(es); load {os.getloadavg()[0]:.2f}")
     modes = {"on": [True], "off": [False], "both": [True, False]}[args.index]
     results = {index: run_mode(folder, index, people, args) for index in modes}
     print()

@@ -55,7 +55,7 @@ def build_demo(folder: Path, residents: int) -> None:
 
 
 def serve(
-    folder: Path, *, log_name: str, env: Mapping[str, str] | None = None, timeout: float = 120
+    folder: Path, *, log_name: str, env: Mapping[str, str] | None = None, timeout: float = 120, workers: int = 1
 ) -> tuple[subprocess.Popen[bytes], str]:
     """``socialcredit serve --demo-parties`` over the city in ``folder`` as its own process, with ``env`` added
     to this process's environment; returns it and its base URL once ``/healthz`` answers (SystemExit if it does
@@ -64,7 +64,17 @@ def serve(
     port = free_port()
     log = (folder / log_name).open("ab")
     server = subprocess.Popen(
-        [str(BIN), "--data-dir", str(folder), "serve", "--demo-parties", "--port", str(port)],
+        [
+            str(BIN),
+            "--data-dir",
+            str(folder),
+            "serve",
+            "--demo-parties",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+        ],
         stdout=log,
         stderr=subprocess.STDOUT,
         env={**os.environ, "COLUMNS": "120", **(env or {})},

@@ -1,10 +1,10 @@
 """A decision answered is never lost from the subject's access log: SIGKILL the server under concurrent load.
 
-The server (``socialcredit serve``, its own process, on each store backend) answers ``POST /v1/decisions/one``
-from 16 concurrent clients, which commits the decisions of concurrent requests together (group commit). The
-test kills it with SIGKILL at a random moment (seeded) mid-load, restarts it, and repeats. Afterwards every
-decision a client got an answer for is stored, is in its subject's access log and has its audit leaf, and
-the audit log verifies.
+The server (``socialcredit serve``, its own process, on each store backend, alone and as two workers) answers
+``POST /v1/decisions/one`` from 16 concurrent clients and commits the decisions of concurrent requests together
+(group commit). The test kills it, workers and all, with SIGKILL at a random moment (seeded) mid-load,
+restarts it, and repeats. Afterwards every decision a client got an answer for is stored, is in its subject's
+access log and has its audit leaf, and the audit log verifies.
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ def _port() -> int:
         return int(s.getsockname()[1])
 
 
-def _serve(store: Store, tmp: Path, port: int) -> subprocess.Popen[bytes]:
+def _serve(store: Store, tmp: Path, port: int, workers: int) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
@@ -54,8 +54,9 @@ def _serve(store: Store, tmp: Path, port: int) -> subprocess.Popen[bytes]:
     }
     log = (tmp / "server.log").open("ab")
     process = subprocess.Popen(
-        [sys.executable, "-m", "socialcredit.cli.main", "serve", "--port", str(port)],
+        [sys.executable, "-m", "socialcredit.cli.main", "serve", "--port", str(port), "--workers", str(workers)],
         env=env,
+        start_new_session=True,  # its own process group: the workers are killed with it
         stdout=log,
         stderr=subprocess.STDOUT,
     )
@@ -97,28 +98,31 @@ def _load(port: int, token: str, rng: random.Random, stop: threading.Event) -> l
 
 
 @pytest.mark.slow
-def test_sigkill_under_concurrent_load_never_loses_an_answered_decision(store: Store, tmp_path: Path) -> None:
+@pytest.mark.parametrize("workers", [1, 2])
+def test_sigkill_under_concurrent_load_never_loses_an_answered_decision(
+    store: Store, tmp_path: Path, workers: int
+) -> None:
     add_party(store, Party("seller", Role.PROVIDER, "Ticketing", actions=("buy_air_ticket",)))
     token = issue_token(store, "seller")
     rng = random.Random(f"{SEED}-{store.backend}")
     answered: list[tuple[str, str]] = []
     for _ in range(KILLS):
         port = _port()
-        server = _serve(store, tmp_path, port)
+        server = _serve(store, tmp_path, port, workers)
         stop = threading.Event()
         try:
             with ThreadPoolExecutor(1) as pool:
                 load = pool.submit(_load, port, token, rng, stop)
                 time.sleep(rng.uniform(0.5, 2.0))
-                server.send_signal(signal.SIGKILL)
+                os.killpg(server.pid, signal.SIGKILL)  # the server and every worker at once
                 server.wait(timeout=30)
                 stop.set()
                 answered += load.result(timeout=60)
         finally:
             stop.set()
-            if server.poll() is None:
-                server.kill()
-                server.wait(timeout=30)
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(server.pid, signal.SIGKILL)
+            server.wait(timeout=30)
 
     assert len(answered) >= KILLS * 10, "the clients hardly got a decision through"
     with store.read_snapshot() as conn:
@@ -133,6 +137,7 @@ def test_sigkill_under_concurrent_load_never_loses_an_answered_decision(store: S
     report = verify_store(store)
     assert report.ok, report.problems[:5]
     print(
-        f"{store.backend}: {KILLS} kills under {CLIENTS} clients, {len(answered)} decisions answered, "
+        f"{store.backend}, {workers} server process(es): {KILLS} kills under {CLIENTS} clients, "
+        f"{len(answered)} decisions answered, "
         f"{len(decided)} stored ({len(decided) - len(answered)} committed but unanswered when killed)"
     )

@@ -54,7 +54,9 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app_: FastAPI) -> AsyncIterator[None]:
-        puller = start_puller(app_.state.federation, settings)
+        # One puller per platform: with ``serve --workers N`` only the first worker pulls.
+        wanted = getattr(app_.state, "pull_federation", True)
+        puller = start_puller(app_.state.federation, settings) if wanted else None
         try:
             yield
         finally:

@@ -166,6 +166,14 @@ def serve(
     ctx: typer.Context,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Server processes, forked once the schemes are audited and the decision index built; they share "
+            "the socket and the store, each committing its concurrent decisions together.",
+        ),
+    ] = 1,
     demo: Annotated[
         bool,
         typer.Option("--demo-parties", help="Register one party per role on the demo city and print their tokens."),
@@ -237,6 +245,12 @@ def serve(
             "audit log",
             highlight=False,
         )
+    if workers > 1:
+        from socialcredit.cli.prefork import serve_workers
+
+        console.print(f"  {workers} server processes on one socket", highlight=False)
+        serve_workers(app, app.state.platform.store.engine.dispose, host, port, workers)
+        return
     uvicorn.run(app, host=host, port=port, log_level="info")
 
 
