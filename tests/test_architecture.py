@@ -28,8 +28,9 @@ SHELL = (
     "store", "service", "api", "cli", "audit", "batch", "index", "lab", "io", "settings", "summary", "federation",
 )
 MAX_MODULE_LINES = 500
-PRIVATE_ATTRIBUTES_ALLOWED = {"_replace", "_asdict", "_fields", "_make"}
-"""Names that start with an underscore to stay out of a namedtuple's fields, not to be private."""
+PRIVATE_ATTRIBUTES_ALLOWED = {"_replace", "_asdict", "_fields", "_make", "_exit"}
+"""Names that start with an underscore to stay out of a namedtuple's fields, not to be private; and ``os._exit``,
+the documented way for a forked child to end without running its parent's clean-up."""
 
 
 def imports(path: Path) -> set[str]:
