@@ -16,6 +16,10 @@ write and checks that the write was seen. Bounded in count and time; loopback on
 
     .venv/bin/python bench/http_decisions.py                 # 4,000 residents, 400 single queries, 10 bulk
     .venv/bin/python bench/http_decisions.py --singles 100 --bulk 3 --residents 1000   # quick
+    .venv/bin/python bench/http_decisions.py --index on --workers 2 --wrk   # and wrk, 16 connections, 10 s
+
+The Python load generator shares the machine's cores with the server and caps what it can measure (700-800
+``GET /healthz`` a second here); ``--wrk`` also loads the server with ``wrk`` (Debian's package, in C).
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import shutil
 import statistics
 import subprocess
 import tempfile
@@ -75,6 +80,47 @@ def start_server(folder: Path, index: bool, workers: int) -> tuple[subprocess.Po
     )
 
 
+WRK_SCRIPT = """
+local subjects = {%(subjects)s}
+local token = "%(token)s"
+local path = "%(path)s"
+request = function()
+  if path == "/healthz" then
+    return wrk.format("GET", path)
+  end
+  local body = '{"subject_id":"' .. subjects[math.random(#subjects)] .. '","action":"buy_air_ticket"}'
+  return wrk.format("POST", path, {["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. token}, body)
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("WRK %%d %%d %%d %%d %%d %%d\\n", summary.requests, summary.duration,
+    e.connect + e.read + e.write + e.timeout, e.status, latency:percentile(50), latency:percentile(99)))
+end
+"""
+
+
+def wrk(base: str, path: str, token: str, people: list[str], connections: int, seconds: int, folder: Path) -> dict:
+    """``wrk`` (Debian's, in C: the load generator no longer competes with the server for the interpreter) with
+    ``connections`` keep-alive connections for ``seconds``; non-2xx answers are counted as errors."""
+    script = folder / f"wrk-{path.strip('/').replace('/', '-')}.lua"
+    script.write_text(
+        WRK_SCRIPT % {"subjects": ",".join(f'"{p}"' for p in people[:2000]), "token": token, "path": path}
+    )
+    out = subprocess.run(
+        ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "-s", str(script), base], capture_output=True, text=True,
+        check=True,
+    ).stdout  # fmt: skip
+    line = next(x for x in out.splitlines() if x.startswith("WRK "))
+    requests, micros, errors, non_2xx, p50, p99 = (int(v) for v in line.split()[1:])
+    row = {"requests_per_s": requests / (micros / 1e6), "p50_ms": p50 / 1000, "p99_ms": p99 / 1000,
+           "errors": errors + non_2xx}  # fmt: skip
+    print(
+        f"wrk {path:<20} {connections:>3} connections {row['requests_per_s']:>9.1f} req/s  p50 {row['p50_ms']:>8.2f} ms"
+        f"  p99 {row['p99_ms']:>8.2f} ms  errors {row['errors']}"
+    )
+    return row
+
+
 def run_mode(folder: Path, index: bool, people: list[str], args: argparse.Namespace) -> dict[str, dict[str, float]]:
     """Every measurement against one server: baseline, single, 4 and 16 clients, bulk; with the index, also how soon
     a listing submitted over HTTP reaches the next decision."""
@@ -108,6 +154,10 @@ def run_mode(folder: Path, index: bool, people: list[str], args: argparse.Namesp
         }
         if index:
             out["visible"] = visibility(client, secrets["COURT"], people, args)
+        if args.wrk:
+            seller = secrets["TICKET_SELLER"]
+            out["wrk_floor"] = wrk(base, "/healthz", seller, people, 16, args.wrk_seconds, folder)
+            out["wrk_one"] = wrk(base, "/v1/decisions/one", seller, people, 16, args.wrk_seconds, folder)
         return out
     finally:
         stop(server)
@@ -165,7 +215,11 @@ def main() -> None:
     parser.add_argument("--index", choices=["both", "on", "off"], default="both")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workers", type=int, default=1, help="server processes (serve --workers)")
+    parser.add_argument("--wrk", action="store_true", help="also load the server with wrk (apt-get install wrk)")
+    parser.add_argument("--wrk-seconds", type=int, default=10)
     args = parser.parse_args()
+    if args.wrk and shutil.which("wrk") is None:
+        parser.error("--wrk needs wrk on the PATH (apt-get install wrk)")
 
     folder = Path(tempfile.mkdtemp(prefix="sc-http-bench-"))
     build_demo(folder, args.residents)
@@ -196,6 +250,15 @@ def main() -> None:
             f"RESULT index on / off: single {on['one']['decisions_per_s'] / off['one']['decisions_per_s']:.2f}x, "
             f"bulk {on['bulk']['decisions_per_s'] / off['bulk']['decisions_per_s']:.2f}x decisions/s"
         )
+    for index, r in results.items():
+        if "wrk_one" in r:
+            mode = "index on" if index else "index off"
+            one, floor = r["wrk_one"], r["wrk_floor"]
+            print(
+                f"RESULT {mode}, wrk 16 connections: {one['requests_per_s']:.0f} decisions/s, "
+                f"p50 {one['p50_ms']:.1f} ms, p99 {one['p99_ms']:.1f} ms, {one['errors']} errors; "
+                f"GET /healthz {floor['requests_per_s']:.0f} req/s"
+            )
     if True in results:
         v = results[True]["visible"]
         print(
