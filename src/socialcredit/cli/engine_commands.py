@@ -91,6 +91,15 @@ def score(
     known_at: KnownAtOpt = None,
     out: Annotated[Path | None, typer.Option("--out", help="Write subject_id,score,grade (.csv or .parquet).")] = None,
     engine: Annotated[str, typer.Option("--engine", help="pure (the reference, default), duckdb or spark.")] = "pure",
+    incremental: Annotated[
+        bool,
+        typer.Option(
+            "--incremental",
+            help="Move the state in --state on to --as-of with what arrived since (--records "
+            "or the store), re-scoring only what changed.",
+        ),
+    ] = False,
+    state: Annotated[Path | None, typer.Option("--state", help="The incremental state's directory.")] = None,
 ) -> None:
     """Score every subject the scheme concerns: one row per subject, sorted by subject id."""
     from socialcredit.batch.command import ENGINES, score_batch
@@ -102,6 +111,15 @@ def score(
     if engine not in ENGINES:
         raise InputError([Problem(field="--engine", value=engine, reason="expected pure, duckdb or spark")])
     day = parse_day(as_of, "--as-of", run_from(ctx).today())
+    if incremental or state is not None:
+        from socialcredit.cli.incremental_scoring import score_incremental
+
+        if not incremental or state is None or engine != "pure":
+            needs = "--incremental needs --state DIR and the pure engine"
+            reason = needs if incremental else "--state is for --incremental"
+            raise InputError([Problem(field="--incremental", reason=reason)])
+        score_incremental(ctx, the_scheme, records, state, day, parse_instant(known_at, "--known-at"), out)
+        return
     if engine != "pure":
         url = settings.store_url() if records is None else None
         score_batch(the_scheme, engine, records, url, day, parse_instant(known_at, "--known-at"), out)

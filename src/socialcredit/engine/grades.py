@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Protocol
 
 from socialcredit.dates import add_period
 from socialcredit.engine.results import GradeStep, RecordRef, ScoreLine
@@ -27,9 +28,36 @@ PreviousGrade = Callable[[date], GradeOutcome | None]
 no grade then (before the scheme took effect, or before the subject's first record)."""
 
 
+Found = tuple[bool, tuple[RecordRef, ...]]
+"""Whether a fact holds, and the records that show it (none when the facts carry no evidence)."""
+
+
+class GradeFacts(Protocol):
+    """Everything a grade predicate may ask about one subject on one day. :class:`Facts` answers from the
+    subject's score lines and records; the incremental path answers from the sums it keeps, without evidence."""
+
+    @property
+    def as_of(self) -> date: ...
+
+    @property
+    def score(self) -> int: ...
+
+    def counting(self, rule_id: str) -> Found:
+        """Whether a line of the point rule ``rule_id`` counts on the day."""
+        ...
+
+    def has_record(self, test: RecordTest) -> Found:
+        """Whether a record meets ``test`` on the day."""
+        ...
+
+    def previous(self, day: date) -> GradeOutcome | None:
+        """The grade outcome at the end of an earlier day (see :data:`PreviousGrade`)."""
+        ...
+
+
 @dataclass(frozen=True, slots=True)
 class Facts:
-    """What a predicate may look at: one subject on one day."""
+    """What a predicate may look at: one subject on one day, from its score lines and records."""
 
     as_of: date
     score: int
@@ -37,8 +65,16 @@ class Facts:
     records: Sequence[Record]
     previous: PreviousGrade
 
+    def counting(self, rule_id: str) -> Found:
+        found = tuple(line.record for line in self.lines if line.counting and line.rule_id == rule_id)
+        return bool(found), found
 
-def grade_of(grades: Grades, facts: Facts) -> GradeOutcome:
+    def has_record(self, test: RecordTest) -> Found:
+        found = tuple(RecordRef.of(r) for r in _matching(test, self))
+        return bool(found), found
+
+
+def grade_of(grades: Grades, facts: GradeFacts) -> GradeOutcome:
     """The grade for ``facts.score`` on ``facts.as_of``, with every step that led to it."""
     band = next(b for b in grades.bands if b.min is None or facts.score >= b.min)
     grade = band.grade
@@ -70,7 +106,7 @@ def _band_text(grades: Grades, grade: str) -> str:
     return f"score {low} or more" + (f" and below {high}" if high is not None else "")
 
 
-def evaluate(predicate: Predicate, facts: Facts) -> tuple[bool, tuple[RecordRef, ...]]:
+def evaluate(predicate: Predicate, facts: GradeFacts) -> Found:
     """Whether ``predicate`` holds, and the records that show it."""
     if predicate.all is not None:
         evidence: list[RecordRef] = []
@@ -91,11 +127,9 @@ def evaluate(predicate: Predicate, facts: Facts) -> tuple[bool, tuple[RecordRef,
     if predicate.score is not None:
         return _compare(predicate.score, facts.score), ()
     if predicate.counting is not None:
-        found = tuple(line.record for line in facts.lines if line.counting and line.rule_id == predicate.counting)
-        return bool(found), found
+        return facts.counting(predicate.counting)
     if predicate.has_record is not None:
-        found = tuple(RecordRef.of(r) for r in _matching(predicate.has_record, facts))
-        return bool(found), found
+        return facts.has_record(predicate.has_record)
     assert predicate.previous_grades is not None
     prev = predicate.previous_grades
     for back in range(1, prev.years + 1):

@@ -71,15 +71,31 @@ def score_lines(score: Score, records: Sequence[Record], as_of: date) -> list[Sc
     for record in records:
         if record.occurred_at > as_of:
             break
-        for factor in by_type.get(record.type, ()):
-            for rule in factor:
-                nominal = rule_points(rule, record)
-                if nominal is not None:
-                    line = _line(score, rule, record, nominal, as_of, ledger)
-                    if line is not None:
-                        lines.append(line)
-                    break
+        for rule, nominal in scoring_rules(by_type, record):
+            line = _line(score, rule, record, nominal, as_of, ledger)
+            if line is not None:
+                lines.append(line)
     return lines
+
+
+def scoring_rules(by_type: dict[str, list[list[PointRule]]], record: Record) -> list[tuple[PointRule, int]]:
+    """The rules that score ``record`` (the first matching rule of each factor, :func:`factors_by_type`), each with
+    the nominal points it gives."""
+    out: list[tuple[PointRule, int]] = []
+    for factor in by_type.get(record.type, ()):
+        for rule in factor:
+            nominal = rule_points(rule, record)
+            if nominal is not None:
+                out.append((rule, nominal))
+                break
+    return out
+
+
+def capped_points(cap: int, before: int, nominal: int) -> int:
+    """What a record of ``nominal`` points earns under a yearly ``cap`` once ``before`` (a sum of magnitudes) has
+    been taken from it that year: what is left of the cap, with the record's sign."""
+    magnitude = min(cap, before + abs(nominal)) - min(cap, before)
+    return magnitude if nominal >= 0 else -magnitude
 
 
 def _line(
@@ -94,12 +110,10 @@ def _line(
     if rule.cap_per_calendar_year is not None:
         key = (rule.id, record.occurred_at.year)
         before = ledger.get(key, 0)
-        after = before + abs(nominal)
-        ledger[key] = after
+        ledger[key] = before + abs(nominal)
         cap = rule.cap_per_calendar_year
-        magnitude = min(cap, after) - min(cap, before)
-        earned = magnitude if nominal >= 0 else -magnitude
-        if magnitude < abs(nominal):
+        earned = capped_points(cap, before, nominal)
+        if abs(earned) < abs(nominal):
             note = f"yearly cap of {cap} reached in {record.occurred_at.year}"
     counting = in_window and earned != 0
     if not in_window:

@@ -81,6 +81,7 @@ def load_records(
     subject_ids: Collection[str] | None = None,
     types: Collection[str] | None = None,
     known_at: datetime | None = None,
+    learned_after: datetime | None = None,
 ) -> list[Record]:
     """Every stored version matching the filters, in the order stored (see :meth:`Store.load_records`)."""
     if (subject_ids is not None and not subject_ids) or (types is not None and not types):
@@ -89,6 +90,8 @@ def load_records(
     base = select(*RECORD_COLUMNS)
     if known_at is not None:
         base = base.where(t.c.recorded_at <= known_at)
+    if learned_after is not None:
+        base = base.where(t.c.recorded_at > learned_after)
     if types is not None:
         base = base.where(t.c.type.in_(sorted(set(types))))
     rows: dict[int, Any] = {}

@@ -255,10 +255,12 @@ class Store:
         subject_ids: Collection[str] | None = None,
         types: Collection[str] | None = None,
         known_at: datetime | None = None,
+        learned_after: datetime | None = None,
     ) -> list[Record]:
         """Every stored version matching the filters, in the order stored, for ``effective_records``.
 
-        ``known_at`` leaves out versions learned after that instant. With subject or type filters, every later
+        ``known_at`` leaves out versions learned after that instant, ``learned_after`` those learned at or
+        before it (what arrived since a watermark). With subject or type filters, every later
         version that supersedes a matching one (directly or along a chain) is included too, even when it no
         longer matches (a correction that moves a record to the right subject): without it, a corrected record
         would look in force.
@@ -266,7 +268,9 @@ class Store:
         if (subject_ids is not None and not subject_ids) or (types is not None and not types):
             return []
         with self._reading() as conn:
-            return reads.load_records(conn, subject_ids=subject_ids, types=types, known_at=known_at)
+            return reads.load_records(
+                conn, subject_ids=subject_ids, types=types, known_at=known_at, learned_after=learned_after
+            )
 
     def effective(
         self,

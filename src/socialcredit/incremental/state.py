@@ -1,0 +1,351 @@
+"""The incremental state of one scheme, kept in one SQLite file: every record seen (for corrections), every
+interval a record adds to a slot, the per-subject sums as of the last run, and (for grades that look back) each
+subject's grade at each year-end. One transaction per run: a run that fails leaves the state as it was."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+import numpy as np
+
+from socialcredit.engine.grades import GradeOutcome
+from socialcredit.errors import ConfigurationError
+from socialcredit.incremental.intervals import Interval
+from socialcredit.scheme.model import Scheme
+
+FORMAT = 1
+FILE = "state.sqlite"
+
+SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE subjects (idx INTEGER PRIMARY KEY, subject_id TEXT NOT NULL UNIQUE, kind TEXT NOT NULL);
+CREATE TABLE records (
+  rec INTEGER PRIMARY KEY, authority TEXT NOT NULL, record_id TEXT NOT NULL, subject INTEGER NOT NULL,
+  day INTEGER NOT NULL, digest BLOB NOT NULL, supersedes TEXT, in_force INTEGER NOT NULL,
+  UNIQUE (authority, record_id));
+CREATE INDEX records_superseding ON records (authority, supersedes) WHERE supersedes IS NOT NULL;
+CREATE INDEX records_subject ON records (subject, day) WHERE in_force;
+CREATE TABLE intervals (
+  rec INTEGER NOT NULL, subject INTEGER NOT NULL, slot INTEGER NOT NULL, weight INTEGER NOT NULL,
+  start INTEGER NOT NULL, "end" INTEGER NOT NULL, rule INTEGER NOT NULL, year INTEGER NOT NULL,
+  nominal INTEGER NOT NULL);
+CREATE INDEX intervals_rec ON intervals (rec);
+CREATE INDEX intervals_end ON intervals ("end");
+CREATE INDEX intervals_group ON intervals (subject, rule, year);
+CREATE TABLE pending (start INTEGER NOT NULL, interval INTEGER NOT NULL);
+CREATE INDEX pending_start ON pending (start);
+CREATE TABLE year_ends (subject INTEGER NOT NULL, year INTEGER NOT NULL, grade TEXT, assigned_by TEXT,
+  PRIMARY KEY (subject, year)) WITHOUT ROWID;
+CREATE TABLE arrays (name TEXT PRIMARY KEY, data BLOB NOT NULL);
+"""
+
+INTERVAL_COLUMNS = 'rowid, rec, subject, slot, weight, start, "end", rule, year, nominal'
+
+
+def scheme_digest(scheme: Scheme) -> str:
+    """A digest of the scheme's whole content: a state kept for one version is never moved on by another."""
+    text = json.dumps(scheme.model_dump(mode="json", by_alias=True), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def record_digest(content: Iterable[object]) -> bytes:
+    """16 bytes that tell two versions of a record apart."""
+    return hashlib.sha256(repr(tuple(content)).encode()).digest()[:16]
+
+
+@dataclass(frozen=True, slots=True)
+class KnownRecord:
+    rec: int
+    subject: int
+    day: int
+    digest: bytes
+    in_force: bool
+
+
+@dataclass(frozen=True, slots=True)
+class StoredInterval:
+    rowid: int
+    rec: int
+    subject: int
+    interval: Interval
+
+
+@dataclass
+class Sums:
+    """The per-subject arrays, indexed by subject: slot sums as of the state's day, grade (its position on the
+    scale, -1 for none), records in force, and the first day (ordinal) of a record in force (0 for none)."""
+
+    slots: np.ndarray
+    grade: np.ndarray
+    records: np.ndarray
+    first_day: np.ndarray
+
+    @classmethod
+    def empty(cls, width: int) -> Sums:
+        return cls(np.zeros((0, width), np.int64), np.zeros(0, np.int16), np.zeros(0, np.int32), np.zeros(0, np.int32))
+
+    def grow(self, n: int) -> None:
+        """Room for ``n`` subjects."""
+        have = len(self.records)
+        if n <= have:
+            return
+        extra = n - have
+        self.slots = np.vstack([self.slots, np.zeros((extra, self.slots.shape[1]), np.int64)])
+        self.grade = np.concatenate([self.grade, np.full(extra, -1, np.int16)])
+        self.records = np.concatenate([self.records, np.zeros(extra, np.int32)])
+        self.first_day = np.concatenate([self.first_day, np.zeros(extra, np.int32)])
+
+
+class State:
+    """One scheme's state in ``DIR/state.sqlite``; :meth:`open` creates it on first use."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+        self.conn = conn
+        self.path = path
+
+    @classmethod
+    def open(cls, directory: Path, scheme: Scheme) -> State:
+        """The state in ``directory`` for ``scheme``: ConfigurationError if it was kept for another scheme or
+        version, or is not a state at all."""
+        directory.mkdir(parents=True, exist_ok=True)
+        path = directory / FILE
+        fresh = not path.exists()
+        conn = sqlite3.connect(path, isolation_level=None)
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("PRAGMA cache_size = -262144")
+        state = cls(conn, path)
+        try:
+            if fresh:
+                conn.executescript("BEGIN;" + SCHEMA)
+                conn.executemany(
+                    "INSERT INTO meta VALUES (?, ?)",
+                    [("format", str(FORMAT)), ("scheme", scheme.label), ("scheme_digest", scheme_digest(scheme))],
+                )
+                conn.execute("COMMIT")
+            state._check(scheme)
+        except BaseException:
+            conn.close()
+            raise
+        return state
+
+    def _check(self, scheme: Scheme) -> None:
+        try:
+            meta = dict(self.conn.execute("SELECT key, value FROM meta").fetchall())
+        except sqlite3.DatabaseError as e:
+            raise ConfigurationError(f"{self.path} is not an incremental scoring state ({e})") from None
+        if meta.get("format") != str(FORMAT):
+            raise ConfigurationError(f"{self.path}: state format {meta.get('format')}, expected {FORMAT}")
+        if meta.get("scheme") != scheme.label or meta.get("scheme_digest") != scheme_digest(scheme):
+            raise ConfigurationError(
+                f"{self.path} was kept for {meta.get('scheme')} (content {str(meta.get('scheme_digest'))[:12]}), "
+                f"not {scheme.label} (content {scheme_digest(scheme)[:12]}): a scheme's state is never moved on "
+                "by another version; give a new --state directory for it"
+            )
+
+    def close(self) -> None:
+        self.conn.close()
+
+    # -- meta ---------------------------------------------------------------------------------------------------
+
+    def as_of(self) -> date | None:
+        """The day the sums are as of (None before the first run)."""
+        row = self.conn.execute("SELECT value FROM meta WHERE key = 'as_of'").fetchone()
+        return date.fromisoformat(row[0]) if row else None
+
+    def set_as_of(self, day: date) -> None:
+        self.conn.execute("INSERT OR REPLACE INTO meta VALUES ('as_of', ?)", (day.isoformat(),))
+
+    def watermark(self) -> datetime | None:
+        """Up to when the store's records have been read (None: never read from the store)."""
+        row = self.conn.execute("SELECT value FROM meta WHERE key = 'watermark'").fetchone()
+        return datetime.fromisoformat(row[0]) if row else None
+
+    def set_watermark(self, at: datetime) -> None:
+        self.conn.execute("INSERT OR REPLACE INTO meta VALUES ('watermark', ?)", (at.isoformat(),))
+
+    # -- subjects -----------------------------------------------------------------------------------------------
+
+    def subject_indexes(self, ids: Sequence[str]) -> dict[str, int]:
+        """The index of each of ``ids`` already known."""
+        out: dict[str, int] = {}
+        for chunk in _chunks(sorted(set(ids)), 900):
+            marks = ",".join("?" * len(chunk))
+            out.update(self.conn.execute(f"SELECT subject_id, idx FROM subjects WHERE subject_id IN ({marks})", chunk))
+        return out
+
+    def subject_count(self) -> int:
+        return int(self.conn.execute("SELECT COUNT(*) FROM subjects").fetchone()[0])
+
+    def add_subjects(self, rows: Sequence[tuple[int, str, str]]) -> None:
+        self.conn.executemany("INSERT INTO subjects VALUES (?, ?, ?)", rows)
+
+    def subjects(self) -> tuple[list[str], list[str]]:
+        """Every subject id and kind, in index order."""
+        rows = self.conn.execute("SELECT subject_id, kind FROM subjects ORDER BY idx").fetchall()
+        return [r[0] for r in rows], [r[1] for r in rows]
+
+    # -- records ------------------------------------------------------------------------------------------------
+
+    def known(self, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], KnownRecord]:
+        """The records already seen among ``keys`` (authority, record id)."""
+        out: dict[tuple[str, str], KnownRecord] = {}
+        by_authority: dict[str, list[str]] = {}
+        for authority, record_id in keys:
+            by_authority.setdefault(authority, []).append(record_id)
+        for authority, ids in by_authority.items():
+            for chunk in _chunks(sorted(set(ids)), 900):
+                marks = ",".join("?" * len(chunk))
+                query = (
+                    f"SELECT record_id, rec, subject, day, digest, in_force FROM records "
+                    f"WHERE authority = ? AND record_id IN ({marks})"
+                )
+                for record_id, rec, subject, day, digest, in_force in self.conn.execute(query, [authority, *chunk]):
+                    out[(authority, record_id)] = KnownRecord(rec, subject, day, digest, bool(in_force))
+        return out
+
+    def superseded(self, authority: str, record_id: str) -> bool:
+        """Whether a record seen supersedes this one."""
+        query = "SELECT 1 FROM records WHERE authority = ? AND supersedes = ? LIMIT 1"
+        return self.conn.execute(query, (authority, record_id)).fetchone() is not None
+
+    def add_record(
+        self,
+        authority: str,
+        record_id: str,
+        subject: int,
+        day: int,
+        digest: bytes,
+        supersedes: str | None,
+        in_force: bool,
+    ) -> int:
+        cursor = self.conn.execute(
+            "INSERT INTO records (authority, record_id, subject, day, digest, supersedes, in_force) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (authority, record_id, subject, day, digest, supersedes, int(in_force)),
+        )
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
+
+    def retire(self, rec: int) -> None:
+        """The record is no longer in force (superseded)."""
+        self.conn.execute("UPDATE records SET in_force = 0 WHERE rec = ?", (rec,))
+
+    def first_day(self, subject: int) -> int:
+        row = self.conn.execute("SELECT MIN(day) FROM records WHERE subject = ? AND in_force", (subject,)).fetchone()
+        return int(row[0]) if row[0] is not None else 0
+
+    # -- intervals ----------------------------------------------------------------------------------------------
+
+    def add_intervals(self, rec: int, subject: int, intervals: Sequence[Interval], as_of: int) -> None:
+        for i in intervals:
+            cursor = self.conn.execute(
+                f"INSERT INTO intervals ({INTERVAL_COLUMNS.removeprefix('rowid, ')}) VALUES (?,?,?,?,?,?,?,?,?)",
+                (rec, subject, i.slot, i.weight, i.start, i.end, i.rule, i.year, i.nominal),
+            )
+            if i.start > as_of:
+                self.conn.execute("INSERT INTO pending VALUES (?, ?)", (i.start, cursor.lastrowid))
+
+    def intervals_of_record(self, rec: int) -> list[StoredInterval]:
+        query = f"SELECT {INTERVAL_COLUMNS} FROM intervals WHERE rec = ?"
+        return [_stored(row) for row in self.conn.execute(query, (rec,))]
+
+    def drop_intervals_of_record(self, rec: int) -> None:
+        self.conn.execute("DELETE FROM pending WHERE interval IN (SELECT rowid FROM intervals WHERE rec = ?)", (rec,))
+        self.conn.execute("DELETE FROM intervals WHERE rec = ?", (rec,))
+
+    def ending(self, after: int, through: int) -> Iterator[tuple[int, int, int, int, int]]:
+        """(subject, slot, weight, start, end) of every interval ending in ``(after, through]``."""
+        query = 'SELECT subject, slot, weight, start, "end" FROM intervals WHERE "end" > ? AND "end" <= ? AND weight'
+        yield from self.conn.execute(query, (after, through))
+
+    def starting(self, after: int, through: int) -> Iterator[tuple[int, int, int, int, int]]:
+        """(subject, slot, weight, start, end) of every interval that starts in ``(after, through]`` (a record
+        dated after the day it arrived on); they are pending no more once ``through`` is reached."""
+        query = (
+            'SELECT i.subject, i.slot, i.weight, i.start, i."end" FROM pending AS p '
+            "JOIN intervals AS i ON i.rowid = p.interval WHERE p.start > ? AND p.start <= ? AND i.weight != 0"
+        )
+        yield from self.conn.execute(query, (after, through))
+        self.conn.execute("DELETE FROM pending WHERE start <= ?", (through,))
+
+    def group(self, subject: int, rule: int, year: int) -> list[tuple[StoredInterval, str, str]]:
+        """The intervals of one capped rule's ledger (subject, rule, year), in application order, with their
+        record's authority and id."""
+        query = (
+            f"SELECT {', '.join('i.' + c for c in INTERVAL_COLUMNS.split(', '))}, r.authority, r.record_id "
+            "FROM intervals AS i JOIN records AS r ON r.rec = i.rec "
+            "WHERE i.subject = ? AND i.rule = ? AND i.year = ? ORDER BY i.start, r.authority, r.record_id"
+        )
+        return [(_stored(row[:10]), row[10], row[11]) for row in self.conn.execute(query, (subject, rule, year))]
+
+    def set_weight(self, rowid: int, weight: int) -> None:
+        self.conn.execute("UPDATE intervals SET weight = ? WHERE rowid = ?", (weight, rowid))
+
+    def intervals_of_subject(self, subject: int) -> list[Interval]:
+        query = f"SELECT {INTERVAL_COLUMNS} FROM intervals WHERE subject = ?"
+        return [_stored(row).interval for row in self.conn.execute(query, (subject,))]
+
+    # -- year-ends ----------------------------------------------------------------------------------------------
+
+    def year_ends(self, subjects: Sequence[int], years: Sequence[int]) -> dict[tuple[int, int], GradeOutcome | None]:
+        """The stored year-end outcomes of ``subjects`` in ``years`` (a year with no grade maps to None)."""
+        out: dict[tuple[int, int], GradeOutcome | None] = {}
+        if not years:
+            return out
+        for chunk in _chunks(list(subjects), 900):
+            marks = ",".join("?" * len(chunk))
+            query = (
+                f"SELECT subject, year, grade, assigned_by FROM year_ends WHERE subject IN ({marks}) "
+                "AND year BETWEEN ? AND ?"
+            )
+            for subject, year, grade, assigned_by in self.conn.execute(query, [*chunk, min(years), max(years)]):
+                out[(subject, year)] = GradeOutcome(grade, (), assigned_by) if grade is not None else None
+        return out
+
+    def put_year_ends(self, rows: Iterable[tuple[int, int, GradeOutcome | None]]) -> None:
+        self.conn.executemany(
+            "INSERT OR REPLACE INTO year_ends VALUES (?, ?, ?, ?)",
+            ((s, y, o.grade if o else None, o.assigned_by if o else None) for s, y, o in rows),
+        )
+
+    # -- arrays -------------------------------------------------------------------------------------------------
+
+    def load_sums(self, width: int) -> Sums:
+        rows = dict(self.conn.execute("SELECT name, data FROM arrays").fetchall())
+        if not rows:
+            return Sums.empty(width)
+        n = len(rows["records"]) // 4
+        return Sums(
+            np.frombuffer(rows["slots"], np.int64).reshape(n, width).copy(),
+            np.frombuffer(rows["grade"], np.int16).copy(),
+            np.frombuffer(rows["records"], np.int32).copy(),
+            np.frombuffer(rows["first_day"], np.int32).copy(),
+        )
+
+    def save_sums(self, sums: Sums) -> None:
+        self.conn.executemany(
+            "INSERT OR REPLACE INTO arrays VALUES (?, ?)",
+            [
+                ("slots", sums.slots.astype(np.int64).tobytes()),
+                ("grade", sums.grade.astype(np.int16).tobytes()),
+                ("records", sums.records.astype(np.int32).tobytes()),
+                ("first_day", sums.first_day.astype(np.int32).tobytes()),
+            ],
+        )
+
+
+def _stored(row: Sequence[int]) -> StoredInterval:
+    rowid, rec, subject, slot, weight, start, end, rule, year, nominal = row
+    return StoredInterval(rowid, rec, subject, Interval(slot, weight, start, end, rule, year, nominal))
+
+
+def _chunks(items: list[str] | list[int], size: int) -> Iterator[list]:  # type: ignore[type-arg]
+    for i in range(0, len(items), size):
+        yield items[i : i + size]

@@ -1,0 +1,371 @@
+"""One incremental run: move a scheme's state from the day it is as of to a later day, then apply the records
+that arrived since, and grade again only the subjects whose sums changed.
+
+Moving from day L to day D changes a subject's sums only through intervals that end, or (for a record dated in
+the future when it arrived) start, in ``(L, D]``: one indexed query, applied as array deltas. An arriving record
+adds its intervals; a correction or revocation takes the superseded record's away; a capped rule's ledger is
+recomputed for every (subject, rule, year) it touches. A grade that looks back at earlier year-ends is given
+each subject's grade on each 31 December as the run passes it, and a subject with a record changed in an
+earlier year has its year-ends from that year recomputed. Every grade comes from the pure engine's
+:func:`~socialcredit.engine.grades.grade_of`; ``tests/incremental`` hold the result to a full pure evaluation
+on every day of a simulated year.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+import numpy as np
+import pyarrow as pa
+
+from socialcredit.engine.grades import GradeOutcome
+from socialcredit.engine.population import record_order, subject_kind
+from socialcredit.errors import InputError, Problem
+from socialcredit.incremental.intervals import SCORE_SLOT, Grader, Interval, Layout, ledger
+from socialcredit.incremental.state import State, record_digest
+from socialcredit.records import Record
+
+
+@dataclass
+class RunSummary:
+    """What one run did."""
+
+    as_of: date
+    previous: date | None
+    arrived: int = 0
+    already_known: int = 0
+    superseded: int = 0
+    windows: int = 0
+    regraded: int = 0
+    changed: int = 0
+    subjects: int = 0
+    year_ends: list[int] = field(default_factory=list)
+
+    def describe(self, label: str) -> str:
+        since = f"from {self.previous.isoformat()}" if self.previous else "a new state"
+        years = f"; year-ends kept for {', '.join(map(str, self.year_ends))}" if self.year_ends else ""
+        return (
+            f"{label} as of {self.as_of.isoformat()} ({since}): {self.arrived:,} records arrived "
+            f"({self.already_known:,} already known, {self.superseded:,} superseded), {self.windows:,} line "
+            f"windows opened or closed, {self.regraded:,} subjects graded again, {self.changed:,} changed; "
+            f"{self.subjects:,} subjects{years}"
+        )
+
+
+class Run:
+    """The work of one run over an open state (inside its transaction)."""
+
+    def __init__(self, state: State, layout: Layout, as_of: date) -> None:
+        self.state = state
+        self.layout = layout
+        self.as_of = as_of
+        self.day = as_of.toordinal()
+        self.grader = Grader(layout)
+        self.sums = state.load_sums(layout.width)
+        self.touched: set[int] = set()
+        self.groups: set[tuple[int, int, int]] = set()
+        self.changed_from: dict[int, int] = {}  # subject -> the earliest year one of its records changed in
+        self.kinds = {str(k) for k in layout.scheme.subject_kinds}
+        self.covered: np.ndarray = np.zeros(0, bool)
+
+    # -- moving the sums on -------------------------------------------------------------------------------------
+
+    def move(self, since: date, until: date, summary: RunSummary) -> None:
+        """The sums from the end of ``since`` to the end of ``until``."""
+        after, through = since.toordinal(), until.toordinal()
+        if through <= after:
+            return
+        subjects, slots, deltas = [], [], []
+        for subject, slot, weight, start, _end in self.state.ending(after, through):
+            if start <= after:  # it counted on ``since`` and no longer does
+                subjects.append(subject), slots.append(slot), deltas.append(-weight)
+        for subject, slot, weight, _start, end in self.state.starting(after, through):
+            if end > through:
+                subjects.append(subject), slots.append(slot), deltas.append(weight)
+        if subjects:
+            np.add.at(self.sums.slots, (np.array(subjects), np.array(slots)), np.array(deltas, np.int64))
+            self.touched.update(subjects)
+        summary.windows += len(subjects)
+
+    # -- arrivals -----------------------------------------------------------------------------------------------
+
+    def arrive(self, records: Sequence[Record], source: str, summary: RunSummary) -> None:
+        """Apply the records that arrived: new ones, corrections and revocations (idempotent: a record already
+        seen with the same content is skipped; with other content it is refused)."""
+        records = sorted(records, key=record_order)
+        known = self.state.known([r.key for r in records])
+        fresh: list[tuple[Record, bytes]] = []
+        problems = []
+        seen: dict[tuple[str, str], bytes] = {}
+        for r in records:
+            digest = record_digest(r.content())
+            before = known.get(r.key)
+            before_digest = before.digest if before is not None else seen.get(r.key)
+            if before_digest is None:
+                fresh.append((r, digest))
+                seen[r.key] = digest
+            elif before_digest == digest:
+                summary.already_known += 1
+            else:
+                problems.append(
+                    Problem(
+                        file=source,
+                        field="record_id",
+                        value=r.record_id,
+                        reason=f"record {r.record_id} of {r.authority or 'no authority'} was seen before with other "
+                        "content; a correction is a new record that supersedes it",
+                    )
+                )
+        if problems:
+            raise InputError(problems[:100])
+        summary.arrived += len(fresh)
+        index = self._subjects([r.subject_id for r, _ in fresh])
+        recs = [
+            self.state.add_record(
+                r.authority, r.record_id, index[r.subject_id], r.occurred_at.toordinal(), digest, r.supersedes, False
+            )
+            for r, digest in fresh
+        ]
+        for r, _ in fresh:
+            if r.supersedes is not None:
+                summary.superseded += self._retire((r.authority, r.supersedes))
+        for (r, _), rec in zip(fresh, recs, strict=True):
+            if not r.revoked and not self.state.superseded(r.authority, r.record_id):
+                self.state.conn.execute("UPDATE records SET in_force = 1 WHERE rec = ?", (rec,))
+                self._add(r, rec, index[r.subject_id])
+
+    def _subjects(self, ids: Sequence[str]) -> dict[str, int]:
+        index = self.state.subject_indexes(ids)
+        new = sorted(set(ids) - set(index))
+        start = self.state.subject_count()
+        rows = [(start + i, s, subject_kind(s)) for i, s in enumerate(new)]
+        self.state.add_subjects(rows)
+        index.update({s: i for i, s, _ in rows})
+        self.sums.grow(start + len(new))
+        covered = np.zeros(start + len(new), bool)
+        covered[: len(self.covered)] = self.covered
+        for i, _, kind in rows:
+            covered[i] = kind in self.kinds
+        self.covered = covered
+        return index
+
+    def _add(self, record: Record, rec: int, subject: int) -> None:
+        self.sums.records[subject] += 1
+        day = record.occurred_at.toordinal()
+        first = int(self.sums.first_day[subject])
+        self.sums.first_day[subject] = day if first == 0 else min(first, day)
+        self.touched.add(subject)
+        self._changed(subject, record.occurred_at.year)
+        if not self.covered[subject]:
+            return
+        intervals = self.layout.intervals(record)
+        for i in intervals:
+            if i.active(self.day):
+                self.sums.slots[subject, i.slot] += i.weight
+            if self.layout.capped(i.rule) is not None:
+                self.groups.add((subject, i.rule, i.year))
+        self.state.add_intervals(rec, subject, intervals, self.day)
+
+    def _retire(self, key: tuple[str, str]) -> int:
+        """Take a superseded record out; 1 if it was in force."""
+        found = self.state.known([key]).get(key)
+        if found is None or not found.in_force:
+            return 0
+        self.state.retire(found.rec)
+        subject = found.subject
+        for stored in self.state.intervals_of_record(found.rec):
+            i = stored.interval
+            if i.active(self.day):
+                self.sums.slots[subject, i.slot] -= i.weight
+            if self.layout.capped(i.rule) is not None:
+                self.groups.add((subject, i.rule, i.year))
+        self.state.drop_intervals_of_record(found.rec)
+        self.sums.records[subject] -= 1
+        if self.layout.uses_previous_grades:
+            self.sums.first_day[subject] = self.state.first_day(subject)
+        self.touched.add(subject)
+        self._changed(subject, date.fromordinal(found.day).year)
+        return 1
+
+    def _changed(self, subject: int, year: int) -> None:
+        before = self.changed_from.get(subject)
+        self.changed_from[subject] = year if before is None else min(before, year)
+
+    def ledgers(self) -> None:
+        """Recompute every capped (subject, rule, year) ledger an arrival or a correction touched."""
+        for subject, rule, year in sorted(self.groups):
+            cap = self.layout.capped(rule)
+            assert cap is not None
+            rows = self.state.group(subject, rule, year)
+            scored = [s for s, _, _ in rows if s.interval.slot == SCORE_SLOT]
+            earned = dict(zip((s.rec for s in scored), ledger(cap, [s.interval.nominal for s in scored]), strict=True))
+            for stored, _, _ in rows:
+                i = stored.interval
+                points = earned[stored.rec]
+                weight = points if i.slot == SCORE_SLOT else int(points != 0)
+                if weight != i.weight:
+                    if i.start <= self.day < i.end:
+                        self.sums.slots[subject, i.slot] += weight - i.weight
+                    self.state.set_weight(stored.rowid, weight)
+                    self.touched.add(subject)
+
+    # -- grades -------------------------------------------------------------------------------------------------
+
+    def _no_grade_at(self, subject: int, year: int) -> bool:
+        """The pure engine's "no grade then": before the scheme took effect, or before the first record."""
+        end = date(year, 12, 31)
+        first = int(self.sums.first_day[subject])
+        return end < self.layout.scheme.effective_from or first == 0 or first > end.toordinal()
+
+    def year_end_all(self, year: int) -> None:
+        """Every subject's grade at the end of ``year`` (the sums are as of that day)."""
+        live = [int(s) for s in np.flatnonzero(self.covered & (self.sums.records > 0))]
+        before = self._previous(live, year)
+        end = date(year, 12, 31)
+        rows = []
+        for s in live:
+            outcome = (
+                None
+                if self._no_grade_at(s, year)
+                else self.grader.grade(end, tuple(int(x) for x in self.sums.slots[s]), before[s])
+            )
+            rows.append((s, year, outcome))
+        self.state.put_year_ends(rows)
+
+    def _previous(self, subjects: Sequence[int], year: int) -> dict[int, list[GradeOutcome | None]]:
+        """Each subject's outcomes at the end of ``year - 1``, ``year - 2``, ... (as many as grades look back)."""
+        k = self.layout.previous_years
+        years = list(range(year - k, year))
+        stored = self.state.year_ends(subjects, years)
+        return {s: [stored.get((s, year - 1 - b)) for b in range(k)] for s in subjects}
+
+    def replay_year_ends(self) -> None:
+        """Year-ends again for subjects with a record changed in an earlier year, from that year on."""
+        first_year = self.as_of.year
+        for subject, year in sorted(self.changed_from.items()):
+            if year >= first_year or not self.covered[subject]:
+                continue
+            intervals = self.state.intervals_of_subject(subject)
+            k = self.layout.previous_years
+            history = {y: o for (_, y), o in self.state.year_ends([subject], list(range(year - k, year))).items()}
+            rows = []
+            for y in range(year, first_year):
+                end = date(y, 12, 31)
+                if self._no_grade_at(subject, y):
+                    outcome = None
+                else:
+                    previous = [history.get(y - 1 - b) for b in range(k)]
+                    outcome = self.grader.grade(end, _sums_on(intervals, end.toordinal(), self.layout.width), previous)
+                history[y] = outcome
+                rows.append((subject, y, outcome))
+            self.state.put_year_ends(rows)
+            self.touched.add(subject)
+
+    def regrade(self, subjects: Sequence[int]) -> None:
+        grades = self.layout.scheme.grades
+        if grades is None or not subjects:
+            return
+        previous = self._previous(subjects, self.as_of.year) if self.layout.uses_previous_grades else {}
+        for s in subjects:
+            outcome = self.grader.grade(self.as_of, tuple(int(x) for x in self.sums.slots[s]), previous.get(s, []))
+            self.sums.grade[s] = grades.rank(outcome.grade)
+
+
+def _sums_on(intervals: Sequence[Interval], day: int, width: int) -> tuple[int, ...]:
+    out = [0] * width
+    for i in intervals:
+        if i.active(day):
+            out[i.slot] += i.weight
+    return tuple(out)
+
+
+def advance(
+    state: State,
+    layout: Layout,
+    arrivals: Sequence[Record],
+    as_of: date,
+    *,
+    source: str,
+    watermark: datetime | None = None,
+) -> RunSummary:
+    """Move ``state`` to ``as_of`` and apply ``arrivals`` (read from ``source``; from the store, everything
+    learned up to ``watermark``), in one transaction."""
+    previous = state.as_of()
+    if previous is not None and as_of < previous:
+        raise InputError(
+            [
+                Problem(
+                    field="--as-of",
+                    value=as_of.isoformat(),
+                    reason=f"the state is as of {previous.isoformat()}; a run cannot go back in time (score that "
+                    "day with a full pass)",
+                )
+            ]
+        )
+    summary = RunSummary(as_of, previous)
+    state.conn.execute("BEGIN")
+    try:
+        run = Run(state, layout, as_of)
+        kinds = dict(zip(*state.subjects(), strict=True)) if previous is not None else {}
+        run.covered = np.array([kind in run.kinds for kind in kinds.values()], bool)
+        before_score = run.sums.slots[:, SCORE_SLOT].copy()
+        before_grade = run.sums.grade.copy()
+        regrade_all = False
+        if previous is not None:
+            day = previous
+            if layout.uses_previous_grades:
+                for year in range(previous.year, as_of.year):
+                    run.move(day, date(year, 12, 31), summary)
+                    day = date(year, 12, 31)
+                    run.year_end_all(year)
+                    summary.year_ends.append(year)
+                    regrade_all = True
+            run.move(day, as_of, summary)
+        run.arrive(arrivals, source, summary)
+        run.ledgers()
+        if layout.uses_previous_grades:
+            run.replay_year_ends()
+        live = run.covered & (run.sums.records > 0)
+        chosen = [int(s) for s in np.flatnonzero(live)] if regrade_all else sorted(s for s in run.touched if live[s])
+        run.regrade(chosen)
+        summary.regraded = len(chosen)
+        n = len(before_score)
+        summary.changed = int(
+            np.count_nonzero((run.sums.slots[:n, SCORE_SLOT] != before_score) | (run.sums.grade[:n] != before_grade))
+        ) + int(np.count_nonzero(live[n:]))
+        summary.subjects = int(np.count_nonzero(live))
+        state.save_sums(run.sums)
+        state.set_as_of(as_of)
+        if watermark is not None:
+            state.set_watermark(watermark)
+        state.conn.execute("COMMIT")
+    except BaseException:
+        state.conn.execute("ROLLBACK")
+        raise
+    return summary
+
+
+SCORES = pa.schema([("subject_id", pa.string()), ("score", pa.int64()), ("grade", pa.string())])
+
+
+def scores(state: State, layout: Layout) -> pa.Table:
+    """``subject_id, score, grade`` of every subject the scheme concerns with a record in force, sorted by id:
+    what a full pass gives on the state's day."""
+    ids, kinds = state.subjects()
+    sums = state.load_sums(layout.width)
+    kinds_wanted = {str(k) for k in layout.scheme.subject_kinds}
+    live = np.array([k in kinds_wanted for k in kinds], bool) & (sums.records > 0) if ids else np.zeros(0, bool)
+    scale = layout.scheme.grades.scale if layout.scheme.grades else []
+    names = np.array([*scale, None], dtype=object)
+    assert layout.score is not None
+    table = pa.table(
+        {
+            "subject_id": pa.array(ids, pa.string()),
+            "score": pa.array(layout.score.base + sums.slots[:, SCORE_SLOT], pa.int64()),
+            "grade": pa.array(names[sums.grade], pa.string()),
+        },
+        schema=SCORES,
+    )
+    return table.filter(pa.array(live)).sort_by("subject_id")
