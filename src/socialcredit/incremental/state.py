@@ -79,16 +79,24 @@ class StoredInterval:
 @dataclass
 class Sums:
     """The per-subject arrays, indexed by subject: slot sums as of the state's day, grade (its position on the
-    scale, -1 for none), records in force, and the first day (ordinal) of a record in force (0 for none)."""
+    scale, -1 for none), records in force, the first day (ordinal) of a record in force (0 for none), and whether
+    the scheme concerns the subject's kind."""
 
     slots: np.ndarray
     grade: np.ndarray
     records: np.ndarray
     first_day: np.ndarray
+    covered: np.ndarray
 
     @classmethod
     def empty(cls, width: int) -> Sums:
-        return cls(np.zeros((0, width), np.int64), np.zeros(0, np.int16), np.zeros(0, np.int32), np.zeros(0, np.int32))
+        return cls(
+            np.zeros((0, width), np.int64),
+            np.zeros(0, np.int16),
+            np.zeros(0, np.int32),
+            np.zeros(0, np.int32),
+            np.zeros(0, bool),
+        )
 
     def grow(self, n: int) -> None:
         """Room for ``n`` subjects."""
@@ -100,6 +108,7 @@ class Sums:
         self.grade = np.concatenate([self.grade, np.full(extra, -1, np.int16)])
         self.records = np.concatenate([self.records, np.zeros(extra, np.int32)])
         self.first_day = np.concatenate([self.first_day, np.zeros(extra, np.int32)])
+        self.covered = np.concatenate([self.covered, np.zeros(extra, bool)])
 
 
 class State:
@@ -186,10 +195,9 @@ class State:
     def add_subjects(self, rows: Sequence[tuple[int, str, str]]) -> None:
         self.conn.executemany("INSERT INTO subjects VALUES (?, ?, ?)", rows)
 
-    def subjects(self) -> tuple[list[str], list[str]]:
-        """Every subject id and kind, in index order."""
-        rows = self.conn.execute("SELECT subject_id, kind FROM subjects ORDER BY idx").fetchall()
-        return [r[0] for r in rows], [r[1] for r in rows]
+    def subject_ids(self) -> list[str]:
+        """Every subject id, in index order."""
+        return [r[0] for r in self.conn.execute("SELECT subject_id FROM subjects ORDER BY idx")]
 
     # -- records ------------------------------------------------------------------------------------------------
 
@@ -210,28 +218,26 @@ class State:
                     out[(authority, record_id)] = KnownRecord(rec, subject, day, digest, bool(in_force))
         return out
 
-    def superseded(self, authority: str, record_id: str) -> bool:
-        """Whether a record seen supersedes this one."""
-        query = "SELECT 1 FROM records WHERE authority = ? AND supersedes = ? LIMIT 1"
-        return self.conn.execute(query, (authority, record_id)).fetchone() is not None
+    def superseded_among(self, keys: Sequence[tuple[str, str]]) -> set[tuple[str, str]]:
+        """Those of ``keys`` a record already seen supersedes."""
+        out: set[tuple[str, str]] = set()
+        by_authority: dict[str, list[str]] = {}
+        for authority, record_id in keys:
+            by_authority.setdefault(authority, []).append(record_id)
+        for authority, ids in by_authority.items():
+            for chunk in _chunks(sorted(set(ids)), 900):
+                marks = ",".join("?" * len(chunk))
+                query = f"SELECT supersedes FROM records WHERE authority = ? AND supersedes IN ({marks})"
+                out.update((authority, s) for (s,) in self.conn.execute(query, [authority, *chunk]))
+        return out
 
-    def add_record(
-        self,
-        authority: str,
-        record_id: str,
-        subject: int,
-        day: int,
-        digest: bytes,
-        supersedes: str | None,
-        in_force: bool,
-    ) -> int:
-        cursor = self.conn.execute(
-            "INSERT INTO records (authority, record_id, subject, day, digest, supersedes, in_force) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (authority, record_id, subject, day, digest, supersedes, int(in_force)),
-        )
-        assert cursor.lastrowid is not None
-        return cursor.lastrowid
+    def next_rec(self) -> int:
+        """The number the next record seen gets."""
+        return int(self.conn.execute("SELECT COALESCE(MAX(rec), 0) + 1 FROM records").fetchone()[0])
+
+    def add_records(self, rows: Sequence[tuple[object, ...]]) -> None:
+        """(rec, authority, record id, subject, day, digest, supersedes, in force) rows."""
+        self.conn.executemany("INSERT INTO records VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
 
     def retire(self, rec: int) -> None:
         """The record is no longer in force (superseded)."""
@@ -243,14 +249,18 @@ class State:
 
     # -- intervals ----------------------------------------------------------------------------------------------
 
-    def add_intervals(self, rec: int, subject: int, intervals: Sequence[Interval], as_of: int) -> None:
-        for i in intervals:
-            cursor = self.conn.execute(
-                f"INSERT INTO intervals ({INTERVAL_COLUMNS.removeprefix('rowid, ')}) VALUES (?,?,?,?,?,?,?,?,?)",
-                (rec, subject, i.slot, i.weight, i.start, i.end, i.rule, i.year, i.nominal),
-            )
-            if i.start > as_of:
-                self.conn.execute("INSERT INTO pending VALUES (?, ?)", (i.start, cursor.lastrowid))
+    def add_intervals(self, rows: Sequence[tuple[int, int, Interval]], as_of: int) -> None:
+        """(rec, subject, interval) rows; an interval starting after ``as_of`` is pending until it starts."""
+        first = int(self.conn.execute("SELECT COALESCE(MAX(rowid), 0) + 1 FROM intervals").fetchone()[0])
+        self.conn.executemany(
+            f"INSERT INTO intervals ({INTERVAL_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            [
+                (first + n, rec, subject, i.slot, i.weight, i.start, i.end, i.rule, i.year, i.nominal)
+                for n, (rec, subject, i) in enumerate(rows)
+            ],
+        )
+        pending = [(i.start, first + n) for n, (_, _, i) in enumerate(rows) if i.start > as_of]
+        self.conn.executemany("INSERT INTO pending VALUES (?, ?)", pending)
 
     def intervals_of_record(self, rec: int) -> list[StoredInterval]:
         query = f"SELECT {INTERVAL_COLUMNS} FROM intervals WHERE rec = ?"
@@ -327,6 +337,7 @@ class State:
             np.frombuffer(rows["grade"], np.int16).copy(),
             np.frombuffer(rows["records"], np.int32).copy(),
             np.frombuffer(rows["first_day"], np.int32).copy(),
+            np.frombuffer(rows["covered"], np.bool_).copy(),
         )
 
     def save_sums(self, sums: Sums) -> None:
@@ -337,6 +348,7 @@ class State:
                 ("grade", sums.grade.astype(np.int16).tobytes()),
                 ("records", sums.records.astype(np.int32).tobytes()),
                 ("first_day", sums.first_day.astype(np.int32).tobytes()),
+                ("covered", sums.covered.astype(np.bool_).tobytes()),
             ],
         )
 

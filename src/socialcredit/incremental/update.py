@@ -24,7 +24,7 @@ from socialcredit.engine.grades import GradeOutcome
 from socialcredit.engine.population import record_order, subject_kind
 from socialcredit.errors import InputError, Problem
 from socialcredit.incremental.intervals import SCORE_SLOT, Grader, Interval, Layout, ledger
-from socialcredit.incremental.state import State, record_digest
+from socialcredit.incremental.state import KnownRecord, State, record_digest
 from socialcredit.records import Record
 
 
@@ -68,7 +68,6 @@ class Run:
         self.groups: set[tuple[int, int, int]] = set()
         self.changed_from: dict[int, int] = {}  # subject -> the earliest year one of its records changed in
         self.kinds = {str(k) for k in layout.scheme.subject_kinds}
-        self.covered: np.ndarray = np.zeros(0, bool)
 
     # -- moving the sums on -------------------------------------------------------------------------------------
 
@@ -94,7 +93,41 @@ class Run:
     def arrive(self, records: Sequence[Record], source: str, summary: RunSummary) -> None:
         """Apply the records that arrived: new ones, corrections and revocations (idempotent: a record already
         seen with the same content is skipped; with other content it is refused)."""
-        records = sorted(records, key=record_order)
+        fresh = self._fresh(sorted(records, key=record_order), source, summary)
+        summary.arrived += len(fresh)
+        if not fresh:
+            return
+        index = self._subjects([r.subject_id for r, _ in fresh])
+        superseded = {(r.authority, r.supersedes) for r, _ in fresh if r.supersedes is not None}
+        superseded |= self.state.superseded_among([r.key for r, _ in fresh])
+        first = self.state.next_rec()
+        rows, adds = [], []
+        for n, (r, digest) in enumerate(fresh):
+            in_force = not r.revoked and r.key not in superseded
+            subject = index[r.subject_id]
+            rows.append(
+                (
+                    first + n,
+                    r.authority,
+                    r.record_id,
+                    subject,
+                    r.occurred_at.toordinal(),
+                    digest,
+                    r.supersedes,
+                    int(in_force),
+                )
+            )
+            if in_force:
+                adds.append((r, first + n, subject))
+        self.state.add_records(rows)
+        older = [(r.authority, r.supersedes) for r, _ in fresh if r.supersedes is not None]
+        for found in self.state.known(older).values():
+            summary.superseded += self._retire(found)
+        self._add(adds)
+
+    def _fresh(self, records: Sequence[Record], source: str, summary: RunSummary) -> list[tuple[Record, bytes]]:
+        """The records not seen before, each with its digest; InputError for a record id seen with other
+        content."""
         known = self.state.known([r.key for r in records])
         fresh: list[tuple[Record, bytes]] = []
         problems = []
@@ -120,58 +153,53 @@ class Run:
                 )
         if problems:
             raise InputError(problems[:100])
-        summary.arrived += len(fresh)
-        index = self._subjects([r.subject_id for r, _ in fresh])
-        recs = [
-            self.state.add_record(
-                r.authority, r.record_id, index[r.subject_id], r.occurred_at.toordinal(), digest, r.supersedes, False
-            )
-            for r, digest in fresh
-        ]
-        for r, _ in fresh:
-            if r.supersedes is not None:
-                summary.superseded += self._retire((r.authority, r.supersedes))
-        for (r, _), rec in zip(fresh, recs, strict=True):
-            if not r.revoked and not self.state.superseded(r.authority, r.record_id):
-                self.state.conn.execute("UPDATE records SET in_force = 1 WHERE rec = ?", (rec,))
-                self._add(r, rec, index[r.subject_id])
+        return fresh
 
     def _subjects(self, ids: Sequence[str]) -> dict[str, int]:
         index = self.state.subject_indexes(ids)
         new = sorted(set(ids) - set(index))
-        start = self.state.subject_count()
+        start = len(self.sums.records)
         rows = [(start + i, s, subject_kind(s)) for i, s in enumerate(new)]
         self.state.add_subjects(rows)
         index.update({s: i for i, s, _ in rows})
         self.sums.grow(start + len(new))
-        covered = np.zeros(start + len(new), bool)
-        covered[: len(self.covered)] = self.covered
         for i, _, kind in rows:
-            covered[i] = kind in self.kinds
-        self.covered = covered
+            self.sums.covered[i] = kind in self.kinds
         return index
 
-    def _add(self, record: Record, rec: int, subject: int) -> None:
-        self.sums.records[subject] += 1
-        day = record.occurred_at.toordinal()
-        first = int(self.sums.first_day[subject])
-        self.sums.first_day[subject] = day if first == 0 else min(first, day)
-        self.touched.add(subject)
-        self._changed(subject, record.occurred_at.year)
-        if not self.covered[subject]:
+    def _add(self, adds: Sequence[tuple[Record, int, int]]) -> None:
+        """The records now in force: their intervals, and what they add to the sums on the run's day."""
+        if not adds:
             return
-        intervals = self.layout.intervals(record)
-        for i in intervals:
-            if i.active(self.day):
-                self.sums.slots[subject, i.slot] += i.weight
-            if self.layout.capped(i.rule) is not None:
-                self.groups.add((subject, i.rule, i.year))
-        self.state.add_intervals(rec, subject, intervals, self.day)
+        subjects = np.array([s for _, _, s in adds], np.int64)
+        days = np.array([r.occurred_at.toordinal() for r, _, _ in adds], np.int32)
+        np.add.at(self.sums.records, subjects, 1)
+        first = self.sums.first_day
+        none = first == 0
+        first[none] = np.iinfo(np.int32).max
+        np.minimum.at(first, subjects, days)
+        first[first == np.iinfo(np.int32).max] = 0
+        rows, at, delta = [], [], []
+        for r, rec, subject in adds:
+            self.touched.add(subject)
+            self._changed(subject, r.occurred_at.year)
+            if not self.sums.covered[subject]:
+                continue
+            for i in self.layout.intervals(r):
+                rows.append((rec, subject, i))
+                if i.active(self.day):
+                    at.append((subject, i.slot))
+                    delta.append(i.weight)
+                if self.layout.capped(i.rule) is not None:
+                    self.groups.add((subject, i.rule, i.year))
+        if at:
+            where = np.array(at, np.int64)
+            np.add.at(self.sums.slots, (where[:, 0], where[:, 1]), np.array(delta, np.int64))
+        self.state.add_intervals(rows, self.day)
 
-    def _retire(self, key: tuple[str, str]) -> int:
+    def _retire(self, found: KnownRecord) -> int:
         """Take a superseded record out; 1 if it was in force."""
-        found = self.state.known([key]).get(key)
-        if found is None or not found.in_force:
+        if not found.in_force:
             return 0
         self.state.retire(found.rec)
         subject = found.subject
@@ -221,7 +249,7 @@ class Run:
 
     def year_end_all(self, year: int) -> None:
         """Every subject's grade at the end of ``year`` (the sums are as of that day)."""
-        live = [int(s) for s in np.flatnonzero(self.covered & (self.sums.records > 0))]
+        live = [int(s) for s in np.flatnonzero(self.sums.covered & (self.sums.records > 0))]
         before = self._previous(live, year)
         end = date(year, 12, 31)
         rows = []
@@ -245,7 +273,7 @@ class Run:
         """Year-ends again for subjects with a record changed in an earlier year, from that year on."""
         first_year = self.as_of.year
         for subject, year in sorted(self.changed_from.items()):
-            if year >= first_year or not self.covered[subject]:
+            if year >= first_year or not self.sums.covered[subject]:
                 continue
             intervals = self.state.intervals_of_subject(subject)
             k = self.layout.previous_years
@@ -264,13 +292,30 @@ class Run:
             self.touched.add(subject)
 
     def regrade(self, subjects: Sequence[int]) -> None:
+        """Grade ``subjects`` again on the run's day."""
         grades = self.layout.scheme.grades
         if grades is None or not subjects:
             return
-        previous = self._previous(subjects, self.as_of.year) if self.layout.uses_previous_grades else {}
-        for s in subjects:
-            outcome = self.grader.grade(self.as_of, tuple(int(x) for x in self.sums.slots[s]), previous.get(s, []))
-            self.sums.grade[s] = grades.rank(outcome.grade)
+        chosen = np.array(subjects, np.int64)
+        if self.layout.uses_previous_grades:
+            previous = self._previous(subjects, self.as_of.year)
+            for s in subjects:
+                outcome = self.grader.grade(self.as_of, tuple(int(x) for x in self.sums.slots[s]), previous[s])
+                self.sums.grade[s] = grades.rank(outcome.grade)
+            return
+        # Without year-ends a grade reads only the score and whether each other slot is above zero: grade each
+        # distinct combination once.
+        rows = self.sums.slots[chosen]
+        keys = np.column_stack([rows[:, 0], rows[:, 1:] > 0])
+        distinct, inverse = np.unique(keys, axis=0, return_inverse=True)
+        codes = np.array(
+            [
+                grades.rank(self.grader.grade(self.as_of, (int(k[0]), *(int(x) for x in k[1:])), []).grade)
+                for k in distinct
+            ],
+            np.int16,
+        )
+        self.sums.grade[chosen] = codes[inverse.reshape(-1)]
 
 
 def _sums_on(intervals: Sequence[Interval], day: int, width: int) -> tuple[int, ...]:
@@ -308,8 +353,6 @@ def advance(
     state.conn.execute("BEGIN")
     try:
         run = Run(state, layout, as_of)
-        kinds = dict(zip(*state.subjects(), strict=True)) if previous is not None else {}
-        run.covered = np.array([kind in run.kinds for kind in kinds.values()], bool)
         before_score = run.sums.slots[:, SCORE_SLOT].copy()
         before_grade = run.sums.grade.copy()
         regrade_all = False
@@ -327,7 +370,7 @@ def advance(
         run.ledgers()
         if layout.uses_previous_grades:
             run.replay_year_ends()
-        live = run.covered & (run.sums.records > 0)
+        live = run.sums.covered & (run.sums.records > 0)
         chosen = [int(s) for s in np.flatnonzero(live)] if regrade_all else sorted(s for s in run.touched if live[s])
         run.regrade(chosen)
         summary.regraded = len(chosen)
@@ -353,10 +396,9 @@ SCORES = pa.schema([("subject_id", pa.string()), ("score", pa.int64()), ("grade"
 def scores(state: State, layout: Layout) -> pa.Table:
     """``subject_id, score, grade`` of every subject the scheme concerns with a record in force, sorted by id:
     what a full pass gives on the state's day."""
-    ids, kinds = state.subjects()
+    ids = state.subject_ids()
     sums = state.load_sums(layout.width)
-    kinds_wanted = {str(k) for k in layout.scheme.subject_kinds}
-    live = np.array([k in kinds_wanted for k in kinds], bool) & (sums.records > 0) if ids else np.zeros(0, bool)
+    live = sums.covered & (sums.records > 0)
     scale = layout.scheme.grades.scale if layout.scheme.grades else []
     names = np.array([*scale, None], dtype=object)
     assert layout.score is not None
