@@ -43,6 +43,7 @@ CREATE INDEX pending_start ON pending (start);
 CREATE TABLE year_ends (subject INTEGER NOT NULL, year INTEGER NOT NULL, grade TEXT, assigned_by TEXT,
   PRIMARY KEY (subject, year)) WITHOUT ROWID;
 CREATE TABLE arrays (name TEXT PRIMARY KEY, data BLOB NOT NULL);
+CREATE TABLE array_changes (run INTEGER PRIMARY KEY, rows INTEGER NOT NULL, data BLOB NOT NULL);
 """
 
 INTERVAL_COLUMNS = 'rowid, rec, subject, slot, weight, start, "end", rule, year, nominal'
@@ -96,6 +97,11 @@ class Sums:
             np.zeros(0, np.int32),
             np.zeros(0, np.int32),
             np.zeros(0, bool),
+        )
+
+    def copy(self) -> Sums:
+        return Sums(
+            self.slots.copy(), self.grade.copy(), self.records.copy(), self.first_day.copy(), self.covered.copy()
         )
 
     def grow(self, n: int) -> None:
@@ -328,19 +334,58 @@ class State:
     # -- arrays -------------------------------------------------------------------------------------------------
 
     def load_sums(self, width: int) -> Sums:
+        """The arrays as of the last run: the base, then each run's changed rows in order."""
         rows = dict(self.conn.execute("SELECT name, data FROM arrays").fetchall())
         if not rows:
             return Sums.empty(width)
         n = len(rows["records"]) // 4
-        return Sums(
+        sums = Sums(
             np.frombuffer(rows["slots"], np.int64).reshape(n, width).copy(),
             np.frombuffer(rows["grade"], np.int16).copy(),
             np.frombuffer(rows["records"], np.int32).copy(),
             np.frombuffer(rows["first_day"], np.int32).copy(),
             np.frombuffer(rows["covered"], np.bool_).copy(),
         )
+        for (data,) in self.conn.execute("SELECT data FROM array_changes ORDER BY run"):
+            _apply_changes(sums, data, width)
+        return sums
 
-    def save_sums(self, sums: Sums) -> None:
+    def save_sums(self, sums: Sums, before: Sums) -> None:
+        """Keep the rows that changed since ``before`` (the arrays as loaded), as one more change; the base is
+        written again once the changes kept reach a tenth of the subjects."""
+        n = len(sums.records)
+        grown = np.zeros(n, bool)
+        grown[len(before.records) :] = True
+        k = len(before.records)
+        changed = grown.copy()
+        changed[:k] |= (sums.slots[:k] != before.slots).any(axis=1)
+        for now, then in (
+            (sums.grade, before.grade),
+            (sums.records, before.records),
+            (sums.first_day, before.first_day),
+            (sums.covered, before.covered),
+        ):
+            changed[:k] |= now[:k] != then
+        idx = np.flatnonzero(changed).astype(np.int32)
+        kept = int(self.conn.execute("SELECT COALESCE(SUM(rows), 0) FROM array_changes").fetchone()[0])
+        if k == 0 or kept + len(idx) > max(1, n // 10):
+            self._save_base(sums)
+            return
+        data = b"".join(
+            [
+                np.array([n, len(idx)], np.int64).tobytes(),
+                idx.tobytes(),
+                sums.slots[idx].astype(np.int64).tobytes(),
+                sums.grade[idx].astype(np.int16).tobytes(),
+                sums.records[idx].astype(np.int32).tobytes(),
+                sums.first_day[idx].astype(np.int32).tobytes(),
+                sums.covered[idx].astype(np.bool_).tobytes(),
+            ]
+        )
+        self.conn.execute("INSERT INTO array_changes (rows, data) VALUES (?, ?)", (len(idx), data))
+
+    def _save_base(self, sums: Sums) -> None:
+        self.conn.execute("DELETE FROM array_changes")
         self.conn.executemany(
             "INSERT OR REPLACE INTO arrays VALUES (?, ?)",
             [
@@ -351,6 +396,20 @@ class State:
                 ("covered", sums.covered.astype(np.bool_).tobytes()),
             ],
         )
+
+
+def _apply_changes(sums: Sums, data: bytes, width: int) -> None:
+    n, k = (int(x) for x in np.frombuffer(data[:16], np.int64))
+    sums.grow(n)
+    at = 16
+    parts = []
+    for dtype, per in ((np.int32, 1), (np.int64, width), (np.int16, 1), (np.int32, 1), (np.int32, 1), (np.bool_, 1)):
+        size = np.dtype(dtype).itemsize * per * k
+        parts.append(np.frombuffer(data[at : at + size], dtype))
+        at += size
+    idx, slots, grade, records, first_day, covered = parts
+    sums.slots[idx] = slots.reshape(k, width)
+    sums.grade[idx], sums.records[idx], sums.first_day[idx], sums.covered[idx] = grade, records, first_day, covered
 
 
 def _stored(row: Sequence[int]) -> StoredInterval:

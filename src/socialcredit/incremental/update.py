@@ -64,6 +64,7 @@ class Run:
         self.day = as_of.toordinal()
         self.grader = Grader(layout)
         self.sums = state.load_sums(layout.width)
+        self.loaded = self.sums.copy()
         self.touched: set[int] = set()
         self.groups: set[tuple[int, int, int]] = set()
         self.changed_from: dict[int, int] = {}  # subject -> the earliest year one of its records changed in
@@ -353,8 +354,6 @@ def advance(
     state.conn.execute("BEGIN")
     try:
         run = Run(state, layout, as_of)
-        before_score = run.sums.slots[:, SCORE_SLOT].copy()
-        before_grade = run.sums.grade.copy()
         regrade_all = False
         if previous is not None:
             day = previous
@@ -374,12 +373,13 @@ def advance(
         chosen = [int(s) for s in np.flatnonzero(live)] if regrade_all else sorted(s for s in run.touched if live[s])
         run.regrade(chosen)
         summary.regraded = len(chosen)
-        n = len(before_score)
+        n = len(run.loaded.records)
+        before_score, before_grade = run.loaded.slots[:, SCORE_SLOT], run.loaded.grade
         summary.changed = int(
             np.count_nonzero((run.sums.slots[:n, SCORE_SLOT] != before_score) | (run.sums.grade[:n] != before_grade))
         ) + int(np.count_nonzero(live[n:]))
         summary.subjects = int(np.count_nonzero(live))
-        state.save_sums(run.sums)
+        state.save_sums(run.sums, run.loaded)
         state.set_as_of(as_of)
         if watermark is not None:
             state.set_watermark(watermark)
