@@ -5,6 +5,7 @@ subject's grade at each year-end. One transaction per run: a run that fails leav
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
@@ -135,6 +136,7 @@ class State:
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA cache_size = -262144")
+        conn.execute("PRAGMA temp_store = MEMORY")
         state = cls(conn, path)
         try:
             if fresh:
@@ -291,18 +293,28 @@ class State:
         yield from self.conn.execute(query, (after, through))
         self.conn.execute("DELETE FROM pending WHERE start <= ?", (through,))
 
-    def group(self, subject: int, rule: int, year: int) -> list[tuple[StoredInterval, str, str]]:
-        """The intervals of one capped rule's ledger (subject, rule, year), in application order, with their
-        record's authority and id."""
-        query = (
-            f"SELECT {', '.join('i.' + c for c in INTERVAL_COLUMNS.split(', '))}, r.authority, r.record_id "
-            "FROM intervals AS i JOIN records AS r ON r.rec = i.rec "
-            "WHERE i.subject = ? AND i.rule = ? AND i.year = ? ORDER BY i.start, r.authority, r.record_id"
+    def groups(
+        self, keys: Sequence[tuple[int, int, int]]
+    ) -> Iterator[tuple[tuple[int, int, int], list[StoredInterval]]]:
+        """The intervals of each capped rule's ledger ``(subject, rule, year)`` in ``keys``, in application order
+        (day, authority, record id): one query for all of them."""
+        self.conn.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS touched_groups (subject INTEGER, rule INTEGER, year INTEGER)"
         )
-        return [(_stored(row[:10]), row[10], row[11]) for row in self.conn.execute(query, (subject, rule, year))]
+        self.conn.execute("DELETE FROM touched_groups")
+        self.conn.executemany("INSERT INTO touched_groups VALUES (?, ?, ?)", keys)
+        query = (
+            f"SELECT {', '.join('i.' + c for c in INTERVAL_COLUMNS.split(', '))} FROM touched_groups AS g "
+            "CROSS JOIN intervals AS i ON i.subject = g.subject AND i.rule = g.rule AND i.year = g.year "
+            "JOIN records AS r ON r.rec = i.rec ORDER BY i.subject, i.rule, i.year, i.start, r.authority, r.record_id"
+        )
+        rows = [_stored(row) for row in self.conn.execute(query)]
+        for key, found in itertools.groupby(rows, key=lambda s: (s.subject, s.interval.rule, s.interval.year)):
+            yield key, list(found)
 
-    def set_weight(self, rowid: int, weight: int) -> None:
-        self.conn.execute("UPDATE intervals SET weight = ? WHERE rowid = ?", (weight, rowid))
+    def set_weights(self, rows: Sequence[tuple[int, int]]) -> None:
+        """(weight, rowid) pairs."""
+        self.conn.executemany("UPDATE intervals SET weight = ? WHERE rowid = ?", rows)
 
     def intervals_of_subject(self, subject: int) -> list[Interval]:
         query = f"SELECT {INTERVAL_COLUMNS} FROM intervals WHERE subject = ?"

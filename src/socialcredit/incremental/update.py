@@ -224,21 +224,22 @@ class Run:
 
     def ledgers(self) -> None:
         """Recompute every capped (subject, rule, year) ledger an arrival or a correction touched."""
-        for subject, rule, year in sorted(self.groups):
+        changes = []
+        for (subject, rule, _), rows in self.state.groups(sorted(self.groups)):
             cap = self.layout.capped(rule)
             assert cap is not None
-            rows = self.state.group(subject, rule, year)
-            scored = [s for s, _, _ in rows if s.interval.slot == SCORE_SLOT]
+            scored = [s for s in rows if s.interval.slot == SCORE_SLOT]
             earned = dict(zip((s.rec for s in scored), ledger(cap, [s.interval.nominal for s in scored]), strict=True))
-            for stored, _, _ in rows:
+            for stored in rows:
                 i = stored.interval
                 points = earned[stored.rec]
                 weight = points if i.slot == SCORE_SLOT else int(points != 0)
                 if weight != i.weight:
                     if i.start <= self.day < i.end:
                         self.sums.slots[subject, i.slot] += weight - i.weight
-                    self.state.set_weight(stored.rowid, weight)
+                    changes.append((weight, stored.rowid))
                     self.touched.add(subject)
+        self.state.set_weights(changes)
 
     # -- grades -------------------------------------------------------------------------------------------------
 
