@@ -82,6 +82,7 @@ class Layout:
             (p.previous_grades.years for p in predicates if p.previous_grades is not None), default=0
         )
         self._by_type = factors_by_type(scheme.score)
+        self._ends: dict[tuple[int, date], int] = {}
         self._tests_by_type: dict[str, list[int]] = {}
         for i, test in enumerate(self.tests):
             for record_type in test.types:
@@ -106,12 +107,12 @@ class Layout:
         start = record.occurred_at.toordinal()
         year = record.occurred_at.year
         for rule, nominal in scoring_rules(self._by_type, record):
-            _, until = counting_window(self.score, rule, record.occurred_at, record.occurred_at)
             i = self._rule_index[id(rule)]
-            out.append(Interval(SCORE_SLOT, nominal, start, until.toordinal(), i, year, nominal))
+            end = self._end(i, record.occurred_at)
+            out.append(Interval(SCORE_SLOT, nominal, start, end, i, year, nominal))
             slot = self.counted_slot.get(rule.id)
             if slot is not None:
-                out.append(Interval(slot, 1 if nominal != 0 else 0, start, until.toordinal(), i, year, nominal))
+                out.append(Interval(slot, 1 if nominal != 0 else 0, start, end, i, year, nominal))
         for i in self._tests_by_type.get(record.type, ()):
             test = self.tests[i]
             if holds(test.when, record.attributes):
@@ -119,6 +120,15 @@ class Layout:
                     Interval(self.test_base + i, 1, start, _test_end(test, record).toordinal(), NO_RULE, year, 0)
                 )
         return out
+
+    def _end(self, rule: int, occurred: date) -> int:
+        """The day (ordinal) a line of the rule at position ``rule`` stops counting: a day's records share it."""
+        key = (rule, occurred)
+        end = self._ends.get(key)
+        if end is None:
+            end = counting_window(self.score, self.rules[rule], occurred, occurred)[1].toordinal()
+            self._ends[key] = end
+        return end
 
     def capped(self, rule: int) -> int | None:
         """The yearly cap of the rule at position ``rule``, if it has one."""
