@@ -50,9 +50,16 @@ def records_of(table: pa.Table) -> list[Record]:
             attributes["points"] = cols["points__int"][i]
         if cols["adjudicated__bool"][i] is not None:
             attributes["adjudicated"] = cols["adjudicated__bool"][i]
-        out.append(Record(record_id=cols["record_id"][i], subject_id=cols["subject_id"][i], type=cols["type"][i],
-                          occurred_at=cols["occurred_at"][i], attributes=attributes,
-                          authority=cols["authority"][i]))
+        out.append(
+            Record(
+                record_id=cols["record_id"][i],
+                subject_id=cols["subject_id"][i],
+                type=cols["type"][i],
+                occurred_at=cols["occurred_at"][i],
+                attributes=attributes,
+                authority=cols["authority"][i],
+            )
+        )
     return out
 
 
@@ -73,7 +80,7 @@ def build(state_dir: Path, city: pa.Table, through: date) -> float:
 
     scheme = load_scheme("rongcheng")
     layout = Layout(scheme)
-    state = State.open(state_dir, scheme)
+    state = State.open(state_dir, layout)
     days = city.column("occurred_at")
     start = time.perf_counter()
     previous = date(2018, 12, 31)
@@ -96,8 +103,9 @@ def day_run(state_dir: Path, arrivals: list[Record], day: date) -> tuple[float, 
 
     scheme = load_scheme("rongcheng")
     start = time.perf_counter()
-    state = State.open(state_dir, scheme)
-    summary = advance(state, Layout(scheme), arrivals, day, source="day")
+    layout = Layout(scheme)
+    state = State.open(state_dir, layout)
+    summary = advance(state, layout, arrivals, day, source="day")
     work = time.perf_counter() - start
     state.close()
     return work, time.perf_counter() - start - work, summary.describe(scheme.label)
@@ -151,8 +159,10 @@ def main() -> None:
         seconds = work + sync
         through_file = args.data_dir / "city-through-day.parquet"
         con = duckdb.connect()
-        con.execute(f"COPY (SELECT * FROM read_parquet('{path}') WHERE occurred_at <= DATE '{day}') "
-                    f"TO '{through_file}' (FORMAT parquet, ROW_GROUP_SIZE 1000000)")
+        con.execute(
+            f"COPY (SELECT * FROM read_parquet('{path}') WHERE occurred_at <= DATE '{day}') "
+            f"TO '{through_file}' (FORMAT parquet, ROW_GROUP_SIZE 1000000)"
+        )
         con.close()
         full, expected = full_pass(through_file, day)
         from socialcredit.incremental.intervals import Layout
@@ -161,17 +171,29 @@ def main() -> None:
         from socialcredit.scheme.registry import load_scheme
 
         scheme = load_scheme("rongcheng")
-        state = State.open(state_dir, scheme)
+        state = State.open(state_dir, Layout(scheme))
         got = scores(state, Layout(scheme))
         state.close()
         same = got.cast(expected.schema).equals(expected)
         load = os.getloadavg()[0]
-        print(f"{day}: incremental {work * 1000:.0f} ms + {sync * 1000:.0f} ms closing (sync to disk), full pass "
-              f"{full:.2f} s: {full / work:.0f}x the work, {full / seconds:.0f}x with the sync; identical {same}, "
-              f"load {load:.2f}\n  {text}")
-        results.append({"day": str(day), "work_s": work, "close_s": sync, "full_s": full, "ratio": full / work,
-                        "ratio_with_close": full / seconds, "identical": same, "arrivals": len(arrivals),
-                        "load": load})
+        print(
+            f"{day}: incremental {work * 1000:.0f} ms + {sync * 1000:.0f} ms closing (sync to disk), full pass "
+            f"{full:.2f} s: {full / work:.0f}x the work, {full / seconds:.0f}x with the sync; identical {same}, "
+            f"load {load:.2f}\n  {text}"
+        )
+        results.append(
+            {
+                "day": str(day),
+                "work_s": work,
+                "close_s": sync,
+                "full_s": full,
+                "ratio": full / work,
+                "ratio_with_close": full / seconds,
+                "identical": same,
+                "arrivals": len(arrivals),
+                "load": load,
+            }
+        )
         day += timedelta(days=1)
     start = time.perf_counter()
     out = args.data_dir / "incremental-scores.parquet"
@@ -179,8 +201,25 @@ def main() -> None:
     empty = args.data_dir / "no-arrivals.csv"
     empty.write_text("record_id,subject_id,type,occurred_at\n")
     command = Path(sys.executable).parent / "socialcredit"
-    subprocess.run([str(command), "score", "--scheme", "rongcheng", "--incremental", "--state", str(state_dir),
-                    "--records", str(empty), "--as-of", str(day), "--out", str(out)], check=True, env=env)
+    subprocess.run(
+        [
+            str(command),
+            "score",
+            "--scheme",
+            "rongcheng",
+            "--incremental",
+            "--state",
+            str(state_dir),
+            "--records",
+            str(empty),
+            "--as-of",
+            str(day),
+            "--out",
+            str(out),
+        ],
+        check=True,
+        env=env,
+    )
     whole = time.perf_counter() - start
     print(f"{day}: the whole command (no arrivals; every score written to Parquet): {whole:.2f} s")
     print(json.dumps({"days": results, "whole_command_s": whole}))

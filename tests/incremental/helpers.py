@@ -36,7 +36,7 @@ def replay(
     """Run each ``(day, arrivals)`` in order on one state, comparing with the pure engine on every
     ``check_every``-th run and the last; returns the runs compared."""
     layout = Layout(scheme)
-    state = State.open(directory, scheme)
+    state = State.open(directory, layout)
     known: list[Record] = []
     compared = 0
     try:

@@ -48,7 +48,7 @@ def score_incremental(
 ) -> None:
     """Move the state in ``state_dir`` to ``day`` with what arrived, then print or write every score."""
     layout = Layout(scheme)
-    state = State.open(state_dir, scheme)
+    state = State.open(state_dir, layout)
     err = Console(stderr=True)
     try:
         watermark = None

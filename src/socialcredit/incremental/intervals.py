@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 from socialcredit.dates import add_period
 from socialcredit.engine.grades import Found, GradeOutcome, grade_of
@@ -32,8 +33,7 @@ SCORE_SLOT = 0
 NO_RULE = -1
 
 
-@dataclass(frozen=True, slots=True)
-class Interval:
+class Interval(NamedTuple):
     """One record's contribution to one slot: ``weight`` on every day in ``[start, end)`` (days as ordinals).
 
     ``rule`` is the point rule's position (:data:`NO_RULE` for a ``has_record`` slot); for a capped rule's

@@ -17,7 +17,7 @@ import numpy as np
 
 from socialcredit.engine.grades import GradeOutcome
 from socialcredit.errors import ConfigurationError
-from socialcredit.incremental.intervals import Interval
+from socialcredit.incremental.intervals import Interval, Layout
 from socialcredit.scheme.model import Scheme
 
 FORMAT = 1
@@ -31,15 +31,12 @@ CREATE TABLE records (
   day INTEGER NOT NULL, digest BLOB NOT NULL, supersedes TEXT, in_force INTEGER NOT NULL,
   UNIQUE (authority, record_id));
 CREATE INDEX records_superseding ON records (authority, supersedes) WHERE supersedes IS NOT NULL;
-CREATE INDEX records_subject ON records (subject, day) WHERE in_force;
 CREATE TABLE intervals (
   rec INTEGER NOT NULL, subject INTEGER NOT NULL, slot INTEGER NOT NULL, weight INTEGER NOT NULL,
   start INTEGER NOT NULL, "end" INTEGER NOT NULL, rule INTEGER NOT NULL, year INTEGER NOT NULL,
-  nominal INTEGER NOT NULL);
-CREATE INDEX intervals_rec ON intervals (rec);
+  nominal INTEGER NOT NULL, PRIMARY KEY (rec, slot, rule)) WITHOUT ROWID;
 CREATE INDEX intervals_end ON intervals ("end");
-CREATE INDEX intervals_group ON intervals (subject, rule, year);
-CREATE TABLE pending (start INTEGER NOT NULL, interval INTEGER NOT NULL);
+CREATE TABLE pending (start INTEGER NOT NULL, rec INTEGER NOT NULL, slot INTEGER NOT NULL, rule INTEGER NOT NULL);
 CREATE INDEX pending_start ON pending (start);
 CREATE TABLE year_ends (subject INTEGER NOT NULL, year INTEGER NOT NULL, grade TEXT, assigned_by TEXT,
   PRIMARY KEY (subject, year)) WITHOUT ROWID;
@@ -47,7 +44,7 @@ CREATE TABLE arrays (name TEXT PRIMARY KEY, data BLOB NOT NULL);
 CREATE TABLE array_changes (run INTEGER PRIMARY KEY, rows INTEGER NOT NULL, data BLOB NOT NULL);
 """
 
-INTERVAL_COLUMNS = 'rowid, rec, subject, slot, weight, start, "end", rule, year, nominal'
+INTERVAL_COLUMNS = 'rec, subject, slot, weight, start, "end", rule, year, nominal'
 
 
 def scheme_digest(scheme: Scheme) -> str:
@@ -72,7 +69,6 @@ class KnownRecord:
 
 @dataclass(frozen=True, slots=True)
 class StoredInterval:
-    rowid: int
     rec: int
     subject: int
     interval: Interval
@@ -121,14 +117,16 @@ class Sums:
 class State:
     """One scheme's state in ``DIR/state.sqlite``; :meth:`open` creates it on first use."""
 
-    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+    def __init__(self, conn: sqlite3.Connection, path: Path, layout: Layout) -> None:
         self.conn = conn
         self.path = path
+        self.capped = [i for i in range(len(layout.rules)) if layout.capped(i) is not None]
 
     @classmethod
-    def open(cls, directory: Path, scheme: Scheme) -> State:
-        """The state in ``directory`` for ``scheme``: ConfigurationError if it was kept for another scheme or
-        version, or is not a state at all."""
+    def open(cls, directory: Path, layout: Layout) -> State:
+        """The state in ``directory`` for the scheme of ``layout``: ConfigurationError if it was kept for another
+        scheme or version, or is not a state at all."""
+        scheme = layout.scheme
         directory.mkdir(parents=True, exist_ok=True)
         path = directory / FILE
         fresh = not path.exists()
@@ -137,10 +135,10 @@ class State:
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA cache_size = -262144")
         conn.execute("PRAGMA temp_store = MEMORY")
-        state = cls(conn, path)
+        state = cls(conn, path, layout)
         try:
             if fresh:
-                conn.executescript("BEGIN;" + SCHEMA)
+                conn.executescript("BEGIN;" + SCHEMA + _indexes(layout, state.capped))
                 conn.executemany(
                     "INSERT INTO meta VALUES (?, ?)",
                     [("format", str(FORMAT)), ("scheme", scheme.label), ("scheme_digest", scheme_digest(scheme))],
@@ -259,23 +257,19 @@ class State:
 
     def add_intervals(self, rows: Sequence[tuple[int, int, Interval]], as_of: int) -> None:
         """(rec, subject, interval) rows; an interval starting after ``as_of`` is pending until it starts."""
-        first = int(self.conn.execute("SELECT COALESCE(MAX(rowid), 0) + 1 FROM intervals").fetchone()[0])
         self.conn.executemany(
-            f"INSERT INTO intervals ({INTERVAL_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?)",
-            [
-                (first + n, rec, subject, i.slot, i.weight, i.start, i.end, i.rule, i.year, i.nominal)
-                for n, (rec, subject, i) in enumerate(rows)
-            ],
+            f"INSERT INTO intervals ({INTERVAL_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?)",
+            [(rec, subject, i.slot, i.weight, i.start, i.end, i.rule, i.year, i.nominal) for rec, subject, i in rows],
         )
-        pending = [(i.start, first + n) for n, (_, _, i) in enumerate(rows) if i.start > as_of]
-        self.conn.executemany("INSERT INTO pending VALUES (?, ?)", pending)
+        pending = [(i.start, rec, i.slot, i.rule) for rec, _, i in rows if i.start > as_of]
+        self.conn.executemany("INSERT INTO pending VALUES (?, ?, ?, ?)", pending)
 
     def intervals_of_record(self, rec: int) -> list[StoredInterval]:
         query = f"SELECT {INTERVAL_COLUMNS} FROM intervals WHERE rec = ?"
         return [_stored(row) for row in self.conn.execute(query, (rec,))]
 
     def drop_intervals_of_record(self, rec: int) -> None:
-        self.conn.execute("DELETE FROM pending WHERE interval IN (SELECT rowid FROM intervals WHERE rec = ?)", (rec,))
+        self.conn.execute("DELETE FROM pending WHERE rec = ?", (rec,))
         self.conn.execute("DELETE FROM intervals WHERE rec = ?", (rec,))
 
     def ending(self, after: int, through: int) -> Iterator[tuple[int, int, int, int, int]]:
@@ -288,7 +282,8 @@ class State:
         dated after the day it arrived on); they are pending no more once ``through`` is reached."""
         query = (
             'SELECT i.subject, i.slot, i.weight, i.start, i."end" FROM pending AS p '
-            "JOIN intervals AS i ON i.rowid = p.interval WHERE p.start > ? AND p.start <= ? AND i.weight != 0"
+            "JOIN intervals AS i ON i.rec = p.rec AND i.slot = p.slot AND i.rule = p.rule "
+            "WHERE p.start > ? AND p.start <= ? AND i.weight != 0"
         )
         yield from self.conn.execute(query, (after, through))
         self.conn.execute("DELETE FROM pending WHERE start <= ?", (through,))
@@ -306,15 +301,16 @@ class State:
         query = (
             f"SELECT {', '.join('i.' + c for c in INTERVAL_COLUMNS.split(', '))} FROM touched_groups AS g "
             "CROSS JOIN intervals AS i ON i.subject = g.subject AND i.rule = g.rule AND i.year = g.year "
+            f"AND i.rule IN ({', '.join(str(i) for i in self.capped)}) "
             "JOIN records AS r ON r.rec = i.rec ORDER BY i.subject, i.rule, i.year, i.start, r.authority, r.record_id"
         )
         rows = [_stored(row) for row in self.conn.execute(query)]
         for key, found in itertools.groupby(rows, key=lambda s: (s.subject, s.interval.rule, s.interval.year)):
             yield key, list(found)
 
-    def set_weights(self, rows: Sequence[tuple[int, int]]) -> None:
-        """(weight, rowid) pairs."""
-        self.conn.executemany("UPDATE intervals SET weight = ? WHERE rowid = ?", rows)
+    def set_weights(self, rows: Sequence[tuple[int, int, int, int]]) -> None:
+        """(weight, rec, slot, rule) rows."""
+        self.conn.executemany("UPDATE intervals SET weight = ? WHERE rec = ? AND slot = ? AND rule = ?", rows)
 
     def intervals_of_subject(self, subject: int) -> list[Interval]:
         query = f"SELECT {INTERVAL_COLUMNS} FROM intervals WHERE subject = ?"
@@ -424,9 +420,21 @@ def _apply_changes(sums: Sums, data: bytes, width: int) -> None:
     sums.grade[idx], sums.records[idx], sums.first_day[idx], sums.covered[idx] = grade, records, first_day, covered
 
 
+def _indexes(layout: Layout, capped: Sequence[int]) -> str:
+    """The indexes only some schemes need: each capped rule's ledgers, and (for grades that look back, which
+    need a subject's first day again after a correction) records in force by subject."""
+    out = ""
+    if capped:
+        rules = ", ".join(str(i) for i in capped)
+        out += f"CREATE INDEX intervals_group ON intervals (subject, rule, year) WHERE rule IN ({rules});\n"
+    if layout.uses_previous_grades:
+        out += "CREATE INDEX records_subject ON records (subject, day) WHERE in_force;\n"
+    return out
+
+
 def _stored(row: Sequence[int]) -> StoredInterval:
-    rowid, rec, subject, slot, weight, start, end, rule, year, nominal = row
-    return StoredInterval(rowid, rec, subject, Interval(slot, weight, start, end, rule, year, nominal))
+    rec, subject, slot, weight, start, end, rule, year, nominal = row
+    return StoredInterval(rec, subject, Interval(slot, weight, start, end, rule, year, nominal))
 
 
 def _chunks(items: list[str] | list[int], size: int) -> Iterator[list]:  # type: ignore[type-arg]

@@ -237,7 +237,7 @@ class Run:
                 if weight != i.weight:
                     if i.start <= self.day < i.end:
                         self.sums.slots[subject, i.slot] += weight - i.weight
-                    changes.append((weight, stored.rowid))
+                    changes.append((weight, stored.rec, i.slot, i.rule))
                     self.touched.add(subject)
         self.state.set_weights(changes)
 
