@@ -216,3 +216,43 @@ def test_from_the_store_each_run_reads_what_arrived_since(tmp_path, capsys):
     assert "2 records arrived" in done.err and "1 superseded" in done.err
     assert run(*data, "score", "--scheme", "rongcheng", "--as-of", "2025-06-02") == 0
     assert scores(done.out) == scores(capsys.readouterr().out)
+
+
+def test_a_state_that_is_not_one_is_refused(tmp_path, capsys, files):
+    base = [
+        "score",
+        "--scheme",
+        "rongcheng",
+        "--incremental",
+        "--records",
+        str(files["first"]),
+        "--as-of",
+        "2025-06-28",
+        "--state",
+    ]
+    garbage = tmp_path / "garbage"
+    garbage.mkdir()
+    (garbage / "state.sqlite").write_bytes(b"not a database at all" * 100)
+    assert run(*base, str(garbage)) != 0
+    assert "is not an incremental scoring state" in capsys.readouterr().err
+    a_file = write(tmp_path / "a-file", "x")
+    assert run(*base, str(a_file)) != 0
+    assert "is a file" in capsys.readouterr().err
+
+
+def test_two_runs_at_once_the_second_is_refused(tmp_path, capsys, files):
+    import sqlite3
+
+    state = tmp_path / "state"
+    base = ["score", "--scheme", "rongcheng", "--incremental", "--state", str(state), "--records"]
+    assert run(*base, str(files["first"]), "--as-of", "2025-06-28") == 0
+    capsys.readouterr()
+    holder = sqlite3.connect(state / "state.sqlite", isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another run, mid-way
+    try:
+        assert run(*base, str(files["day"]), "--as-of", "2025-06-30") != 0
+        assert "being moved on by another run" in capsys.readouterr().err
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert run(*base, str(files["day"]), "--as-of", "2025-06-30") == 0

@@ -127,16 +127,21 @@ class State:
         """The state in ``directory`` for the scheme of ``layout``: ConfigurationError if it was kept for another
         scheme or version, or is not a state at all."""
         scheme = layout.scheme
+        if directory.exists() and not directory.is_dir():
+            raise ConfigurationError(f"--state {directory} is a file: give a directory (it is created if missing)")
         directory.mkdir(parents=True, exist_ok=True)
         path = directory / FILE
         fresh = not path.exists()
-        conn = sqlite3.connect(path, isolation_level=None)
-        conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute("PRAGMA synchronous = NORMAL")
-        conn.execute("PRAGMA cache_size = -262144")
-        conn.execute("PRAGMA temp_store = MEMORY")
+        conn = sqlite3.connect(path, isolation_level=None, timeout=1)
         state = cls(conn, path, layout)
         try:
+            try:
+                conn.execute("PRAGMA journal_mode = WAL")
+            except sqlite3.DatabaseError as e:
+                raise ConfigurationError(f"{path} is not an incremental scoring state ({e})") from None
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA cache_size = -262144")
+            conn.execute("PRAGMA temp_store = MEMORY")
             if fresh:
                 conn.executescript("BEGIN;" + SCHEMA + _indexes(layout, state.capped))
                 conn.executemany(
@@ -166,6 +171,15 @@ class State:
 
     def close(self) -> None:
         self.conn.close()
+
+    def begin(self) -> None:
+        """Take the state for one run: ConfigurationError if another run holds it."""
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as e:
+            if "locked" not in str(e) and "busy" not in str(e):
+                raise
+            raise ConfigurationError(f"{self.path} is being moved on by another run; try again when it ends") from None
 
     # -- meta ---------------------------------------------------------------------------------------------------
 

@@ -352,7 +352,7 @@ def advance(
             ]
         )
     summary = RunSummary(as_of, previous)
-    state.conn.execute("BEGIN")
+    state.begin()
     try:
         run = Run(state, layout, as_of)
         regrade_all = False
