@@ -42,7 +42,7 @@ def histories(draw) -> list[tuple[date, list[Record]]]:
     return runs
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=SLOW)
+@settings(max_examples=100, deadline=None, suppress_health_check=SLOW)
 @given(schemes(), histories())
 def test_incremental_equals_pure_on_every_run_day(scheme, runs):
     if scheme.score is None:
@@ -51,7 +51,7 @@ def test_incremental_equals_pure_on_every_run_day(scheme, runs):
         replay(scheme, Path(tmp), runs)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=SLOW)
+@settings(max_examples=20, deadline=None, suppress_health_check=SLOW)
 @given(schemes(), record_sets(), st.integers(5, 60))
 def test_daily_runs_through_years(scheme, records, step):
     """Runs every ``step`` days for seven years, each run's arrivals the records that happened since the last."""
