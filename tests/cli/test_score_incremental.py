@@ -40,6 +40,12 @@ def files(tmp_path: Path) -> dict[str, Path]:
     }
 
 
+def incremental(state: Path | str, records: Path | None, as_of: str, *extra: str, scheme: str = "rongcheng") -> int:
+    """``socialcredit score --incremental`` on ``state``, with ``records`` as the arrivals (None: the store)."""
+    arrivals = ["--records", str(records)] if records is not None else []
+    return run("score", "--scheme", scheme, "--incremental", "--state", str(state), *arrivals, "--as-of", as_of, *extra)
+
+
 def full_pass(capsys, *records: Path, as_of: str, tmp_path: Path) -> dict[str, tuple[int, str]]:
     merged = tmp_path / "merged.csv"
     merged.write_text(HEADER + "".join(p.read_text().split("\n", 1)[1] for p in records))
@@ -48,45 +54,15 @@ def full_pass(capsys, *records: Path, as_of: str, tmp_path: Path) -> dict[str, t
 
 
 def test_each_run_equals_a_full_pass_of_everything_so_far(tmp_path, capsys, files):
-    state = str(tmp_path / "state")
-    assert (
-        run(
-            "score",
-            "--scheme",
-            "rongcheng",
-            "--incremental",
-            "--state",
-            state,
-            "--records",
-            str(files["first"]),
-            "--as-of",
-            "2025-06-28",
-        )
-        == 0
-    )
+    state = tmp_path / "state"
+    assert incremental(state, files["first"], "2025-06-28") == 0
     first = capsys.readouterr()
     assert scores(first.out) == full_pass(capsys, files["first"], as_of="2025-06-28", tmp_path=tmp_path)
     assert "3 records arrived" in first.err and "a new state" in first.err
     assert scores(first.out)[B] == (950, "C")  # drunk driving: capped at C while it counts
 
     out = tmp_path / "scores.parquet"
-    assert (
-        run(
-            "score",
-            "--scheme",
-            "rongcheng",
-            "--incremental",
-            "--state",
-            state,
-            "--records",
-            str(files["day"]),
-            "--as-of",
-            "2025-06-30",
-            "--out",
-            str(out),
-        )
-        == 0
-    )
+    assert incremental(state, files["day"], "2025-06-30", "--out", str(out)) == 0
     err = capsys.readouterr().err
     assert "from 2025-06-28" in err and "1 superseded" in err
     import pyarrow.parquet as pq
@@ -95,61 +71,32 @@ def test_each_run_equals_a_full_pass_of_everything_so_far(tmp_path, capsys, file
     assert got == full_pass(capsys, files["first"], files["day"], as_of="2025-06-30", tmp_path=tmp_path)
     assert B not in got  # his one record revoked: as if it never happened
 
-    # The same file again changes nothing; the next day moves on with no arrivals at all.
-    assert (
-        run(
-            "score",
-            "--scheme",
-            "rongcheng",
-            "--incremental",
-            "--state",
-            state,
-            "--records",
-            str(files["day"]),
-            "--as-of",
-            "2025-06-30",
-        )
-        == 0
-    )
+    # The same file again, the same day: every record is skipped as already known.
+    assert incremental(state, files["day"], "2025-06-30") == 0
     assert "0 records arrived (2 already known" in capsys.readouterr().err
 
 
 def test_refusals_name_the_problem_and_change_nothing(tmp_path, capsys, files):
     state = tmp_path / "state"
-    base = ["score", "--scheme", "rongcheng", "--incremental", "--state", str(state)]
-    assert run(*base, "--records", str(files["first"]), "--as-of", "2025-06-28") == 0
+    assert incremental(state, files["first"], "2025-06-28") == 0
     capsys.readouterr()
     kept = tmp_path / "kept"
     shutil.copytree(state, kept)
 
     # A run cannot go back in time.
-    assert run(*base, "--records", str(files["day"]), "--as-of", "2025-06-01") != 0
+    assert incremental(state, files["day"], "2025-06-01") != 0
     assert "the state is as of 2025-06-28" in capsys.readouterr().err
     # A record id reused with other content is refused, naming the file and the record.
     changed = write(tmp_path / "changed.csv", HEADER + f"T-1,{A},traffic.violation,2024-06-11,,\n")
-    assert run(*base, "--records", str(changed), "--as-of", "2025-06-30") != 0
+    assert incremental(state, changed, "2025-06-30") != 0
     err = capsys.readouterr().err
     assert "changed.csv" in err and "T-1" in err and "supersedes it" in err
     # A record the catalogue does not allow: the file's row and field.
     bad = write(tmp_path / "bad.csv", HEADER + f"X-1,{A},petition.filed,2025-06-29,,\n")
-    assert run(*base, "--records", str(bad), "--as-of", "2025-06-30") != 0
+    assert incremental(state, bad, "2025-06-30") != 0
     assert "bad.csv" in capsys.readouterr().err
     # Another scheme's state.
-    assert (
-        run(
-            "score",
-            "--scheme",
-            "tax-credit",
-            "--incremental",
-            "--state",
-            str(state),
-            "--records",
-            str(files["day"]),
-            "--as-of",
-            "2025-06-30",
-        )
-        != 0
-    )
+    assert incremental(state, files["day"], "2025-06-30", scheme="tax-credit") != 0
     assert "was kept for rongcheng" in capsys.readouterr().err
     # --state alone, or --incremental without it.
     assert run("score", "--scheme", "rongcheng", "--state", str(state), "--as-of", "2025-06-30") != 0
@@ -157,23 +104,9 @@ def test_refusals_name_the_problem_and_change_nothing(tmp_path, capsys, files):
     assert run("score", "--scheme", "rongcheng", "--incremental", "--as-of", "2025-06-30") != 0
     assert "needs --state" in capsys.readouterr().err
 
-    assert run(*base, "--records", str(files["day"]), "--as-of", "2025-06-30") == 0
+    assert incremental(state, files["day"], "2025-06-30") == 0
     moved_on = capsys.readouterr().out
-    assert (
-        run(
-            "score",
-            "--scheme",
-            "rongcheng",
-            "--incremental",
-            "--state",
-            str(kept),
-            "--records",
-            str(files["day"]),
-            "--as-of",
-            "2025-06-30",
-        )
-        == 0
-    )
+    assert incremental(kept, files["day"], "2025-06-30") == 0
     assert capsys.readouterr().out == moved_on  # the refused runs left the state as it was
 
 
@@ -195,14 +128,17 @@ def test_from_the_store_each_run_reads_what_arrived_since(tmp_path, capsys):
         )
         == 0
     )
-    state = ["score", "--scheme", "rongcheng", "--incremental", "--state", str(tmp_path / "state")]
+    state = tmp_path / "state"
     first = write(
         tmp_path / "a.csv",
         "record_id,subject_id,type,occurred_at\n"
         f"T-1,{A},traffic.violation,2025-05-01\nT-2,{B},traffic.violation,2025-05-02\n",
     )
     assert run(*data, "ingest", str(first), "--authority", "RC-PSB") == 0
-    assert run(*data, *state, "--as-of", "2025-06-01") == 0
+    assert (
+        run(*data, "score", "--scheme", "rongcheng", "--incremental", "--state", str(state), "--as-of", "2025-06-01")
+        == 0
+    )
     assert "2 records arrived" in capsys.readouterr().err
     fix = write(
         tmp_path / "b.csv",
@@ -211,7 +147,10 @@ def test_from_the_store_each_run_reads_what_arrived_since(tmp_path, capsys):
     )
     assert run(*data, "ingest", str(fix), "--authority", "RC-PSB") == 0
     capsys.readouterr()
-    assert run(*data, *state, "--as-of", "2025-06-02") == 0
+    assert (
+        run(*data, "score", "--scheme", "rongcheng", "--incremental", "--state", str(state), "--as-of", "2025-06-02")
+        == 0
+    )
     done = capsys.readouterr()
     assert "2 records arrived" in done.err and "1 superseded" in done.err
     assert run(*data, "score", "--scheme", "rongcheng", "--as-of", "2025-06-02") == 0
@@ -219,24 +158,13 @@ def test_from_the_store_each_run_reads_what_arrived_since(tmp_path, capsys):
 
 
 def test_a_state_that_is_not_one_is_refused(tmp_path, capsys, files):
-    base = [
-        "score",
-        "--scheme",
-        "rongcheng",
-        "--incremental",
-        "--records",
-        str(files["first"]),
-        "--as-of",
-        "2025-06-28",
-        "--state",
-    ]
     garbage = tmp_path / "garbage"
     garbage.mkdir()
     (garbage / "state.sqlite").write_bytes(b"not a database at all" * 100)
-    assert run(*base, str(garbage)) != 0
+    assert incremental(garbage, files["first"], "2025-06-28") != 0
     assert "is not an incremental scoring state" in capsys.readouterr().err
     a_file = write(tmp_path / "a-file", "x")
-    assert run(*base, str(a_file)) != 0
+    assert incremental(a_file, files["first"], "2025-06-28") != 0
     assert "is a file" in capsys.readouterr().err
 
 
@@ -244,15 +172,14 @@ def test_two_runs_at_once_the_second_is_refused(tmp_path, capsys, files):
     import sqlite3
 
     state = tmp_path / "state"
-    base = ["score", "--scheme", "rongcheng", "--incremental", "--state", str(state), "--records"]
-    assert run(*base, str(files["first"]), "--as-of", "2025-06-28") == 0
+    assert incremental(state, files["first"], "2025-06-28") == 0
     capsys.readouterr()
     holder = sqlite3.connect(state / "state.sqlite", isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")  # another run, mid-way
     try:
-        assert run(*base, str(files["day"]), "--as-of", "2025-06-30") != 0
+        assert incremental(state, files["day"], "2025-06-30") != 0
         assert "being moved on by another run" in capsys.readouterr().err
     finally:
         holder.execute("ROLLBACK")
         holder.close()
-    assert run(*base, str(files["day"]), "--as-of", "2025-06-30") == 0
+    assert incremental(state, files["day"], "2025-06-30") == 0
