@@ -8,8 +8,8 @@ from datetime import date
 import pyarrow.parquet as pq
 import pytest
 
-from socialcredit.batch.run import SCORES, evaluate, write_scores
-from socialcredit.batch.tables import records_table
+from socialcredit.batch.run import evaluate, write_scores
+from socialcredit.batch.tables import SCORES, records_table
 from socialcredit.lab import synth
 from socialcredit.scheme.registry import load_scheme
 

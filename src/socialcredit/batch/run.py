@@ -13,11 +13,9 @@ from socialcredit.batch import datekeys as dk
 from socialcredit.batch.backends import Backend
 from socialcredit.batch.conditions import Attributes
 from socialcredit.batch.sql import Expr, and_, col, fill, in_list
-from socialcredit.batch.tables import attribute_columns
+from socialcredit.batch.tables import SCORES, attribute_columns
 from socialcredit.engine.population import subject_kind
 from socialcredit.scheme.model import Scheme
-
-SCORES = pa.schema([("subject_id", pa.string()), ("score", pa.int64()), ("grade", pa.string())])
 
 
 @dataclass

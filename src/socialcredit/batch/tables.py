@@ -98,6 +98,10 @@ def attribute_columns(columns: Iterable[str]) -> list[str]:
     return [c for c in columns if "__" in c and c.rsplit("__", 1)[1] in SUFFIXES]
 
 
+SCORES = pa.schema([("subject_id", pa.string()), ("score", pa.int64()), ("grade", pa.string())])
+"""The score table every engine writes: one row per subject, the grade null when there is none."""
+
+
 def scores_arrow(rows: Iterable[tuple[str, int | None, str]]) -> pa.Table:
     """``subject_id, score, grade`` rows (grade "" for none) as the batch engines' score table."""
     rows = list(rows)
@@ -106,5 +110,6 @@ def scores_arrow(rows: Iterable[tuple[str, int | None, str]]) -> pa.Table:
             "subject_id": pa.array([r[0] for r in rows], pa.string()),
             "score": pa.array([r[1] for r in rows], pa.int64()),
             "grade": pa.array([r[2] or None for r in rows], pa.string()),
-        }
+        },
+        schema=SCORES,
     )
