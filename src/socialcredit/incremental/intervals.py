@@ -97,10 +97,6 @@ class Layout:
         """The slot of a ``has_record`` test."""
         return self.test_base + self.tests.index(test)
 
-    def reads(self, record_type: str) -> bool:
-        """Whether a record of this type can change any slot."""
-        return record_type in self._by_type or record_type in self._tests_by_type
-
     def intervals(self, record: Record) -> list[Interval]:
         """Everything ``record`` adds, a capped line at its nominal points (:func:`ledger` sets what it earns)."""
         out: list[Interval] = []

@@ -209,9 +209,6 @@ class State:
             out.update(self.conn.execute(f"SELECT subject_id, idx FROM subjects WHERE subject_id IN ({marks})", chunk))
         return out
 
-    def subject_count(self) -> int:
-        return int(self.conn.execute("SELECT COUNT(*) FROM subjects").fetchone()[0])
-
     def add_subjects(self, rows: Sequence[tuple[int, str, str]]) -> None:
         self.conn.executemany("INSERT INTO subjects VALUES (?, ?, ?)", rows)
 
@@ -224,31 +221,23 @@ class State:
     def known(self, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], KnownRecord]:
         """The records already seen among ``keys`` (authority, record id)."""
         out: dict[tuple[str, str], KnownRecord] = {}
-        by_authority: dict[str, list[str]] = {}
-        for authority, record_id in keys:
-            by_authority.setdefault(authority, []).append(record_id)
-        for authority, ids in by_authority.items():
-            for chunk in _chunks(sorted(set(ids)), 900):
-                marks = ",".join("?" * len(chunk))
-                query = (
-                    f"SELECT record_id, rec, subject, day, digest, in_force FROM records "
-                    f"WHERE authority = ? AND record_id IN ({marks})"
-                )
-                for record_id, rec, subject, day, digest, in_force in self.conn.execute(query, [authority, *chunk]):
-                    out[(authority, record_id)] = KnownRecord(rec, subject, day, digest, bool(in_force))
+        for authority, chunk in _by_authority(keys):
+            marks = ",".join("?" * len(chunk))
+            query = (
+                f"SELECT record_id, rec, subject, day, digest, in_force FROM records "
+                f"WHERE authority = ? AND record_id IN ({marks})"
+            )
+            for record_id, rec, subject, day, digest, in_force in self.conn.execute(query, [authority, *chunk]):
+                out[(authority, record_id)] = KnownRecord(rec, subject, day, digest, bool(in_force))
         return out
 
     def superseded_among(self, keys: Sequence[tuple[str, str]]) -> set[tuple[str, str]]:
         """Those of ``keys`` a record already seen supersedes."""
         out: set[tuple[str, str]] = set()
-        by_authority: dict[str, list[str]] = {}
-        for authority, record_id in keys:
-            by_authority.setdefault(authority, []).append(record_id)
-        for authority, ids in by_authority.items():
-            for chunk in _chunks(sorted(set(ids)), 900):
-                marks = ",".join("?" * len(chunk))
-                query = f"SELECT supersedes FROM records WHERE authority = ? AND supersedes IN ({marks})"
-                out.update((authority, s) for (s,) in self.conn.execute(query, [authority, *chunk]))
+        for authority, chunk in _by_authority(keys):
+            marks = ",".join("?" * len(chunk))
+            query = f"SELECT supersedes FROM records WHERE authority = ? AND supersedes IN ({marks})"
+            out.update((authority, s) for (s,) in self.conn.execute(query, [authority, *chunk]))
         return out
 
     def next_rec(self) -> int:
@@ -291,7 +280,7 @@ class State:
         query = 'SELECT subject, slot, weight, start, "end" FROM intervals WHERE "end" > ? AND "end" <= ? AND weight'
         yield from self.conn.execute(query, (after, through))
 
-    def starting(self, after: int, through: int) -> Iterator[tuple[int, int, int, int, int]]:
+    def starting(self, after: int, through: int) -> list[tuple[int, int, int, int, int]]:
         """(subject, slot, weight, start, end) of every interval that starts in ``(after, through]`` (a record
         dated after the day it arrived on); they are pending no more once ``through`` is reached."""
         query = (
@@ -299,8 +288,9 @@ class State:
             "JOIN intervals AS i ON i.rec = p.rec AND i.slot = p.slot AND i.rule = p.rule "
             "WHERE p.start > ? AND p.start <= ? AND i.weight != 0"
         )
-        yield from self.conn.execute(query, (after, through))
+        found = self.conn.execute(query, (after, through)).fetchall()
         self.conn.execute("DELETE FROM pending WHERE start <= ?", (through,))
+        return found
 
     def groups(
         self, keys: Sequence[tuple[int, int, int]]
@@ -449,6 +439,16 @@ def _indexes(layout: Layout, capped: Sequence[int]) -> str:
 def _stored(row: Sequence[int]) -> StoredInterval:
     rec, subject, slot, weight, start, end, rule, year, nominal = row
     return StoredInterval(rec, subject, Interval(slot, weight, start, end, rule, year, nominal))
+
+
+def _by_authority(keys: Sequence[tuple[str, str]]) -> Iterator[tuple[str, list[str]]]:
+    """``(authority, record id)`` keys as each authority's record ids, in chunks one ``IN (...)`` can take."""
+    by_authority: dict[str, set[str]] = {}
+    for authority, record_id in keys:
+        by_authority.setdefault(authority, set()).add(record_id)
+    for authority, ids in by_authority.items():
+        for chunk in _chunks(sorted(ids), 900):
+            yield authority, chunk
 
 
 def _chunks(items: list[str] | list[int], size: int) -> Iterator[list]:  # type: ignore[type-arg]

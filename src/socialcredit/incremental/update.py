@@ -20,6 +20,7 @@ from datetime import date, datetime
 import numpy as np
 import pyarrow as pa
 
+from socialcredit.batch.tables import SCORES
 from socialcredit.engine.grades import GradeOutcome
 from socialcredit.engine.population import record_order, subject_kind
 from socialcredit.errors import InputError, Problem
@@ -243,6 +244,9 @@ class Run:
 
     # -- grades -------------------------------------------------------------------------------------------------
 
+    def _sums_of(self, subject: int) -> tuple[int, ...]:
+        return tuple(int(x) for x in self.sums.slots[subject])
+
     def _no_grade_at(self, subject: int, year: int) -> bool:
         """The pure engine's "no grade then": before the scheme took effect, or before the first record."""
         end = date(year, 12, 31)
@@ -256,11 +260,7 @@ class Run:
         end = date(year, 12, 31)
         rows = []
         for s in live:
-            outcome = (
-                None
-                if self._no_grade_at(s, year)
-                else self.grader.grade(end, tuple(int(x) for x in self.sums.slots[s]), before[s])
-            )
+            outcome = None if self._no_grade_at(s, year) else self.grader.grade(end, self._sums_of(s), before[s])
             rows.append((s, year, outcome))
         self.state.put_year_ends(rows)
 
@@ -302,7 +302,7 @@ class Run:
         if self.layout.uses_previous_grades:
             previous = self._previous(subjects, self.as_of.year)
             for s in subjects:
-                outcome = self.grader.grade(self.as_of, tuple(int(x) for x in self.sums.slots[s]), previous[s])
+                outcome = self.grader.grade(self.as_of, self._sums_of(s), previous[s])
                 self.sums.grade[s] = grades.rank(outcome.grade)
             return
         # Without year-ends a grade reads only the score and whether each other slot is above zero: grade each
@@ -389,9 +389,6 @@ def advance(
         state.conn.execute("ROLLBACK")
         raise
     return summary
-
-
-SCORES = pa.schema([("subject_id", pa.string()), ("score", pa.int64()), ("grade", pa.string())])
 
 
 def scores(state: State, layout: Layout) -> pa.Table:
