@@ -41,6 +41,7 @@ from typing import Any
 from sqlalchemy import insert, text
 
 from socialcredit.audit.append import LEAF_COLUMNS
+from socialcredit.authorities import province
 from socialcredit.io.record_files import read_records
 from socialcredit.lab import synth
 from socialcredit.records import Record
@@ -52,18 +53,19 @@ from socialcredit.tables.records import batches_table
 DEFAULT_PG = "postgresql://socialcredit@127.0.0.1:54329/socialcredit_test"
 COLUMNS = (
     "authority", "record_id", "subject_id", "subject_kind", "type", "occurred_at", "attributes", "legal_basis",
-    "source_ref", "supersedes", "revoked", "recorded_at", "batch_id", "content_hash",
+    "source_ref", "supersedes", "revoked", "recorded_at", "batch_id", "content_hash", "region",
 )  # fmt: skip
 BARE_TABLE = (
     "CREATE TABLE records_bare (authority TEXT, record_id TEXT, subject_id TEXT, subject_kind TEXT, type TEXT, "
     "occurred_at DATE, attributes TEXT, legal_basis TEXT, source_ref TEXT, supersedes TEXT, revoked BOOLEAN, "
-    "recorded_at TIMESTAMP, batch_id BIGINT, content_hash TEXT)"
+    "recorded_at TIMESTAMP, batch_id BIGINT, content_hash TEXT, region TEXT)"
 )
 
 
 def bare_rows(records_by_authority: dict[str, list[Record]]) -> list[tuple[object, ...]]:
     """The rows the store would write, prepared outside the timing."""
     now = datetime.now(UTC).replace(tzinfo=None)
+    regions = {a.code: province(a.jurisdiction) for a in synth.authorities(synth.CitySpec())}
     rows = []
     for batch, (authority, records) in enumerate(records_by_authority.items(), start=1):
         for r in records:
@@ -72,7 +74,7 @@ def bare_rows(records_by_authority: dict[str, list[Record]]) -> list[tuple[objec
             digest = hashlib.sha256(f"{r.record_id}|{r.subject_id}|{attributes}".encode()).hexdigest()
             rows.append(
                 (authority, r.record_id, r.subject_id, kind, r.type, r.occurred_at, attributes, r.legal_basis,
-                 r.source_ref, r.supersedes, r.revoked, now, batch, digest)
+                 r.source_ref, r.supersedes, r.revoked, now, batch, digest, regions[authority])
             )  # fmt: skip
     return rows
 

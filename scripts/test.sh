@@ -133,5 +133,5 @@ fi
 
 status=0
 "$BIN/ruff" check src tests || status=1
-"$BIN/pytest" -q "$@" || status=1
+"$BIN/pytest" -q --durations=25 "$@" || status=1
 exit "$status"

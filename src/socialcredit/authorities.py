@@ -30,6 +30,12 @@ def division_prefix(division: str) -> str:
     return division
 
 
+def province(division: str) -> str:
+    """The province-level region a division lies in: its first two digits (``37`` for ``371082``, ``00`` for
+    the national level). The store partitions records by their issuing authority's province."""
+    return division[:2]
+
+
 def level(division: str) -> str:
     """``national``, ``province``, ``city`` or ``county``."""
     if division == NATIONAL:

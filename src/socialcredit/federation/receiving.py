@@ -35,7 +35,7 @@ from socialcredit.service.ingest import authority_problems
 from socialcredit.store import Store, Submission
 from socialcredit.store.writes import add_authority
 from socialcredit.tables.federation import peer_feeds_table, received_leaves_table
-from socialcredit.tables.records import records_table
+from socialcredit.tables.records import of_authority, records_table
 
 ACTION_FEED_PULL = "feed.pull"
 
@@ -326,7 +326,7 @@ def _held(conn: Connection, code: str, record_ids: Sequence[str]) -> set[str]:
     for start in range(0, len(record_ids), 1_000):
         chunk = list(record_ids[start : start + 1_000])
         held |= set(
-            conn.execute(select(r.c.record_id).where(r.c.authority == code, r.c.record_id.in_(chunk))).scalars()
+            conn.execute(select(r.c.record_id).where(of_authority(code), r.c.record_id.in_(chunk))).scalars()
         )
     return held
 

@@ -31,7 +31,7 @@ from socialcredit.service.due_process import DueProcess
 from socialcredit.service.parties import Party, Role
 from socialcredit.store import Store
 from socialcredit.tables.federation import case_routes_table
-from socialcredit.tables.records import batches_table, records_table
+from socialcredit.tables.records import batches_table, of_authority, records_table
 from socialcredit.tables.service import cases_table
 
 OUT, IN = "out", "in"
@@ -82,7 +82,7 @@ def _delivered_by(store: Store, config: FederationConfig, basis: list[str]) -> P
         source = conn.execute(
             select(b.c.source)
             .join(r, r.c.batch_id == b.c.id)
-            .where(r.c.authority == basis[0], r.c.record_id == basis[1])
+            .where(of_authority(basis[0]), r.c.record_id == basis[1])
         ).scalar_one_or_none()
     if source is None or not source.startswith("federation:"):
         return None

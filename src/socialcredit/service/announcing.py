@@ -38,7 +38,7 @@ from socialcredit.scheme.model import Scheme
 from socialcredit.service.context import Context
 from socialcredit.service.documents import entry_document, plain_ref
 from socialcredit.service.evaluation import Evaluation, named_subjects, record_types
-from socialcredit.tables.records import records_table
+from socialcredit.tables.records import of_authority, records_table
 from socialcredit.tables.service import notices_table
 
 _IN_CHUNK = 500
@@ -170,7 +170,7 @@ class Announcer:
                 for authority, record_ids in superseded.items():
                     for start in range(0, len(record_ids), _IN_CHUNK):
                         chunk = record_ids[start : start + _IN_CHUNK]
-                        query = select(t.c.subject_id).where(t.c.authority == authority, t.c.record_id.in_(chunk))
+                        query = select(t.c.subject_id).where(of_authority(authority), t.c.record_id.in_(chunk))
                         out.update(conn.execute(query).scalars())
         return out
 

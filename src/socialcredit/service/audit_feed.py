@@ -55,12 +55,13 @@ def written_subjects(conn: Connection, row_ids: Sequence[int], types: frozenset[
     if not row_ids or not types:
         return set()
     r, old = records_table, aliased(records_table)
+    superseded = and_(old.c.authority == r.c.authority, old.c.record_id == r.c.supersedes, old.c.region == r.c.region)
     out: set[str] = set()
     ids = sorted(set(row_ids))
     for start in range(0, len(ids), _IN_CHUNK):
         query = (
             select(r.c.subject_id, old.c.subject_id.label("old_subject"))
-            .select_from(r.outerjoin(old, and_(old.c.authority == r.c.authority, old.c.record_id == r.c.supersedes)))
+            .select_from(r.outerjoin(old, superseded))
             .where(
                 r.c.id.in_(ids[start : start + _IN_CHUNK]),
                 or_(r.c.type.in_(sorted(types)), old.c.type.in_(sorted(types))),

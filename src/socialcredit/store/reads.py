@@ -24,6 +24,7 @@ from socialcredit.tables.records import (
     authorities_table,
     authority_from_row,
     batches_table,
+    of_authority,
     record_from_row,
     records_table,
 )
@@ -54,7 +55,7 @@ def stored_hashes(conn: Connection, code: str, record_ids: Sequence[str]) -> dic
     t = records_table
     for chunk in chunks(record_ids, IN_CHUNK):
         rows = conn.execute(
-            select(t.c.record_id, t.c.content_hash).where(t.c.authority == code, t.c.record_id.in_(chunk))
+            select(t.c.record_id, t.c.content_hash).where(of_authority(code), t.c.record_id.in_(chunk))
         )
         out.update({row.record_id: row.content_hash for row in rows})
     return out
@@ -66,7 +67,7 @@ def load_keys(conn: Connection, code: str, record_ids: Sequence[str]) -> list[Re
     out: list[Record] = []
     for chunk in chunks(record_ids, IN_CHUNK):
         rows = conn.execute(
-            select(*RECORD_COLUMNS).where(t.c.authority == code, t.c.record_id.in_(chunk)).order_by(t.c.id)
+            select(*RECORD_COLUMNS).where(of_authority(code), t.c.record_id.in_(chunk)).order_by(t.c.id)
         )
         out.extend(record_from_row(row) for row in rows)
     return out
@@ -118,7 +119,7 @@ def _follow_supersessions(conn: Connection, rows: dict[int, Any], known_at: date
         frontier = []
         for authority, record_ids in by_authority.items():
             for chunk in chunks(record_ids, IN_CHUNK):
-                query = select(*RECORD_COLUMNS).where(t.c.authority == authority, t.c.supersedes.in_(chunk))
+                query = select(*RECORD_COLUMNS).where(of_authority(authority), t.c.supersedes.in_(chunk))
                 if known_at is not None:
                     query = query.where(t.c.recorded_at <= known_at)
                 for row in conn.execute(query):

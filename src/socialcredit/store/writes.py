@@ -18,7 +18,7 @@ from sqlalchemy import Connection, insert, select
 
 from socialcredit.audit.encoding import Entry, RecordWrites
 from socialcredit.audit.record_leaves import batch_entries
-from socialcredit.authorities import Authority
+from socialcredit.authorities import Authority, province
 from socialcredit.content import differences, hashed_content
 from socialcredit.errors import ConflictError, Problem, RecordError
 from socialcredit.ids import parse_subject_id
@@ -27,7 +27,13 @@ from socialcredit.store.engine import IN_CHUNK, chunks
 from socialcredit.store.model import IngestResult, RecordConflict, Submission
 from socialcredit.store.reads import get_authority, load_keys, stored_hashes
 from socialcredit.tables.bulk import JsonText, bulk_insert
-from socialcredit.tables.records import authorities_table, authority_from_row, batches_table, records_table
+from socialcredit.tables.records import (
+    authorities_table,
+    authority_from_row,
+    batches_table,
+    of_authority,
+    records_table,
+)
 
 
 def add_authority(conn: Connection, authority: Authority, *, created_at: datetime) -> bool:
@@ -75,14 +81,14 @@ def write_batch(
     Raises RecordError, RecordConflict or ConflictError (then the caller rolls back: nothing is written).
     """
     code = submission.authority
-    get_authority(conn, code)
+    region = province(get_authority(conn, code).jurisdiction)
     batch, unchanged = _normalise(submission)
     new, already = _new_records(conn, submission, batch)
     unchanged += already
     check_supersedes(conn, code, submission.source, [n.record for n in new], set(batch))
     if not new:
         return IngestResult(inserted=0, unchanged=unchanged, batch_id=None)
-    batch_id = _insert(conn, submission, new, at)
+    batch_id = _insert(conn, submission, region, new, at)
     audit.extend(
         batch_entries(
             conn,
@@ -163,12 +169,13 @@ def _new_records(conn: Connection, submission: Submission, batch: dict[str, _Nor
 
 _RECORD_INSERT = (
     "authority", "record_id", "subject_id", "subject_kind", "type", "occurred_at", "attributes", "legal_basis",
-    "source_ref", "supersedes", "revoked", "recorded_at", "batch_id", "content_hash",
+    "source_ref", "supersedes", "revoked", "recorded_at", "batch_id", "content_hash", "region",
 )  # fmt: skip
 
 
-def _insert(conn: Connection, submission: Submission, new: Sequence[_Normal], at: datetime) -> int:
-    """Insert the batch row and its records, all stamped ``at``; returns the batch's id."""
+def _insert(conn: Connection, submission: Submission, region: str, new: Sequence[_Normal], at: datetime) -> int:
+    """Insert the batch row and its records (in the authority's ``region``), all stamped ``at``; returns the
+    batch's id."""
     code = submission.authority
     batch_id = conn.execute(
         insert(batches_table).values(
@@ -181,7 +188,7 @@ def _insert(conn: Connection, submission: Submission, new: Sequence[_Normal], at
     ).inserted_primary_key[0]
     rows = (
         (code, record.record_id, record.subject_id, kind, record.type, record.occurred_at, attributes,
-         record.legal_basis, record.source_ref, record.supersedes, record.revoked, at, batch_id, digest)
+         record.legal_basis, record.source_ref, record.supersedes, record.revoked, at, batch_id, digest, region)
         for record, digest, kind, attributes in new
     )  # fmt: skip
     bulk_insert(conn, records_table, _RECORD_INSERT, rows)
@@ -198,9 +205,7 @@ def check_supersedes(conn: Connection, code: str, source: str, new: Sequence[Rec
     outside = sorted(set(targets) - in_batch)
     found: set[str] = set()
     for chunk in chunks(outside, IN_CHUNK):
-        found.update(
-            conn.execute(select(t.c.record_id).where(t.c.authority == code, t.c.record_id.in_(chunk))).scalars()
-        )
+        found.update(conn.execute(select(t.c.record_id).where(of_authority(code), t.c.record_id.in_(chunk))).scalars())
     missing = [target for target in outside if target not in found]
     if missing:
         target = missing[0]
@@ -208,7 +213,7 @@ def check_supersedes(conn: Connection, code: str, source: str, new: Sequence[Rec
         raise RecordError([Problem(reason, "supersedes", target, file=source)])
     for chunk in chunks(sorted(targets), IN_CHUNK):
         row = conn.execute(
-            select(t.c.record_id, t.c.supersedes).where(t.c.authority == code, t.c.supersedes.in_(chunk))
+            select(t.c.record_id, t.c.supersedes).where(of_authority(code), t.c.supersedes.in_(chunk))
         ).first()
         if row is not None:
             raise ConflictError(

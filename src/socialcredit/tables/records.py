@@ -16,6 +16,7 @@ from typing import Any, cast
 
 from sqlalchemy import (
     Boolean,
+    ColumnElement,
     Date,
     ForeignKey,
     ForeignKeyConstraint,
@@ -25,6 +26,9 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    and_,
+    func,
+    select,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
@@ -60,21 +64,28 @@ class BatchRow(Base):
 
 
 class RecordRow(Base):
-    """One stored version of a record. Never updated, never deleted."""
+    """One stored version of a record. Never updated, never deleted.
+
+    ``region`` is the issuing authority's province (:func:`~socialcredit.authorities.province` of its
+    jurisdiction), a function of the authority: the key (authority, record_id, region) is exactly as unique as
+    (authority, record_id). On PostgreSQL the table is partitioned by region (migration 0009), and a unique key
+    of a partitioned table must hold its partition key: hence the region in the key and in the supersedes
+    reference, and in the primary key there, (id, region).
+    """
 
     __tablename__ = "records"
     __table_args__ = (
-        UniqueConstraint("authority", "record_id"),
+        UniqueConstraint("authority", "record_id", "region"),
         ForeignKeyConstraint(
-            ["authority", "supersedes"],
-            ["records.authority", "records.record_id"],
+            ["authority", "supersedes", "region"],
+            ["records.authority", "records.record_id", "records.region"],
             name="fk_records_supersedes",
             deferrable=True,
             initially="DEFERRED",
         ),
         Index("ix_records_recorded_at", "recorded_at"),
         # Partial: only corrections and revocations, so it stays small and never tempts the planner away from
-        # the unique (authority, record_id) index when ingestion looks up record ids.
+        # the unique (authority, record_id, region) index when ingestion looks up record ids.
         Index(
             "ix_records_supersedes",
             "authority",
@@ -99,6 +110,7 @@ class RecordRow(Base):
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
     batch_id: Mapped[int] = mapped_column(BigId, ForeignKey("batches.id"), index=True)
     content_hash: Mapped[str] = mapped_column(String(64))
+    region: Mapped[str] = mapped_column(String(2))
 
 
 authorities_table = cast(Table, AuthorityRow.__table__)
@@ -121,6 +133,16 @@ RECORD_COLUMNS = (
     records_table.c.recorded_at,
 )
 """The columns of ``records`` that :func:`record_from_row` reads, with the row id (the order stored)."""
+
+
+def of_authority(code: str) -> ColumnElement[bool]:
+    """The rows of authority ``code``, with its region named too, so that PostgreSQL reads one partition."""
+    region = (
+        select(func.substr(authorities_table.c.jurisdiction, 1, 2))
+        .where(authorities_table.c.code == code)
+        .scalar_subquery()
+    )
+    return and_(records_table.c.authority == code, records_table.c.region == region)
 
 
 def record_from_row(row: Any) -> Record:

@@ -11,6 +11,7 @@ from alembic import context
 from sqlalchemy import create_engine, pool
 from sqlalchemy.engine import Connection
 
+from socialcredit.store.migrating import include_object, partitions
 from socialcredit.tables import Base
 
 config = context.config
@@ -23,6 +24,7 @@ def _configure_and_run(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_object=include_object(partitions(connection)),
     )
     with context.begin_transaction():
         context.run_migrations()
