@@ -213,6 +213,19 @@ def test_0009_partitions_records_by_region_and_the_access_log_by_year(empty_stor
         partitioned = set(
             conn.execute(text("SELECT relid::regclass::text FROM pg_partition_tree('records')")).scalars()
         )
+        keys = {
+            table: conn.execute(
+                text(
+                    "SELECT string_agg(a.attname, ',' ORDER BY array_position(c.conkey, a.attnum)) "
+                    "FROM pg_constraint c JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = ANY (c.conkey) "
+                    "WHERE c.contype = 'p' AND c.conrelid = CAST(:t AS regclass)"
+                ),
+                {"t": table},
+            ).scalar_one()
+            for table in ("records", "access_log")
+        }
+    # A partitioned table's primary key must hold its partition key; ids stay unique by their sequence.
+    assert keys == {"records": "id,region", "access_log": "id,at"}
     assert where == {"n-1": "records_r00", "s-1": "records_r37", "s-2": "records_r37"}
     assert logged == "access_log_y2026"
     assert {"records", "records_r37", "records_r00", "records_default"} <= partitioned

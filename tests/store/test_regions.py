@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
 
 from socialcredit.authorities import Authority, province
 from socialcredit.store import Store
@@ -52,3 +53,20 @@ def test_a_correction_names_a_record_of_its_own_authority_across_regions(store: 
     assert versions == [("SD", "same"), ("SH", "same"), ("SH", "fix")]
     in_force = {(r.authority, r.record_id) for r in store.effective(known_at=None)}
     assert in_force == {("SD", "same"), ("SH", "fix")}
+
+
+def test_a_row_whose_region_is_not_its_authority_s_is_refused(store: Store) -> None:
+    """The key (authority, record_id, region) is only as strict as (authority, record_id) while every region is
+    its authority's: the reference to (code, region) holds the store to that, whoever writes."""
+    store.add_authority(Authority("SD", "Shandong", "370000", ("court.*",)))
+    store.add_records("SD", [record(person(1), "court.x", "2024-01-01", record_id="r-1")], source="t")
+    with store.engine.connect() as conn, pytest.raises(IntegrityError), conn.begin():
+        conn.execute(
+            text(
+                "INSERT INTO records (authority, record_id, subject_id, subject_kind, type, occurred_at, "
+                "attributes, revoked, recorded_at, batch_id, content_hash, region) SELECT authority, record_id, "
+                "subject_id, subject_kind, type, occurred_at, attributes, revoked, recorded_at, batch_id, "
+                "content_hash, '31' FROM records"
+            )
+        )
+    assert store.count_records() == 1

@@ -16,7 +16,7 @@ from socialcredit.tables.records import authorities_table, batches_table, record
 AT = datetime(2026, 12, 7, 8, 30, 15, 123456, tzinfo=UTC)
 COLUMNS = (
     "id", "authority", "record_id", "subject_id", "subject_kind", "type", "occurred_at", "attributes",
-    "legal_basis", "source_ref", "supersedes", "revoked", "recorded_at", "batch_id", "content_hash",
+    "legal_basis", "source_ref", "supersedes", "revoked", "recorded_at", "batch_id", "content_hash", "region",
 )  # fmt: skip
 
 CASES: list[tuple[str, dict[str, Any]]] = [
@@ -46,6 +46,7 @@ def _row(n: int, **changes: Any) -> dict[str, Any]:
         "recorded_at": AT,
         "batch_id": 1,
         "content_hash": f"{n:064x}",
+        "region": "37",
     }
     row.update(changes)
     return row
@@ -55,7 +56,7 @@ def _prepare(store: Store) -> None:
     with store.engine.begin() as conn:
         conn.execute(
             insert(authorities_table).values(
-                code="court", name="court", jurisdiction="371002", competences=[], created_at=AT
+                code="court", name="court", jurisdiction="371002", competences=[], created_at=AT, region="37"
             )
         )
         conn.execute(
@@ -111,7 +112,7 @@ def test_a_violated_constraint_is_sqlalchemys_integrity_error_and_nothing_stays(
 @pytest.mark.parametrize(
     ("row", "error"),
     [
-        ((1, 2), "a row of 2 values for 15 columns"),
+        ((1, 2), "a row of 2 values for 16 columns"),
         (tuple(_row(1, recorded_at=datetime(2026, 1, 1))[c] for c in COLUMNS), "naive datetime"),
     ],
 )

@@ -17,7 +17,7 @@ from sqlalchemy import Connection, select
 from socialcredit.audit.encoding import ACTION_BATCH_WRITE, ACTION_RECORD_WRITE, Entry, RecordWrites, format_instant
 from socialcredit.content import content_hash
 from socialcredit.tables.audit import audit_leaves_table
-from socialcredit.tables.records import RECORD_COLUMNS, batches_table, record_from_row, records_table
+from socialcredit.tables.records import RECORD_COLUMNS, batches_table, of_authority, record_from_row, records_table
 
 Problem = Callable[[str], None]
 """Where a verifier reports what it found wrong, one sentence at a time."""
@@ -43,7 +43,8 @@ def batch_entries(
     read back from the batch.
     """
     r = records_table
-    ids = {row.record_id: row.id for row in conn.execute(select(r.c.record_id, r.c.id).where(r.c.batch_id == batch_id))}
+    query = select(r.c.record_id, r.c.id).where(r.c.batch_id == batch_id, of_authority(authority))
+    ids = {row.record_id: row.id for row in conn.execute(query)}
     at = format_instant(recorded_at)
     batch = Entry(
         actor=actor,

@@ -54,9 +54,7 @@ def stored_hashes(conn: Connection, code: str, record_ids: Sequence[str]) -> dic
     out: dict[str, str] = {}
     t = records_table
     for chunk in chunks(record_ids, IN_CHUNK):
-        rows = conn.execute(
-            select(t.c.record_id, t.c.content_hash).where(of_authority(code), t.c.record_id.in_(chunk))
-        )
+        rows = conn.execute(select(t.c.record_id, t.c.content_hash).where(of_authority(code), t.c.record_id.in_(chunk)))
         out.update({row.record_id: row.content_hash for row in rows})
     return out
 

@@ -57,6 +57,7 @@ def add_authority(conn: Connection, authority: Authority, *, created_at: datetim
             jurisdiction=authority.jurisdiction,
             competences=list(authority.competences),
             created_at=created_at,
+            region=province(authority.jurisdiction),
         )
     )
     return True

@@ -27,7 +27,6 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     and_,
-    func,
     select,
     text,
 )
@@ -39,15 +38,21 @@ from socialcredit.tables.base import Base, BigId, JSONType, UTCDateTime
 
 
 class AuthorityRow(Base):
-    """An authority: jurisdiction (division code) and competences (record types and lists it may issue)."""
+    """An authority: jurisdiction (division code) and competences (record types and lists it may issue).
+
+    ``region`` is the province of the jurisdiction, kept beside it so that every record's region can be held to
+    its authority's by a foreign key: (code, region) is a key of its own for that reference."""
 
     __tablename__ = "authorities"
+    # A unique index rather than a constraint: SQLite can add one to a table in place.
+    __table_args__ = (Index("uq_authorities_code_region", "code", "region", unique=True),)
 
     code: Mapped[str] = mapped_column(String(64), primary_key=True)
     name: Mapped[str] = mapped_column(Text)
     jurisdiction: Mapped[str] = mapped_column(String(6))
     competences: Mapped[list[str]] = mapped_column(JSONType)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    region: Mapped[str] = mapped_column(String(2))
 
 
 class BatchRow(Base):
@@ -67,15 +72,21 @@ class RecordRow(Base):
     """One stored version of a record. Never updated, never deleted.
 
     ``region`` is the issuing authority's province (:func:`~socialcredit.authorities.province` of its
-    jurisdiction), a function of the authority: the key (authority, record_id, region) is exactly as unique as
-    (authority, record_id). On PostgreSQL the table is partitioned by region (migration 0009), and a unique key
-    of a partitioned table must hold its partition key: hence the region in the key and in the supersedes
-    reference, and in the primary key there, (id, region).
+    jurisdiction), held to the authority's own by the reference (authority, region) -> authorities: a function
+    of the authority, so that the key (authority, record_id, region) is exactly as unique as (authority,
+    record_id). On PostgreSQL the table is partitioned by region (migration 0009), and a unique key of a
+    partitioned table must hold its partition key: hence the region in the key and in the supersedes
+    reference, and in the primary key there, (id, region); ids stay unique by their sequence.
     """
 
     __tablename__ = "records"
     __table_args__ = (
         UniqueConstraint("authority", "record_id", "region"),
+        ForeignKeyConstraint(
+            ["authority", "region"],
+            ["authorities.code", "authorities.region"],
+            name="fk_records_authority_region_authorities",
+        ),
         ForeignKeyConstraint(
             ["authority", "supersedes", "region"],
             ["records.authority", "records.record_id", "records.region"],
@@ -96,7 +107,7 @@ class RecordRow(Base):
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    authority: Mapped[str] = mapped_column(String(64), ForeignKey("authorities.code"))
+    authority: Mapped[str] = mapped_column(String(64))
     record_id: Mapped[str] = mapped_column(String(128))
     subject_id: Mapped[str] = mapped_column(String(64), index=True)
     subject_kind: Mapped[str] = mapped_column(String(32))
@@ -137,11 +148,7 @@ RECORD_COLUMNS = (
 
 def of_authority(code: str) -> ColumnElement[bool]:
     """The rows of authority ``code``, with its region named too, so that PostgreSQL reads one partition."""
-    region = (
-        select(func.substr(authorities_table.c.jurisdiction, 1, 2))
-        .where(authorities_table.c.code == code)
-        .scalar_subquery()
-    )
+    region = select(authorities_table.c.region).where(authorities_table.c.code == code).scalar_subquery()
     return and_(records_table.c.authority == code, records_table.c.region == region)
 
 
