@@ -561,9 +561,7 @@ def test_a_listed_organizations_representative_is_restricted_through_the_link(ci
     for subject in {r.subject_id for _, r in city if r.type == "court.dishonest_listing" and r.subject_id[:2] == "91"}:
         if evaluator.decide(subject, "public_bidding", DEFAULT.end).decision != "deny":
             continue
-        representatives = [
-            r for _, r in city if r.subject_id == subject and r.type == "registry.legal_representative"
-        ]
+        representatives = [r for _, r in city if r.subject_id == subject and r.type == "registry.legal_representative"]
         person = representatives[-1].attributes["person_id"]
         decision = evaluator.decide(person, "buy_air_ticket", DEFAULT.end)
         assert decision.decision == "deny"
@@ -658,3 +656,19 @@ def test_legal_representatives_round_trip_as_text(written):
     _, paths, _ = written
     got = [r.attributes["person_id"] for r in read_records(paths["RC-SAMR"]) if "person_id" in r.attributes]
     assert got and all(isinstance(p, str) for p in got)
+
+
+def test_a_resident_number_that_is_also_a_valid_uscc_is_written_with_its_prefix():
+    # In 511101 (Chengdu's districts) some resident numbers are also valid unified social credit codes; the
+    # platform refuses those bare, so the city writes them as resident_id:..., in records and in attributes.
+    spec = synth.CitySpec.scaled(3000, division="511101", seed=1112)
+    written = [
+        (r.subject_id, *[v for v in r.attributes.values() if isinstance(v, str)]) for _, r in synth.records(spec)
+    ]
+    prefixed = [value for values in written for value in values if value.startswith("resident_id:")]
+    assert prefixed
+    for value in prefixed:
+        assert parse_subject_id(value).scheme.value == "resident_id"
+    for subject_id, *_ in written:
+        parse_subject_id(subject_id)  # nothing is refused as ambiguous
+    assert synth.as_written(synth.resident_id(synth.CitySpec(), 0)) == synth.resident_id(synth.CitySpec(), 0)

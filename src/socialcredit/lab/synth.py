@@ -31,6 +31,8 @@ from pathlib import Path
 from socialcredit.authorities import Authority
 from socialcredit.dates import add_years
 from socialcredit.ids import make_resident_id, make_uscc
+from socialcredit.ids.model import IdFailure
+from socialcredit.ids.uscc import check_uscc
 from socialcredit.lab import conduct
 from socialcredit.lab.catalogue import (
     CIVIL,
@@ -140,6 +142,17 @@ def resident_id(spec: CitySpec, index: int) -> str:
     """Resident ``index``'s resident identity number."""
     birth, sequence = resident_birth_and_sequence(spec, index)
     return make_resident_id(spec.division, birth, sequence)
+
+
+def as_written(resident: str) -> str:
+    """A resident identity number as an authority writes it in a record: bare, or with its scheme's prefix when
+    the same 18 characters are also a valid unified social credit code (in a division whose code starts like a
+    registration authority and entity type, ``51`` say), which the platform refuses bare as ambiguous."""
+    try:
+        check_uscc(resident)
+    except IdFailure:
+        return resident
+    return f"resident_id:{resident}"
 
 
 def residents(spec: CitySpec) -> Iterator[str]:
@@ -253,7 +266,7 @@ def resident_records(spec: CitySpec, index: int) -> Iterator[tuple[str, Record]]
     city's start, whichever is later, to its end. Depends only on the spec's seed, division, window and the
     index."""
     birth, sequence = resident_birth_and_sequence(spec, index)
-    subject_id = make_resident_id(spec.division, birth, sequence)
+    subject_id = as_written(make_resident_id(spec.division, birth, sequence))
     lo, hi = max(spec.start, add_years(birth, 18)), spec.end
     if lo > hi:
         return
@@ -285,7 +298,7 @@ def _adult_resident(spec: CitySpec, rng: random.Random) -> Callable[[date], str]
             birth, _sequence = resident_birth_and_sequence(spec, index)
             if add_years(birth, 18) <= day:
                 break
-        return resident_id(spec, index)
+        return as_written(resident_id(spec, index))
 
     return pick
 
