@@ -658,17 +658,25 @@ def test_legal_representatives_round_trip_as_text(written):
     assert got and all(isinstance(p, str) for p in got)
 
 
-def test_a_resident_number_that_is_also_a_valid_uscc_is_written_with_its_prefix():
-    # In 511101 (Chengdu's districts) some resident numbers are also valid unified social credit codes; the
-    # platform refuses those bare, so the city writes them as resident_id:..., in records and in attributes.
-    spec = synth.CitySpec.scaled(3000, division="511101", seed=1112)
+@pytest.mark.parametrize(
+    ("division", "seed", "scheme"),
+    [
+        # In 511101 (Chengdu) some resident numbers are also valid unified social credit codes.
+        ("511101", 1112, "resident_id"),
+        # In 370202 (Qingdao) some all-digit legacy codes are also valid permanent residence card numbers.
+        ("370202", 1102, "uscc"),
+    ],
+)
+def test_an_identifier_valid_under_two_schemes_is_written_with_its_prefix(division: str, seed: int, scheme: str):
+    # The platform refuses such an identifier bare; the city writes it prefixed, in records and attributes.
+    spec = synth.CitySpec.scaled(3000, division=division, seed=seed)
     written = [
         (r.subject_id, *[v for v in r.attributes.values() if isinstance(v, str)]) for _, r in synth.records(spec)
     ]
-    prefixed = [value for values in written for value in values if value.startswith("resident_id:")]
+    prefixed = [value for values in written for value in values if value.startswith(f"{scheme}:")]
     assert prefixed
     for value in prefixed:
-        assert parse_subject_id(value).scheme.value == "resident_id"
+        assert parse_subject_id(value).scheme.value == scheme
     for subject_id, *_ in written:
         parse_subject_id(subject_id)  # nothing is refused as ambiguous
     assert synth.as_written(synth.resident_id(synth.CitySpec(), 0)) == synth.resident_id(synth.CitySpec(), 0)

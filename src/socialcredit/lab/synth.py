@@ -30,9 +30,8 @@ from pathlib import Path
 
 from socialcredit.authorities import Authority
 from socialcredit.dates import add_years
-from socialcredit.ids import make_resident_id, make_uscc
-from socialcredit.ids.model import IdFailure
-from socialcredit.ids.uscc import check_uscc
+from socialcredit.errors import InvalidIdentifier
+from socialcredit.ids import make_resident_id, make_uscc, parse_subject_id
 from socialcredit.lab import conduct
 from socialcredit.lab.catalogue import (
     CIVIL,
@@ -144,15 +143,16 @@ def resident_id(spec: CitySpec, index: int) -> str:
     return make_resident_id(spec.division, birth, sequence)
 
 
-def as_written(resident: str) -> str:
-    """A resident identity number as an authority writes it in a record: bare, or with its scheme's prefix when
-    the same 18 characters are also a valid unified social credit code (in a division whose code starts like a
-    registration authority and entity type, ``51`` say), which the platform refuses bare as ambiguous."""
+def as_written(value: str, scheme: str = "resident_id") -> str:
+    """An identifier of ``scheme`` as an authority writes it in a record: bare, or with the scheme's prefix when
+    the same characters are also valid under another scheme (a resident number that is also a unified social
+    credit code in some divisions, an all-digit code that is also a permanent residence card number), which the
+    platform refuses bare as ambiguous."""
     try:
-        check_uscc(resident)
-    except IdFailure:
-        return resident
-    return f"resident_id:{resident}"
+        parse_subject_id(value)
+    except InvalidIdentifier:
+        return f"{scheme}:{value}"
+    return value
 
 
 def residents(spec: CitySpec) -> Iterator[str]:
@@ -348,7 +348,7 @@ def organization_records(spec: CitySpec, index: int) -> Iterator[tuple[str, Reco
         ]
     )
     events = _with_notice_fields(spec, "organization", index, events)
-    yield from _finish(events, org.uscc, "O", index, court, later=decisions)
+    yield from _finish(events, as_written(org.uscc, "uscc"), "O", index, court, later=decisions)
 
 
 def records(spec: CitySpec) -> Iterator[tuple[str, Record]]:
