@@ -133,5 +133,7 @@ fi
 
 status=0
 "$BIN/ruff" check src tests || status=1
-"$BIN/pytest" -q --durations=25 "$@" || status=1
+# Two workers on two cores (pytest-xdist), a test file per worker at a time so that module fixtures (a served
+# portal, a browser) are built once; the slowest tests are listed at the end.
+"$BIN/pytest" -q -n "${SOCIALCREDIT_TEST_WORKERS:-auto}" --dist loadfile --durations=25 "$@" || status=1
 exit "$status"

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 from pydantic import ValidationError
 from rich.console import Console
+from rich.text import Text
 
 from socialcredit.cli.context import Run
 from socialcredit.errors import InputError, Problem, SocialCreditError
@@ -66,10 +67,12 @@ def main(argv: list[str] | None = None) -> None:
     try:
         app(args=argv)
     except SocialCreditError as exc:
-        Console(stderr=True).print(f"[bold red]error:[/] {exc}", highlight=False)
-        problems = getattr(exc, "problems", [])
-        for problem in problems[1:]:
-            Console(stderr=True).print(f"  {problem}", highlight=False)
+        # Soft wrap: a message is one line however narrow the terminal (or 80 columns, when stderr is a log),
+        # so that a file's path in it is never broken; Text: its brackets are never read as markup.
+        err = Console(stderr=True, soft_wrap=True, highlight=False)
+        err.print(Text.assemble(("error:", "bold red"), f" {exc}"))
+        for problem in getattr(exc, "problems", [])[1:]:
+            err.print(Text(f"  {problem}"))
         sys.exit(1)
 
 
