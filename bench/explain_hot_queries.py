@@ -32,17 +32,17 @@ from socialcredit.service.ingest import ingest_records
 from socialcredit.service.parties import Party, Role
 from socialcredit.service.platform import Platform
 from socialcredit.settings import Settings
-from socialcredit.store import open_store
+from socialcredit.store import Store, open_store
 
 Captured = list[tuple[str, Any]]
 
 
-def capture(store, run: Callable[[], object]) -> Captured:  # type: ignore[no-untyped-def]
+def capture(store: Store, run: Callable[[], object]) -> Captured:
     """Every statement ``run`` sends, with its parameters, in order, once each."""
     seen: Captured = []
     texts: set[str] = set()
 
-    def listen(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+    def listen(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool) -> None:
         if statement not in texts and not executemany:
             texts.add(statement)
             seen.append((statement, parameters))
@@ -55,7 +55,7 @@ def capture(store, run: Callable[[], object]) -> Captured:  # type: ignore[no-un
     return seen
 
 
-def explain(store, statement: str, parameters: Any) -> str:  # type: ignore[no-untyped-def]
+def explain(store: Store, statement: str, parameters: Any) -> str:
     """The plan, with the partitions never executed counted instead of shown."""
     raw = store.engine.raw_connection()
     try:
@@ -94,7 +94,7 @@ def _fold_partitions(lines: list[str]) -> list[str]:
     return kept
 
 
-def operations(store, platform, subject: str, index: int) -> dict[str, Callable[[], object]]:  # type: ignore[no-untyped-def]
+def operations(store: Store, platform: Platform, subject: str, index: int) -> dict[str, Callable[[], object]]:
     self_party = Party(f"self-{subject}", Role.SUBJECT, "self", subject_id=subject)
     authorities, by_authority = city(index, 30, ["37"])
     for authority in authorities:

@@ -38,6 +38,7 @@ import random
 import statistics
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -47,12 +48,13 @@ from sqlalchemy.engine import make_url
 from socialcredit.authorities import Authority
 from socialcredit.ids import places
 from socialcredit.lab import synth
+from socialcredit.records import Record
 from socialcredit.service.deciding import Query
 from socialcredit.service.ingest import ingest_records
 from socialcredit.service.parties import Party, Role
 from socialcredit.service.platform import Platform
 from socialcredit.settings import Settings
-from socialcredit.store import open_store
+from socialcredit.store import Store, open_store
 
 DEFAULT_PG = "postgresql+psycopg://socialcredit@127.0.0.1:54329/postgres"
 PROVINCES = ("11", "31", "32", "33", "37", "44", "51", "61")
@@ -78,12 +80,12 @@ def division(index: int, provinces: list[str]) -> str:
     return codes[(index // len(provinces)) % len(codes)]
 
 
-def city(index: int, residents: int, provinces: list[str]) -> tuple[list[Authority], dict[str, list]]:
+def city(index: int, residents: int, provinces: list[str]) -> tuple[list[Authority], dict[str, list[Record]]]:
     """The index-th city's authorities (codes suffixed with the city's index) and its records by authority code."""
     where = division(index, provinces)
     spec = synth.CitySpec.scaled(residents, seed=1000 + index, division=where)
     authorities = [dataclasses.replace(a, code=f"{a.code}-C{index}") for a in synth.authorities(spec)]
-    by_authority: dict[str, list] = {a.code: [] for a in authorities}
+    by_authority: dict[str, list[Record]] = {a.code: [] for a in authorities}
     for code, record in synth.records(spec):
         mine = f"{code}-C{index}"
         by_authority[mine].append(dataclasses.replace(record, authority=mine) if record.authority else record)
@@ -101,14 +103,14 @@ def ensure_database(admin_url: str, name: str, fresh: bool) -> str:
     return make_url(admin_url).set(database=name).render_as_string(hide_password=False)
 
 
-def grown_cities(store) -> int:  # type: ignore[no-untyped-def]
+def grown_cities(store: Store) -> int:
     """How many cities the store holds already (one ``city-N`` source per city)."""
     with store.engine.connect() as conn:
         query = text("SELECT count(DISTINCT source) FROM batches WHERE source LIKE 'city-%'")
         return int(conn.execute(query).scalar_one())
 
 
-def grow(store, target: int, start_city: int, residents: int, provinces: list[str]) -> tuple[int, int, float]:  # type: ignore[no-untyped-def]
+def grow(store: Store, target: int, start_city: int, residents: int, provinces: list[str]) -> tuple[int, int, float]:
     """Ingest cities from ``start_city`` until the store holds ``target`` records: (next city, records added,
     seconds spent ingesting)."""
     index, added, spent = start_city, 0, 0.0
@@ -130,7 +132,7 @@ def grow(store, target: int, start_city: int, residents: int, provinces: list[st
     return index, added, spent
 
 
-def sample_subjects(store, n: int, rng: random.Random) -> list[str]:  # type: ignore[no-untyped-def]
+def sample_subjects(store: Store, n: int, rng: random.Random) -> list[str]:
     """``n`` subjects drawn from the whole store (rows sampled by block, then their subjects)."""
     with store.engine.connect() as conn:
         rows = conn.execute(text("SELECT subject_id FROM records TABLESAMPLE SYSTEM (0.5) LIMIT 20000")).scalars()
@@ -139,7 +141,7 @@ def sample_subjects(store, n: int, rng: random.Random) -> list[str]:  # type: ig
     return subjects[:n]
 
 
-def timed_each(call, items) -> list[float]:  # type: ignore[no-untyped-def]
+def timed_each(call: Callable[[str], object], items: list[str]) -> list[float]:
     out = []
     for item in items:
         started = time.perf_counter()
@@ -153,7 +155,7 @@ def p(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))] * 1000
 
 
-def measure(store, folder: Path, reads: int, decisions: int, rng: random.Random) -> dict[str, float]:  # type: ignore[no-untyped-def]
+def measure(store: Store, folder: Path, reads: int, decisions: int, rng: random.Random) -> dict[str, float]:
     platform = Platform(store, Settings(data_dir=folder, decision_index=False), clock=lambda: NOW)
     subjects = sample_subjects(store, reads + decisions, rng)
     file_reads = timed_each(
@@ -171,7 +173,7 @@ def measure(store, folder: Path, reads: int, decisions: int, rng: random.Random)
     }
 
 
-def size_on_disk(store) -> dict[str, float]:  # type: ignore[no-untyped-def]
+def size_on_disk(store: Store) -> dict[str, float]:
     with store.engine.connect() as conn:
         total = conn.execute(text("SELECT pg_database_size(current_database())")).scalar_one()
         records = conn.execute(
