@@ -68,6 +68,10 @@ class CatalogueError(InputError):
     """The catalogue of record types or the list of measures failed to load or validate."""
 
 
+class ScenarioError(InputError):
+    """A lab scenario document failed to load or validate."""
+
+
 class RecordError(InputError):
     """A record or a record file was refused."""
 

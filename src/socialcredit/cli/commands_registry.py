@@ -32,6 +32,7 @@ COMMANDS: dict[str, str] = {
     "report": "report_commands",
     "scorecard": "scorecard_commands",
     "federation": "federation_commands",
+    "lab": "lab_commands",
 }
 """Each top-level command and the module (under ``socialcredit.cli``) whose ``register`` attaches it."""
 
