@@ -197,9 +197,7 @@ def _organization(spec: CitySpec, index: int) -> _Organization:
             number, digit = divmod(number, 31)
             chars.append(_ALPHABET[digit])
         body = ("MJ" if social else "MA") + "".join(reversed(chars))
-    uscc = make_uscc(
-        authority="5" if social else "9", entity_type="1", division=spec.division, org_code_body=body
-    )
+    uscc = make_uscc(authority="5" if social else "9", entity_type="1", division=spec.division, org_code_body=body)
     return _Organization(index, uscc, social, registered, rng)
 
 
@@ -314,9 +312,7 @@ def organization_records(spec: CitySpec, index: int) -> Iterator[tuple[str, Reco
         social=org.social,
         lo=spec.start,
         hi=spec.end,
-        pick_representative=_adult_resident(
-            spec, random.Random(f"{spec.seed}/organization/{index}/representatives")
-        ),
+        pick_representative=_adult_resident(spec, random.Random(f"{spec.seed}/organization/{index}/representatives")),
         court=court,
         case_base=4 * index + 2,
         registrar=CIVIL if org.social else None,
@@ -375,9 +371,7 @@ def cell(value: Scalar | None) -> str:
     return str(value)
 
 
-def write_city(
-    spec: CitySpec, folder: Path, *, progress: Callable[[int], None] | None = None
-) -> dict[str, Path]:
+def write_city(spec: CitySpec, folder: Path, *, progress: Callable[[int], None] | None = None) -> dict[str, Path]:
     """Write the city into ``folder``: ``<AUTHORITY>.csv`` per authority and ``authorities.json``.
 
     Each CSV follows the records.csv contract: ``record_id,subject_id,type,occurred_at,legal_basis,
@@ -423,9 +417,7 @@ def write_city(
         {"code": a.code, "name": a.name, "jurisdiction": a.jurisdiction, "competences": list(a.competences)}
         for a in city
     ]
-    (folder / "authorities.json").write_text(
-        json.dumps(listing, ensure_ascii=False, indent=2) + "\n", "utf-8"
-    )
+    (folder / "authorities.json").write_text(json.dumps(listing, ensure_ascii=False, indent=2) + "\n", "utf-8")
     if progress is not None and written % PROGRESS_EVERY:
         progress(written)
     return paths

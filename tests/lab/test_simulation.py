@@ -1,0 +1,98 @@
+"""The simulation: reproducible, its false listings the truth it knows, due process as the service's."""
+
+from __future__ import annotations
+
+import pytest
+
+from socialcredit.lab.metrics import metrics
+from socialcredit.lab.report import dumps
+from socialcredit.lab.simulation import Run, Simulation
+from socialcredit.scheme.registry import load_scheme
+from tests.lab.lab_factories import small
+
+SCHEMES = ["rongcheng", "judgment-debtors"]
+COURT_LIST = "dishonest-judgment-debtors"
+
+
+def simulate(scenario, names=SCHEMES) -> Run:  # type: ignore[no-untyped-def]
+    return Simulation(scenario, [load_scheme(n) for n in names]).run()
+
+
+def test_the_same_seed_gives_the_same_metrics_byte_for_byte() -> None:
+    a, b = (dumps(metrics(simulate(small()))) for _ in range(2))
+    assert a == b
+    assert dumps(metrics(simulate(small(seed=8)))) != a
+
+
+def test_false_listings_are_the_errors_the_simulation_made() -> None:
+    """With no objections (nothing revoked, nothing suspended), the active false entries at the end are exactly
+    the listing records filed against the wrong person, and the listings of debtors who performed whose exit
+    record was never sent."""
+    scenario = small(
+        400,
+        years=3,
+        errors={"mistyped_id": 0.3, "stale_exit": 0.6},
+        debt={"judgment_per_month": 0.05, "performed_per_month": 0.05},
+        objections={"when_wronged_per_month": 0.0, "when_rightly_per_month": 0.0},
+    )
+    run = simulate(scenario, ["judgment-debtors"])
+    end = run.months[-1].last
+    mistyped = {k for k in run.truth.case_of_listing if k in run.truth.mistyped}
+    stale = set()
+    for key, number in run.truth.case_of_listing.items():
+        case = run.conduct.cases[number]
+        if key not in mistyped and case.performed is not None and case.performed <= end and not case.exit_sent:
+            stale.add(key)
+    view = run.views[-1]["judgment-debtors@2017.1"].lists[COURT_LIST]
+    assert mistyped and stale, "the scenario must make both kinds of error"
+    assert view.false_keys == mistyped | stale
+    assert view.active_false == len(mistyped | stale)
+
+
+@pytest.mark.parametrize(
+    ("reviewers", "late", "suspended"),
+    [(0, False, True), (100_000, False, False)],
+)
+def test_reviewers_capacity_decides_lateness_and_suspension(reviewers: int, late: bool, suspended: bool) -> None:
+    scenario = small(
+        400,
+        errors={"mistyped_id": 0.3},
+        debt={"judgment_per_month": 0.05},
+        objections={"when_wronged_per_month": 1.0, "when_rightly_per_month": 1.0, "reviewers_per_month": reviewers},
+    )
+    run = simulate(scenario, ["judgment-debtors"])
+    objections = run.reviewers.all
+    assert objections
+    assert any(o.late for o in objections) is late
+    assert any(o.suspended for o in objections) is suspended
+    if reviewers == 0:
+        assert not any(o.decided for o in objections)
+    else:
+        assert all(o.decided for o in objections[:-50])
+        assert any(o.upheld for o in objections)
+        assert all(o.wronged for o in objections if o.upheld)
+
+
+def test_an_upheld_objection_takes_the_false_record_out() -> None:
+    scenario = small(
+        400,
+        errors={"mistyped_id": 0.3},
+        debt={"judgment_per_month": 0.05},
+        objections={"when_wronged_per_month": 1.0, "reviewers_per_month": 100_000, "reviewer_accuracy": 1.0},
+    )
+    run = simulate(scenario, ["judgment-debtors"])
+    upheld = [o for o in run.reviewers.all if o.upheld]
+    assert upheld
+    label = "judgment-debtors@2017.1"
+    later = {k for v in run.views for k in v[label].lists[COURT_LIST].false_keys}
+    for o in upheld:
+        month = next(i for i, m in enumerate(run.months) if m.first <= o.decided <= m.last)  # type: ignore[operator]
+        after = {k for v in run.views[month:] for k in v[label].lists[COURT_LIST].false_keys}
+        assert not set(o.targets) & after & set(run.truth.mistyped)
+    assert later
+
+
+def test_the_default_scenario_is_calibrated_on_a_small_city() -> None:
+    run = simulate(small(1000, years=5, burn_in_years=3))
+    found = metrics(run)["calibration"]
+    assert [c["within"] for c in found] == [True, True, True], found
