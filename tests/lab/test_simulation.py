@@ -96,3 +96,28 @@ def test_the_default_scenario_is_calibrated_on_a_small_city() -> None:
     run = simulate(small(1000, years=5, burn_in_years=3))
     found = metrics(run)["calibration"]
     assert [c["within"] for c in found] == [True, True, True], found
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {},
+        {
+            "errors": {"mistyped_id": 0.2, "stale_exit": 0.5},
+            "debt": {"judgment_per_month": 0.05, "performed_per_month": 0.05},
+            "objections": {"when_wronged_per_month": 0.5, "reviewers_per_month": 3},
+        },
+        {"conduct": {"tickets_per_driver_year": 4.0, "volunteering_per_volunteer_year": 12.0}, "seed": 11},
+    ],
+    ids=["default", "errors-and-late-objections", "busy-drivers-and-volunteers"],
+)
+def test_keeping_unchanged_views_gives_what_evaluating_everyone_gives(changes: dict) -> None:  # type: ignore[type-arg]
+    """The simulation keeps a subject's view until its records change or a line, entry or dated record can change
+    it; the metrics are those of evaluating every subject every month with the pure engine."""
+    scenario = small(400, years=3, **changes)
+    schemes = [load_scheme(n) for n in SCHEMES]
+    kept = Simulation(scenario, schemes).run()
+    everyone = Simulation(scenario, schemes, reuse=False).run()
+    assert dumps(metrics(kept)) == dumps(metrics(everyone))
+    for label in kept.grades_by_person:
+        assert (kept.grades_by_person[label] == everyone.grades_by_person[label]).all()

@@ -1,14 +1,17 @@
 """What a scheme did to the simulated city at the end of one month, set against what the simulation knows.
 
-The pure engine's results for every subject are reduced to what the report counts: each adult's grade, who is
-on which list (and whether the entry should be there), who is restricted by which measure (and whether every
-reason for it is an error), the records behind each consequence (what an objection names), and which
-restrictions reach into a domain the records behind them do not concern (the catalogue's relatedness).
+In two steps. :func:`see` keeps, for one subject, what the pure engine says about it on a day (its grade, its
+active list entries, its measures and the records behind each) and the first day that can change without a new
+record: a line stops counting, an entry ends, a dated record comes into effect. :func:`aggregate` then counts
+what the report needs over every subject's view, judging each entry and measure against the truth on the day
+(a listing is false once its debtor performed and the exit never came, with no record changing). So a subject
+whose records did not change and whose next change is later need not be evaluated again: the simulation keeps
+its view, and ``tests/lab`` hold the result to evaluating everyone every month.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -18,11 +21,45 @@ import numpy as np
 from socialcredit.catalogue.loading import shipped_catalogue, shipped_measures
 from socialcredit.engine import Evaluator, MeasureInForce
 from socialcredit.engine.population import subject_kind
-from socialcredit.lab.people import Organizations, People
+from socialcredit.lab.people import People
+from socialcredit.scheme.model import Scheme
 
 Key = tuple[str, str]
 IsFalse = Callable[[Key, date], bool]
 NEGATIVE_EFFECTS = ("deny", "review")
+NEVER = date.max.toordinal()
+
+
+@dataclass(frozen=True, slots=True)
+class EntrySeen:
+    """An active list entry: its list, the record that made it, and when it started."""
+
+    list_id: str
+    key: Key | None
+    start: date
+
+
+@dataclass(frozen=True, slots=True)
+class MeasureSeen:
+    """A measure in force: the records behind it, whether it reaches through a link, whether it restricts an
+    action in a domain the records behind it do not concern."""
+
+    measure_id: str
+    effect: str
+    causes: tuple[Key, ...]
+    via_link: bool
+    spill_over: bool
+
+
+@dataclass(frozen=True, slots=True)
+class SubjectSeen:
+    """What the engine says about one subject on a day, and the first day (ordinal) that may change it."""
+
+    grade: str | None
+    score: int | None
+    entries: tuple[EntrySeen, ...]
+    measures: tuple[MeasureSeen, ...]
+    until: int
 
 
 @dataclass
@@ -76,73 +113,110 @@ def _domains() -> tuple[dict[str, frozenset[str]], dict[str, str]]:
     return types, {a.action: a.domain for a in measures.actions}
 
 
-def observe(
-    evaluator: Evaluator, day: date, people: People, orgs: Organizations, is_false: IsFalse, margin: int
+def reusable(scheme: Scheme) -> bool:
+    """Whether a subject's result can be kept until its next change day: not when a grade looks at records in
+    a window or at earlier year-ends (those change on days :func:`see` does not track)."""
+    if scheme.grades is None:
+        return True
+    rules = [*scheme.grades.assign, *scheme.grades.caps]
+    return not any(p.has_record or p.previous_grades for rule in rules for p in rule.when.walk())
+
+
+def see(evaluator: Evaluator, subject: str, day: date) -> SubjectSeen:
+    """The engine's result for ``subject`` on ``day``, kept for the report."""
+    core = evaluator.core(subject, day)
+    ordinal = day.toordinal()
+    until = NEVER
+    for line in core.lines:
+        if line.counting:
+            until = min(until, line.counts_until.toordinal())
+    entries = []
+    for entry in core.entries:
+        if entry.active_on(day):
+            key = entry.records[0].key if entry.records else None
+            entries.append(EntrySeen(entry.list_id, key, entry.start))
+            if entry.end is not None:
+                until = min(until, entry.end.toordinal())
+    for record in evaluator.population.records_of(subject):
+        if record.occurred_at.toordinal() > ordinal:
+            until = min(until, record.occurred_at.toordinal())
+            break
+    measures = tuple(_measure(evaluator, m, subject, day) for m in evaluator.measures(subject, day))
+    return SubjectSeen(
+        core.grade.grade if core.grade else None, core.score, tuple(entries), measures, max(until, ordinal + 1)
+    )
+
+
+def _measure(evaluator: Evaluator, m: MeasureInForce, subject: str, day: date) -> MeasureSeen:
+    types, actions = _domains()
+    if m.entry is not None:
+        causes = tuple(r.key for r in m.entry.records)
+        domains: frozenset[str] = frozenset().union(*(types.get(r.type, frozenset()) for r in m.entry.records))
+        spill = any(actions.get(a) not in domains for a in m.actions)
+    else:  # a grade's measure: the adverse lines counting towards the grade
+        core = evaluator.core(m.via_subject or subject, day)
+        causes = tuple(line.record.key for line in core.lines if line.counting and line.points < 0)
+        spill = False
+    return MeasureSeen(m.measure_id, str(m.effect), causes, m.via_subject is not None, spill)
+
+
+def aggregate(
+    scheme: Scheme,
+    seen: Mapping[str, SubjectSeen],
+    day: date,
+    people: People,
+    is_false: IsFalse,
+    margin: int,
+    base: SubjectSeen | None,
 ) -> MonthView:
-    """The scheme's effect on ``day``."""
-    scheme = evaluator.scheme
+    """Count the month's views: grades of adults, list entries, measures, against the truth on ``day``."""
     scale = tuple(scheme.grades.scale) if scheme.grades is not None else ()
     n = len(people)
-    grade_index = np.full(n, -1, np.int8)
-    near = np.zeros(n)
     view = MonthView(
         day,
         scale,
-        grade_index,
-        near,
+        np.full(n, -1, np.int8),
+        np.zeros(n),
         {rule.id: ListView() for rule in scheme.lists},
         {m.id: MeasureView(str(m.effect)) for m in scheme.measures},
         {},
     )
-    person_at = {s: i for i, s in enumerate(people.ids)}
     adult = people.adult(day)
-    graded = set()
-    for subject in evaluator.reachable_subjects():
+    person_at = people.index
+    for subject, found in seen.items():
         i = person_at.get(subject)
-        core = evaluator.core(subject, day)
-        if i is not None and core.grade is not None and adult[i]:
-            grade_index[i] = scale.index(core.grade.grade)
-            near[i] = _near(scheme, core.score, core.grade.grade, margin)
-            graded.add(i)
-        _entries(view, subject, core.entries, day, is_false, i)
-        _measures(view, evaluator, subject, i, day, is_false)
-    if scale and "person" in {str(k) for k in scheme.subject_kinds}:
-        _without_records(view, evaluator, people, adult, graded, margin)
+        if i is not None and found.grade is not None and adult[i]:
+            view.grade_index[i] = scale.index(found.grade)
+            view.near_band[i] = _near(scheme, found.score, found.grade, margin)
+        _count_entries(view, found.entries, day, is_false, i)
+        _count_measures(view, subject, found.measures, day, is_false, i)
+    if scale and base is not None and base.grade is not None:
+        ungraded = adult & (view.grade_index < 0)
+        for subject in seen:
+            i = person_at.get(subject)
+            if i is not None:
+                ungraded[i] = False
+        view.grade_index[ungraded] = scale.index(base.grade)
+        view.near_band[ungraded] = _near(scheme, base.score, base.grade, margin)
     return view
 
 
-def _near(scheme: object, score: int | None, grade: str, margin: int) -> float:
-    bands = scheme.grades.bands  # type: ignore[attr-defined]
+def _near(scheme: Scheme, score: int | None, grade: str, margin: int) -> float:
+    bands = scheme.grades.bands if scheme.grades is not None else []
     floor = next((b.min for b in bands if b.grade == grade), None)
     return 1.0 if score is not None and floor is not None and score - floor < margin else 0.0
 
 
-def _without_records(
-    view: MonthView, evaluator: Evaluator, people: People, adult: np.ndarray, graded: set[int], margin: int
+def _count_entries(
+    view: MonthView, entries: tuple[EntrySeen, ...], day: date, is_false: IsFalse, person: int | None
 ) -> None:
-    """Adults with no records hold the grade of the scheme's base score; the engine says which, once."""
-    ungraded = [
-        i for i in np.flatnonzero(adult) if int(i) not in graded and not evaluator.population.records_of(people.ids[i])
-    ]
-    if not ungraded:
-        return
-    core = evaluator.core(people.ids[ungraded[0]], view.day)
-    if core.grade is None:
-        return
-    view.grade_index[ungraded] = view.scale.index(core.grade.grade)
-    view.near_band[ungraded] = _near(evaluator.scheme, core.score, core.grade.grade, margin)
-
-
-def _entries(view: MonthView, subject: str, entries: tuple, day: date, is_false: IsFalse, person: int | None) -> None:
     for entry in entries:
-        if not entry.active_on(day):
-            continue
         found = view.lists[entry.list_id]
-        false = bool(entry.records) and is_false(entry.records[0].key, day)
+        false = entry.key is not None and is_false(entry.key, day)
         found.active += 1
         found.active_false += false
         if false:
-            found.false_keys.add(entry.records[0].key)
+            found.false_keys.add(entry.key)  # type: ignore[arg-type]
         fresh = entry.start.year == day.year and entry.start.month == day.month
         found.new += fresh
         found.new_false += fresh and false
@@ -153,31 +227,20 @@ def _entries(view: MonthView, subject: str, entries: tuple, day: date, is_false:
             found.organizations += 1
 
 
-def _causes(evaluator: Evaluator, m: MeasureInForce, subject: str, day: date) -> tuple[Key, ...]:
-    """The records behind a measure: its list entry's, or the adverse lines counting towards its grade."""
-    if m.entry is not None:
-        return tuple(r.key for r in m.entry.records)
-    core = evaluator.core(m.via_subject or subject, day)
-    return tuple(line.record.key for line in core.lines if line.counting and line.points < 0)
-
-
-def _measures(view: MonthView, evaluator: Evaluator, subject: str, i: int | None, day: date, is_false: IsFalse) -> None:
-    types, actions = _domains()
-    for m in evaluator.measures(subject, day):
+def _count_measures(
+    view: MonthView, subject: str, measures: tuple[MeasureSeen, ...], day: date, is_false: IsFalse, i: int | None
+) -> None:
+    for m in measures:
         found = view.measures[m.measure_id]
-        causes = _causes(evaluator, m, subject, day)
         if m.effect in NEGATIVE_EFFECTS:
-            view.affected.setdefault(subject, set()).update(causes)
+            view.affected.setdefault(subject, set()).update(m.causes)
         if i is None:
             found.organizations += subject_kind(subject) == "organization"
             continue
         found.persons.add(i)
-        if causes and all(is_false(k, day) for k in causes):
+        if m.causes and all(is_false(k, day) for k in m.causes):
             found.wrongful.add(i)
-        if m.via_subject is not None:
+        if m.via_link:
             found.via_link.add(i)
-        cause_domains = set()
-        for ref in m.entry.records if m.entry is not None else ():
-            cause_domains |= types.get(ref.type, frozenset())
-        if m.entry is not None and any(actions.get(a) not in cause_domains for a in m.actions):
+        if m.spill_over:
             found.spill_over.add(i)

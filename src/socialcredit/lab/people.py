@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 
 import numpy as np
 
@@ -38,6 +39,11 @@ class People:
 
     def __len__(self) -> int:
         return len(self.ids)
+
+    @cached_property
+    def index(self) -> dict[str, int]:
+        """Resident id -> index."""
+        return {s: i for i, s in enumerate(self.ids)}
 
     def adult(self, day: date) -> np.ndarray:
         """Who is 18 or older on ``day``."""

@@ -24,7 +24,7 @@ from socialcredit.lab import behaviour
 from socialcredit.lab.behaviour import Conduct, Event, Month
 from socialcredit.lab.catalogue import RECORD_TYPES, authority_prefix, court_code
 from socialcredit.lab.objections import Reviewers
-from socialcredit.lab.observe import MonthView, observe
+from socialcredit.lab.observe import MonthView, SubjectSeen, aggregate, reusable, see
 from socialcredit.lab.people import Organizations, People, organizations, people
 from socialcredit.lab.scenario import Scenario
 from socialcredit.lab.streams import Streams
@@ -49,19 +49,25 @@ class Platform:
     by_subject: dict[str, dict[Key, Record]] = field(default_factory=dict)
     owner: dict[Key, str] = field(default_factory=dict)
     counters: dict[str, int] = field(default_factory=dict)
+    touched: set[str] = field(default_factory=set)
+    """Subjects whose records in force changed since the schemes last looked."""
 
     def add(self, record: Record) -> None:
         self.by_subject.setdefault(record.subject_id, {})[record.key] = record
         self.owner[record.key] = record.subject_id
+        self.touched.add(record.subject_id)
 
     def revoke(self, key: Key) -> None:
         """Take a record out of force (an upheld objection: the authority revokes it)."""
         subject = self.owner.get(key)
         if subject is not None:
             self.by_subject.get(subject, {}).pop(key, None)
+            self.touched.add(subject)
 
-    def in_force(self, leaving_out: set[Key]) -> list[Record]:
-        return [r for recs in self.by_subject.values() for k, r in recs.items() if k not in leaving_out]
+    def in_force(self, leaving_out: set[Key], subjects: set[str] | None = None) -> list[Record]:
+        """Every record in force (of ``subjects``, when given), less those left out."""
+        chosen = self.by_subject if subjects is None else {s: self.by_subject.get(s, {}) for s in subjects}
+        return [r for recs in chosen.values() for k, r in recs.items() if k not in leaving_out]
 
 
 @dataclass
@@ -87,8 +93,13 @@ Progress = Callable[[int, int], None]
 class Simulation:
     """One scenario under a list of schemes; :meth:`run` lives it and returns a :class:`Run`."""
 
-    def __init__(self, scenario: Scenario, schemes: list[Scheme]) -> None:
+    def __init__(self, scenario: Scenario, schemes: list[Scheme], *, reuse: bool = True) -> None:
         self.scenario = scenario
+        self.reuse = reuse
+        """Keep a subject's view while nothing can change it (False: evaluate everyone every month)."""
+        self.seen: dict[str, dict[str, SubjectSeen]] = {s.label: {} for s in schemes}
+        self.base: dict[str, SubjectSeen | None] = {}
+        self.suspended: set[Key] = set()
         self.schemes = schemes
         self.streams = Streams(scenario.seed)
         self.court = court_code(scenario.population.division)
@@ -230,15 +241,50 @@ class Simulation:
 
     # -- the schemes -----------------------------------------------------------------------------------------
 
-    def _evaluate(self, month: Month, suspended: set[tuple[str, str]]) -> dict[str, MonthView]:
-        records = self.platform.in_force(suspended)
+    def _evaluate(self, month: Month, suspended: set[Key]) -> dict[str, MonthView]:
+        """Every scheme's view at the month's end: the engine over the records in force less the suspended, for
+        the subjects whose view may have changed (everyone, the first time or without reuse)."""
+        day = month.last
+        owners = self.platform.owner
+        self.platform.touched |= {owners[k] for k in suspended ^ self.suspended if k in owners}
+        self.suspended = set(suspended)
         out = {}
         for scheme in self.schemes:
-            evaluator = Evaluator(scheme, records)
-            out[scheme.label] = observe(
-                evaluator, month.last, self.people, self.orgs, self.is_false, self.scenario.deterrence.margin
+            seen = self.seen[scheme.label]
+            fresh = not seen or not self.reuse or not reusable(scheme)
+            if fresh:
+                evaluator = Evaluator(scheme, self.platform.in_force(suspended))
+                seen.clear()
+                again = evaluator.reachable_subjects()
+            else:
+                dirty = self.platform.touched | {s for s, v in seen.items() if v.until <= day.toordinal()}
+                if scheme.links:  # what reaches through a link depends on the other subject: look at both again
+                    dirty |= set(self.orgs.ids) | self._named(scheme)
+                evaluator = Evaluator(scheme, self.platform.in_force(suspended, dirty))
+                for subject in dirty - set(evaluator.reachable_subjects()):
+                    seen.pop(subject, None)
+                again = evaluator.reachable_subjects()
+            for subject in again:
+                seen[subject] = see(evaluator, subject, day)
+            if scheme.label not in self.base:
+                self.base[scheme.label] = self._base(scheme, day)
+            out[scheme.label] = aggregate(
+                scheme, seen, day, self.people, self.is_false, self.scenario.deterrence.margin, self.base[scheme.label]
             )
+        self.platform.touched.clear()
         return out
+
+    def _named(self, scheme: Scheme) -> set[str]:
+        """Everyone an organization names through one of the scheme's links."""
+        evaluator = Evaluator(scheme, self.platform.in_force(set(), set(self.orgs.ids)))
+        return {s for link in scheme.links for s in evaluator.population.link_targets(link)}
+
+    def _base(self, scheme: Scheme, day: date) -> SubjectSeen | None:
+        """The view of an adult with no records (the base score's grade), if the scheme grades persons."""
+        if scheme.grades is None or "person" not in {str(k) for k in scheme.subject_kinds}:
+            return None
+        evaluator = Evaluator(scheme, [])
+        return see(evaluator, self.people.ids[0], day)
 
     def _feed_back(self, month: Month, view: dict[str, MonthView]) -> None:
         """Deterrence from the scores, and the objections of those a scheme affects."""
