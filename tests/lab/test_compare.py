@@ -41,3 +41,13 @@ def test_a_scheme_compared_with_itself_changes_nobody() -> None:
     d = found["differences"]
     assert [d[k] for k in ("grade_better", "grade_worse", "newly_listed", "no_longer_listed")] == [0, 0, 0, 0]
     assert found["metrics"]["a"] == found["metrics"]["b"]
+
+
+def test_a_lab_rule_on_petitions_marks_petitioners_down_and_chills_petitioning() -> None:
+    lab_rule = load_scheme(str(REVISION.with_name("rongcheng-petitions-lab.yaml")))
+    scenario = small(500, years=2, protected={"petitions_per_adult_year": 0.2, "chilling": 0.5})
+    _, found = compare(scenario, load_scheme("rongcheng"), lab_rule)
+    a, b = found["metrics"]["a"]["protected_activity"], found["metrics"]["b"]["protected_activity"]
+    assert not a["chilled"] and b["chilled"]
+    assert 0.3 < b["total"] / a["total"] < 0.7, (a["total"], b["total"])
+    assert found["differences"]["grade_worse"] > 0

@@ -14,6 +14,7 @@ from datetime import date
 
 import numpy as np
 
+from socialcredit.lab.catalogue import RECORD_TYPES, RecordType, authority_prefix
 from socialcredit.lab.people import People
 from socialcredit.lab.scenario import Scenario
 from socialcredit.lab.streams import Streams
@@ -29,6 +30,30 @@ ADVERSE = frozenset(
     }
 )
 """The adverse types this model files, any of which a mistyped identity number can put on the wrong person."""
+
+PETITION = "letters_visits.petition"
+LAB_ONLY_TYPES = {
+    PETITION: RecordType(
+        PETITION,
+        "RC-LETTERS",
+        "Regulation on Letters and Visits (2022): a petition, recorded here for the lab only",
+        "信访{year}{serial}号",
+    )
+}
+"""Types the lab files only to measure what a rule on them would do: the catalogue refuses them to operation,
+so they are not in the city's catalogue (:mod:`socialcredit.lab.catalogue`)."""
+LAB_ONLY_PREFIXES = {"RC-LETTERS": "LTV"}
+
+
+def record_type(name: str) -> RecordType:
+    """A type the simulation files: the city's, or one for the lab only."""
+    return RECORD_TYPES.get(name) or LAB_ONLY_TYPES[name]
+
+
+def record_prefix(authority: str) -> str:
+    """The record id prefix of an authority, the lab's letters and visits office included."""
+    return LAB_ONLY_PREFIXES.get(authority) or authority_prefix(authority)
+
 
 MAX_SAME_MONTH = 4
 """At most this many records of one type for one person in one month (the rest are not drawn)."""
@@ -140,6 +165,18 @@ def everyday(scenario: Scenario, people: People, streams: Streams, month: Month,
         Event("P", int(i), "utility.late_fees", month.day(float(u[i])), (("adjudicated", False),))
         for i in np.flatnonzero(fees)
     )
+    return events
+
+
+def petitions(scenario: Scenario, people: People, streams: Streams, month: Month, chilled: bool) -> list[Event]:
+    """Petitions to the letters and visits office; fewer while a scheme in the run marks them down."""
+    p = scenario.protected
+    if p.petitions_per_adult_year <= 0:
+        return []
+    rate = p.petitions_per_adult_year / 12 * (1.0 - p.chilling if chilled else 1.0)
+    events: list[Event] = []
+    means = people.adult(month.last).astype(float) * rate
+    _counts(events, streams, month, "petition", streams.poisson("petition", month.number, means), PETITION)
     return events
 
 

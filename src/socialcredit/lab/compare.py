@@ -79,6 +79,13 @@ def _side_by_side(ma: dict[str, Any], mb: dict[str, Any]) -> list[dict[str, Any]
         ("objections filed", f"{ma['objections']['total']['filed']:,}", f"{mb['objections']['total']['filed']:,}"),
         ("objections upheld", f"{ma['objections']['total']['upheld']:,}", f"{mb['objections']['total']['upheld']:,}"),
     ]
+    rows.append(
+        (
+            "petitions made",
+            f"{ma['protected_activity']['total']:,}",
+            f"{mb['protected_activity']['total']:,}",
+        )
+    )
     for grade in sa.get("grades", {}):
         if grade in sb.get("grades", {}):
             rows.append(

@@ -40,6 +40,7 @@ def metrics(run: Run) -> dict[str, Any]:
         "schemes": {label: _scheme(run, label, adults) for label in labels},
         "objections": _objections(run),
         "disparate_impact": {label: _disparate(run, label) for label in labels},
+        "protected_activity": {"petitions": run.petitions, "total": sum(run.petitions), "chilled": run.chilled},
     }
     out["calibration"] = calibration.check(run, out)
     return out

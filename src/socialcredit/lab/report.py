@@ -42,6 +42,10 @@ def images(m: dict[str, Any]) -> dict[str, bytes]:
         groups = m["disparate_impact"][label].get("groups")
         if groups:
             out[f"disparate-{k}.png"] = plots.selection_rates(groups, f"{label}: who is restricted, by group")
+    if m["protected_activity"]["total"]:
+        out["petitions.png"] = plots.lines(
+            months, {"petitions": m["protected_activity"]["petitions"]}, "Petitions a month", "petitions"
+        )
     o = m["objections"]
     out["objections.png"] = plots.lines(
         months,

@@ -99,6 +99,15 @@ class ConductSpec(StrictModel):
     late_fees_per_year: float = Field(default=0.02, ge=0.0, le=12.0)
 
 
+class ProtectedSpec(StrictModel):
+    """Protected activity that operation never scores, for lab schemes that would: petitioning (信访)."""
+
+    petitions_per_adult_year: float = Field(default=0.0, ge=0.0, le=12.0)
+    chilling: float = Field(
+        default=0.5, ge=0.0, le=1.0, description="how much less people petition while a scheme in the run marks it down"
+    )
+
+
 class DeterrenceSpec(StrictModel):
     """A person whose score is within ``margin`` points of the band below commits fewer minor offences."""
 
@@ -143,6 +152,7 @@ class Scenario(StrictModel):
     conduct: ConductSpec = ConductSpec()
     debt: DebtSpec = DebtSpec()
     deterrence: DeterrenceSpec = DeterrenceSpec()
+    protected: ProtectedSpec = ProtectedSpec()
     errors: ErrorSpec = ErrorSpec()
     objections: ObjectionSpec = ObjectionSpec()
 

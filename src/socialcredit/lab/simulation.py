@@ -22,7 +22,7 @@ import numpy as np
 from socialcredit.engine import Evaluator
 from socialcredit.lab import behaviour
 from socialcredit.lab.behaviour import Conduct, Event, Month
-from socialcredit.lab.catalogue import RECORD_TYPES, authority_prefix, court_code
+from socialcredit.lab.catalogue import court_code
 from socialcredit.lab.objections import Reviewers
 from socialcredit.lab.observe import MonthView, SubjectSeen, aggregate, reusable, see
 from socialcredit.lab.people import Organizations, People, organizations, people
@@ -49,25 +49,40 @@ class Platform:
     by_subject: dict[str, dict[Key, Record]] = field(default_factory=dict)
     owner: dict[Key, str] = field(default_factory=dict)
     counters: dict[str, int] = field(default_factory=dict)
-    touched: set[str] = field(default_factory=set)
-    """Subjects whose records in force changed since the schemes last looked."""
+    touched: dict[str, set[str]] = field(default_factory=dict)
+    """Subjects whose records in force changed since the schemes last looked, and the types that changed."""
 
     def add(self, record: Record) -> None:
         self.by_subject.setdefault(record.subject_id, {})[record.key] = record
         self.owner[record.key] = record.subject_id
-        self.touched.add(record.subject_id)
+        self.touch(record)
+
+    def touch(self, record: Record) -> None:
+        self.touched.setdefault(record.subject_id, set()).add(record.type)
 
     def revoke(self, key: Key) -> None:
         """Take a record out of force (an upheld objection: the authority revokes it)."""
         subject = self.owner.get(key)
         if subject is not None:
-            self.by_subject.get(subject, {}).pop(key, None)
-            self.touched.add(subject)
+            record = self.by_subject.get(subject, {}).pop(key, None)
+            if record is not None:
+                self.touch(record)
 
-    def in_force(self, leaving_out: set[Key], subjects: set[str] | None = None) -> list[Record]:
-        """Every record in force (of ``subjects``, when given), less those left out."""
+    def record(self, key: Key) -> Record | None:
+        subject = self.owner.get(key)
+        return None if subject is None else self.by_subject.get(subject, {}).get(key)
+
+    def in_force(
+        self, leaving_out: set[Key], subjects: set[str] | None = None, types: set[str] | None = None
+    ) -> list[Record]:
+        """Every record in force (of ``subjects``, of ``types``, when given), less those left out."""
         chosen = self.by_subject if subjects is None else {s: self.by_subject.get(s, {}) for s in subjects}
-        return [r for recs in chosen.values() for k, r in recs.items() if k not in leaving_out]
+        return [
+            r
+            for recs in chosen.values()
+            for k, r in recs.items()
+            if k not in leaving_out and (types is None or r.type in types)
+        ]
 
 
 @dataclass
@@ -85,6 +100,8 @@ class Run:
     truth: Truth
     grades_by_person: dict[str, np.ndarray]  # scheme label -> (months, persons) grade index, -1 for none
     files_with_error: tuple[int, int]  # at the end: persons with a record in force, of whom with a false one
+    petitions: list[int] = field(default_factory=list)  # per reported month
+    chilled: bool = False
 
 
 Progress = Callable[[int, int], None]
@@ -100,6 +117,14 @@ class Simulation:
         self.seen: dict[str, dict[str, SubjectSeen]] = {s.label: {} for s in schemes}
         self.base: dict[str, SubjectSeen | None] = {}
         self.suspended: set[Key] = set()
+        self.chilled = any(
+            rule.record_type == behaviour.PETITION and isinstance(rule.points, int) and rule.points < 0
+            for scheme in schemes
+            if scheme.score is not None
+            for rule in scheme.score.rules
+        )
+        """Whether a scheme in the run marks petitioning down (and so chills it)."""
+        self.petitions: list[int] = []
         self.schemes = schemes
         self.streams = Streams(scenario.seed)
         self.court = court_code(scenario.population.division)
@@ -123,8 +148,9 @@ class Simulation:
         persons = len(self.people)
         grades = {s.label: np.full((self.scenario.months, persons), -1, np.int8) for s in self.schemes}
         for step in range(total):
-            self._act(month)
+            petitioned = self._act(month)
             if step >= burn_in:
+                self.petitions.append(petitioned)
                 self._decide(month)
                 suspended = self.reviewers.overdue(month.last)
                 view = self._evaluate(month, suspended)
@@ -148,6 +174,8 @@ class Simulation:
             self.truth,
             grades,
             self._files_with_error(month),
+            self.petitions,
+            self.chilled,
         )
 
     def _files_with_error(self, month: Month) -> tuple[int, int]:
@@ -158,9 +186,11 @@ class Simulation:
 
     # -- the city acts ---------------------------------------------------------------------------------------
 
-    def _act(self, month: Month) -> None:
+    def _act(self, month: Month) -> int:
+        """The month's conduct filed as records; returns how many petitions were made."""
         events = behaviour.everyday(self.scenario, self.people, self.streams, month, self.near)
         events += behaviour.money(self.scenario, self.people, self.streams, month, self.conduct, self.court)
+        events += behaviour.petitions(self.scenario, self.people, self.streams, month, self.chilled)
         events += behaviour.organization_cases(
             self.scenario, self.streams, month, self.conduct, len(self.orgs), self.court
         )
@@ -174,19 +204,20 @@ class Simulation:
                 self.truth.mistyped[record.key] = meant
             if event.type == "court.dishonest_listing" and event.case is not None:
                 self.truth.case_of_listing[record.key] = event.case
+        return sum(1 for e in events if e.type == behaviour.PETITION)
 
     def _subject(self, kind: str, index: int) -> str:
         return self.people.ids[index] if kind == "P" else self.orgs.ids[index]
 
     def _record(self, event: Event, meant: str, filed: str) -> Record:
         """The record an authority files for ``event``, numbered in the series of the subject it was meant for."""
-        kind = RECORD_TYPES[event.type]
+        kind = behaviour.record_type(event.type)
         n = self.platform.counters.get(meant, 0) + 1
         self.platform.counters[meant] = n
         attributes = dict(event.attributes)
         serial = f"{1 if event.kind == 'P' else 2}{event.index:07d}{n:03d}"
         return Record(
-            record_id=f"{authority_prefix(kind.authority)}-LAB-{event.kind}{event.index:07d}-{n:03d}",
+            record_id=f"{behaviour.record_prefix(kind.authority)}-LAB-{event.kind}{event.index:07d}-{n:03d}",
             subject_id=filed,
             type=event.type,
             occurred_at=event.day,
@@ -245,22 +276,26 @@ class Simulation:
         """Every scheme's view at the month's end: the engine over the records in force less the suspended, for
         the subjects whose view may have changed (everyone, the first time or without reuse)."""
         day = month.last
-        owners = self.platform.owner
-        self.platform.touched |= {owners[k] for k in suspended ^ self.suspended if k in owners}
+        for key in suspended ^ self.suspended:
+            record = self.platform.record(key)
+            if record is not None:
+                self.platform.touch(record)
         self.suspended = set(suspended)
         out = {}
         for scheme in self.schemes:
             seen = self.seen[scheme.label]
+            read = scheme.record_types()  # evaluating a scheme needs no other records
             fresh = not seen or not self.reuse or not reusable(scheme)
             if fresh:
-                evaluator = Evaluator(scheme, self.platform.in_force(suspended))
+                evaluator = Evaluator(scheme, self.platform.in_force(suspended, types=read))
                 seen.clear()
                 again = evaluator.reachable_subjects()
             else:
-                dirty = self.platform.touched | {s for s, v in seen.items() if v.until <= day.toordinal()}
+                dirty = {s for s, types in self.platform.touched.items() if types & read}
+                dirty |= {s for s, v in seen.items() if v.until <= day.toordinal()}
                 if scheme.links:  # what reaches through a link depends on the other subject: look at both again
                     dirty |= set(self.orgs.ids) | self._named(scheme)
-                evaluator = Evaluator(scheme, self.platform.in_force(suspended, dirty))
+                evaluator = Evaluator(scheme, self.platform.in_force(suspended, dirty, read))
                 for subject in dirty - set(evaluator.reachable_subjects()):
                     seen.pop(subject, None)
                 again = evaluator.reachable_subjects()
@@ -276,7 +311,8 @@ class Simulation:
 
     def _named(self, scheme: Scheme) -> set[str]:
         """Everyone an organization names through one of the scheme's links."""
-        evaluator = Evaluator(scheme, self.platform.in_force(set(), set(self.orgs.ids)))
+        types = {link.record_type for link in scheme.links}
+        evaluator = Evaluator(scheme, self.platform.in_force(set(), set(self.orgs.ids), types))
         return {s for link in scheme.links for s in evaluator.population.link_targets(link)}
 
     def _base(self, scheme: Scheme, day: date) -> SubjectSeen | None:
