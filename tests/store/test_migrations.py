@@ -47,7 +47,7 @@ def test_migrated_schema_matches_the_models(store: Store) -> None:
         hook = include_object(partitions(conn))
         context = MigrationContext.configure(conn, opts={"compare_type": True, "include_object": hook})
         diff = compare_metadata(context, Base.metadata)
-    assert diff == []
+    assert diff == [], diff
 
 
 def test_migrations_ship_inside_the_package() -> None:

@@ -1,15 +1,15 @@
-"""Who names whom through a scheme's links (an organization's registration naming its legal representative),
-kept between requests until records are written.
+"""Who names whom through a scheme's links (an organization's registration naming its legal representative).
 
-Reading one subject's file, or deciding about them, needs the subjects whose records name them through a link:
-:meth:`Store.naming <socialcredit.store.Store.naming>` finds them in the database, but no index covers a value
-inside a record's attributes, so every call reads every record of the link's type (at Rongcheng size 19,000
-registrations, about 20 ms: most of a personal file page). :class:`LinkCache` reads them once into a map from
-the value named to the subjects naming it, and reads them again only after a write of records: every write adds
-one row to ``batches`` in its transaction (records are append-only), so the count and the last id of
-``batches`` tell when the map is out of date, even where transactions commit out of the order of their ids.
-Like :meth:`Store.naming`, the map is a superset (every stored version; a number matches its digits as text);
-the caller resolves which records are in force and what they name.
+Reading one subject's file, or deciding about them, needs the subjects whose records name them through a link.
+For the links the shipped schemes follow there is an index on the value named (migration 0010,
+:data:`~socialcredit.tables.records.INDEXED_LINKS`): :meth:`Store.naming <socialcredit.store.Store.naming>` finds
+them by it, in milliseconds at any size. For any other link, and for a question about thousands of subjects at
+once, :class:`LinkCache` reads every record of the link's type once into a map from the value named to the
+subjects naming it, and reads them again only after a write of records: every write adds one row to ``batches``
+in its transaction (records are append-only), so the count and the last id of ``batches`` tell when the map is
+out of date, even where transactions commit out of the order of their ids. Either way the answer is a superset
+(every stored version; a number matches its digits as text); the caller resolves which records are in force and
+what they name.
 """
 
 from __future__ import annotations
@@ -21,7 +21,10 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, func, select
 
 from socialcredit.store import Store
-from socialcredit.tables.records import batches_table, records_table
+from socialcredit.tables.records import INDEXED_LINKS, batches_table, records_table
+
+BY_INDEX = 2_000
+"""At most this many subjects asked about at once are looked up by the link's index; more read the map."""
 
 
 def record_writes(conn: Connection) -> tuple[int, int]:
@@ -41,8 +44,9 @@ class Named:
 
 
 class LinkCache:
-    """:meth:`naming` as :meth:`Store.naming` answers it, from a map per link kept until records are written.
-    Thread-safe; one caller reads a link's records again while the others wait for it."""
+    """:meth:`naming` as :meth:`Store.naming` answers it: by the link's index where it has one, else from a map per
+    link kept until records are written. Thread-safe; one caller reads a link's records again while the others
+    wait for it."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
@@ -60,6 +64,8 @@ class LinkCache:
         """Subjects with a stored record of ``record_type`` whose ``attribute`` is one of ``targets``."""
         if not targets:
             return set()
+        if (record_type, attribute) in INDEXED_LINKS and len(targets) <= BY_INDEX:
+            return self.store.naming(record_type, attribute, targets)
         named = self._named(record_type, attribute, self.writes())
         out: set[str] = set()
         for target in targets:

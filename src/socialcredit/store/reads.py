@@ -20,10 +20,12 @@ from socialcredit.records import Record, effective_records
 from socialcredit.store.engine import IN_CHUNK, chunks
 from socialcredit.store.model import BatchInfo
 from socialcredit.tables.records import (
+    INDEXED_LINKS,
     RECORD_COLUMNS,
     authorities_table,
     authority_from_row,
     batches_table,
+    linked_value,
     of_authority,
     record_from_row,
     records_table,
@@ -161,7 +163,10 @@ def naming(conn: Connection, record_type: str, attribute: str, targets: Collecti
     """Subjects with a stored record of ``record_type`` whose ``attribute`` is one of ``targets`` (a superset:
     see :meth:`Store.naming`)."""
     t = records_table
-    value = t.c.attributes[attribute].as_string()
+    if (record_type, attribute) in INDEXED_LINKS:  # the same expression as the index, so that it is used
+        value = linked_value(attribute)
+    else:
+        value = t.c.attributes[attribute].as_string()
     out: set[str] = set()
     for chunk in chunks(sorted(set(targets)), IN_CHUNK):
         query = select(t.c.subject_id).where(t.c.type == record_type, value.in_(chunk)).distinct()

@@ -30,11 +30,52 @@ from sqlalchemy import (
     select,
     text,
 )
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Mapped, mapped_column
 
 from socialcredit.authorities import Authority
 from socialcredit.records import Record
 from socialcredit.tables.base import Base, BigId, JSONType, UTCDateTime
+
+INDEXED_LINKS: dict[tuple[str, str], str] = {
+    ("registry.legal_representative", "person_id"): "ix_records_legal_representative",
+}
+"""The links the shipped schemes follow, (record type, attribute): each has an index on the value it names, so
+that the subjects naming a person are found without reading every record of the type."""
+
+LINK_VALUE = {
+    "postgresql": "(attributes ->> '{attribute}'::text)",
+    "sqlite": "json_extract(attributes, '$.{attribute}')",
+}
+"""A record's attribute as text, written as the link indexes are (a query must use the same expression), and as
+PostgreSQL writes it back, so that the models compare equal to the database."""
+LINK_WHERE = {
+    "postgresql": "((type)::text = '{record_type}'::text)",
+    "sqlite": "type = '{record_type}'",
+}
+
+
+class LinkValue(ColumnElement[str]):
+    """A record's attribute as text, written as each dialect's link index holds it (the query and the index must
+    use the same expression for the index to be used)."""
+
+    inherit_cache = True
+    type = String()
+
+    def __init__(self, attribute: str) -> None:
+        if not attribute.isidentifier():
+            raise ValueError(f"not an attribute name: {attribute!r}")
+        self.attribute = attribute
+
+
+@compiles(LinkValue)
+def _link_value(element: LinkValue, compiler: Any, **kw: Any) -> str:
+    return LINK_VALUE[compiler.dialect.name].format(attribute=element.attribute)
+
+
+def linked_value(attribute: str) -> ColumnElement[str]:
+    """The attribute's value as an indexed link's index holds it."""
+    return LinkValue(attribute)
 
 
 class AuthorityRow(Base):
@@ -95,6 +136,16 @@ class RecordRow(Base):
             initially="DEFERRED",
         ),
         Index("ix_records_recorded_at", "recorded_at"),
+        # Who names whom through a link, found by the value named (migration 0010).
+        *(
+            Index(
+                name,
+                LinkValue(attribute),
+                postgresql_where=text(LINK_WHERE["postgresql"].format(record_type=record_type)),
+                sqlite_where=text(LINK_WHERE["sqlite"].format(record_type=record_type)),
+            )
+            for (record_type, attribute), name in INDEXED_LINKS.items()
+        ),
         # Partial: only corrections and revocations, so it stays small and never tempts the planner away from
         # the unique (authority, record_id, region) index when ingestion looks up record ids.
         Index(
