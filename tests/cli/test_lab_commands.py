@@ -58,6 +58,8 @@ def test_lab_compare_reports_both_versions(tmp_path: Path, capsys: pytest.Captur
         (["lab", "compare", "{s}", "--scheme", "rongcheng", "--out", "{o}"], "give exactly two schemes"),
         (["lab", "run", "{missing}", "--out", "{o}"], "cannot read scenario"),
         (["lab", "run", "{bad}", "--out", "{o}"], "line"),
+        (["lab", "run", "{s}", "--out", "{file}"], "is a file, not a folder"),
+        (["lab", "run", "{unknown}", "--out", "{o}"], "no scheme 'nonesuch'"),
     ],
 )
 def test_a_wrong_call_gets_a_clear_error_and_writes_nothing(
@@ -65,7 +67,17 @@ def test_a_wrong_call_gets_a_clear_error_and_writes_nothing(
 ) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text(shipped_scenario_text().replace("seed: 7", "seed: [7]"), "utf-8")
-    paths = {"s": scenario_file(tmp_path), "o": tmp_path / "out", "missing": tmp_path / "none.yaml", "bad": bad}
+    unknown = tmp_path / "unknown.yaml"
+    unknown.write_text(shipped_scenario_text().replace("judgment-debtors]", "nonesuch]"), "utf-8")
+    (tmp_path / "a-file").write_text("x", "utf-8")
+    paths = {
+        "s": scenario_file(tmp_path),
+        "o": tmp_path / "out",
+        "missing": tmp_path / "none.yaml",
+        "bad": bad,
+        "unknown": unknown,
+        "file": tmp_path / "a-file",
+    }
     assert run(*[a.format(**paths) for a in argv]) != 0
     assert message in capsys.readouterr().err
     assert not (tmp_path / "out").exists()

@@ -21,6 +21,14 @@ def _progress(err: Console) -> Progress:
     )
 
 
+def _check_out(out: Path) -> None:
+    """Refuse, before any work, a report folder that is a file."""
+    from socialcredit.errors import InputError, Problem
+
+    if out.exists() and not out.is_dir():
+        raise InputError([Problem("is a file, not a folder for the report", "--out", str(out))])
+
+
 def _schemes(names: list[str], base: Path) -> list:
     from socialcredit.scheme.registry import load_scheme, shipped_names
 
@@ -39,6 +47,7 @@ def run_command(scenario: SCENARIO, out: OUT) -> None:
     from socialcredit.lab.scenario import load_scenario
     from socialcredit.lab.simulation import Simulation
 
+    _check_out(out)
     found = load_scenario(scenario)
     schemes = _schemes(found.schemes, scenario)
     err = Console(stderr=True)
@@ -63,6 +72,7 @@ def compare_command(
 
     if len(scheme) != 2:
         raise InputError([Problem(f"give exactly two schemes, not {len(scheme)}", "--scheme")])
+    _check_out(out)
     found = load_scenario(scenario)
     a, b = _schemes(scheme, scenario)
     err = Console(stderr=True)
