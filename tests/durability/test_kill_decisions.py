@@ -70,8 +70,11 @@ def _serve(store: Store, tmp: Path, port: int, workers: int) -> subprocess.Popen
     raise AssertionError("the server did not start")
 
 
-def _load(port: int, token: str, rng: random.Random, stop: threading.Event) -> list[tuple[str, str]]:
-    """Decisions from CLIENTS threads until ``stop`` (or the server dies); (reference, subject) of each answered."""
+def _load(
+    port: int, token: str, rng: random.Random, stop: threading.Event, flowing: threading.Event
+) -> list[tuple[str, str]]:
+    """Decisions from CLIENTS threads until ``stop`` (or the server dies); (reference, subject) of each answered.
+    ``flowing`` is set once decisions are being answered."""
     answered: list[tuple[str, str]] = []
     subjects = [rng.choice(SUBJECTS) for _ in range(100_000)]
     lock = threading.Lock()
@@ -91,6 +94,8 @@ def _load(port: int, token: str, rng: random.Random, stop: threading.Event) -> l
                 if response.status_code == 200:
                     with lock:
                         answered.append((response.json()["reference"], subject))
+                        if len(answered) >= CLIENTS:
+                            flowing.set()
 
     with ThreadPoolExecutor(CLIENTS) as pool:
         list(pool.map(client, range(CLIENTS)))
@@ -109,10 +114,13 @@ def test_sigkill_under_concurrent_load_never_loses_an_answered_decision(
     for _ in range(KILLS):
         port = _port()
         server = _serve(store, tmp_path, port, workers)
-        stop = threading.Event()
+        stop, flowing = threading.Event(), threading.Event()
         try:
             with ThreadPoolExecutor(1) as pool:
-                load = pool.submit(_load, port, token, rng, stop)
+                load = pool.submit(_load, port, token, rng, stop, flowing)
+                # Kill at a random moment once the load flows: on a busy machine the workers take a while to
+                # answer their first requests, and a kill before that would test nothing.
+                flowing.wait(timeout=60)
                 time.sleep(rng.uniform(0.5, 2.0))
                 os.killpg(server.pid, signal.SIGKILL)  # the server and every worker at once
                 server.wait(timeout=30)
