@@ -135,6 +135,9 @@ class Simulation:
         self.truth = Truth()
         self.reviewers = Reviewers(scenario.objections.reviewers_per_month, scenario.objections.reviewer_accuracy)
         self.near = np.zeros(len(self.people))
+        offset = len(self.people)
+        self.organization_position = {s: offset + j for j, s in enumerate(self.orgs.ids)}
+        """An organization's element in the draws made for persons and organizations together."""
         for found in self.orgs.registry:
             for _authority, record in found:
                 self.platform.add(record)
@@ -296,9 +299,9 @@ class Simulation:
                 if scheme.links:  # what reaches through a link depends on the other subject: look at both again
                     dirty |= set(self.orgs.ids) | self._named(scheme)
                 evaluator = Evaluator(scheme, self.platform.in_force(suspended, dirty, read))
-                for subject in dirty - set(evaluator.reachable_subjects()):
-                    seen.pop(subject, None)
                 again = evaluator.reachable_subjects()
+                for subject in dirty - set(again):
+                    seen.pop(subject, None)
             for subject in again:
                 seen[subject] = see(evaluator, subject, day)
             if scheme.label not in self.base:
@@ -330,9 +333,8 @@ class Simulation:
         self.near = near
         o = self.scenario.objections
         u = self.streams.uniform("object", month.number, len(self.people) + len(self.orgs))
-        position = {s: i for i, s in enumerate(self.people.ids)}
-        offset = len(self.people)
-        organization_position = {s: offset + j for j, s in enumerate(self.orgs.ids)}
+        position = self.people.index
+        organization_position = self.organization_position
         affected: dict[str, tuple[set[Key], int]] = {}
         for scheme in self.schemes:
             within = scheme.objection.decided_within_days if scheme.objection else 30
