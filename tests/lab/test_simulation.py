@@ -108,8 +108,9 @@ def test_the_default_scenario_is_calibrated_on_a_small_city() -> None:
             "objections": {"when_wronged_per_month": 0.5, "reviewers_per_month": 3},
         },
         {"conduct": {"tickets_per_driver_year": 4.0, "volunteering_per_volunteer_year": 12.0}, "seed": 11},
+        {"debt": {"organization_listing_per_month": 0.05, "performed_per_month": 0.08}, "seed": 5},
     ],
-    ids=["default", "errors-and-late-objections", "busy-drivers-and-volunteers"],
+    ids=["default", "errors-and-late-objections", "busy-drivers-and-volunteers", "listed-organizations"],
 )
 def test_keeping_unchanged_views_gives_what_evaluating_everyone_gives(changes: dict) -> None:  # type: ignore[type-arg]
     """The simulation keeps a subject's view until its records change or a line, entry or dated record can change

@@ -51,10 +51,13 @@ class Platform:
     counters: dict[str, int] = field(default_factory=dict)
     touched: dict[str, set[str]] = field(default_factory=dict)
     """Subjects whose records in force changed since the schemes last looked, and the types that changed."""
+    holders: dict[str, set[str]] = field(default_factory=dict)
+    """Record type -> the subjects that have ever had a record of it (kept for the types links read)."""
 
     def add(self, record: Record) -> None:
         self.by_subject.setdefault(record.subject_id, {})[record.key] = record
         self.owner[record.key] = record.subject_id
+        self.holders.setdefault(record.type, set()).add(record.subject_id)
         self.touch(record)
 
     def touch(self, record: Record) -> None:
@@ -296,10 +299,9 @@ class Simulation:
             else:
                 dirty = {s for s, types in self.platform.touched.items() if types & read}
                 dirty |= {s for s, v in seen.items() if v.until <= day.toordinal()}
-                if scheme.links:  # what reaches through a link depends on the other subject: look at both again
-                    dirty |= set(self.orgs.ids) | self._named(scheme)
-                evaluator = Evaluator(scheme, self.platform.in_force(suspended, dirty, read))
-                again = evaluator.reachable_subjects()
+                held = self._through_links(scheme, dirty)
+                evaluator = Evaluator(scheme, self.platform.in_force(suspended, held, read))
+                again = [s for s in evaluator.reachable_subjects() if s in dirty]
                 for subject in dirty - set(again):
                     seen.pop(subject, None)
             for subject in again:
@@ -312,11 +314,23 @@ class Simulation:
         self.platform.touched.clear()
         return out
 
-    def _named(self, scheme: Scheme) -> set[str]:
-        """Everyone an organization names through one of the scheme's links."""
-        types = {link.record_type for link in scheme.links}
-        evaluator = Evaluator(scheme, self.platform.in_force(set(), set(self.orgs.ids), types))
-        return {s for link in scheme.links for s in evaluator.population.link_targets(link)}
+    def _through_links(self, scheme: Scheme, dirty: set[str]) -> set[str]:
+        """Widen ``dirty`` (in place) by everyone a changed subject has ever named through one of the scheme's
+        links, since what reaches them depends on it; return the subjects whose records evaluating them needs:
+        those, and everyone who has ever named one of them."""
+        if not scheme.links:
+            return dirty
+        names: dict[str, set[str]] = {}
+        named_by: dict[str, set[str]] = {}
+        for link in scheme.links:
+            for holder in self.platform.holders.get(link.record_type, ()):
+                for record in self.platform.by_subject[holder].values():
+                    target = record.attributes.get(link.attribute) if record.type == link.record_type else None
+                    if isinstance(target, str):
+                        names.setdefault(holder, set()).add(target)
+                        named_by.setdefault(target, set()).add(holder)
+        dirty |= {target for subject in list(dirty) for target in names.get(subject, ())}
+        return dirty | {holder for subject in dirty for holder in named_by.get(subject, ())}
 
     def _base(self, scheme: Scheme, day: date) -> SubjectSeen | None:
         """The view of an adult with no records (the base score's grade), if the scheme grades persons."""
