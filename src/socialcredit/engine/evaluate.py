@@ -12,7 +12,7 @@ from datetime import date
 
 from socialcredit.engine.grades import Facts, GradeOutcome, grade_of
 from socialcredit.engine.lists import list_entries
-from socialcredit.engine.points import score_lines, total
+from socialcredit.engine.points import factors_by_type, score_lines, total
 from socialcredit.engine.population import Population, subject_kind
 from socialcredit.engine.results import (
     Decision,
@@ -49,6 +49,7 @@ class Evaluator:
         self._list_kinds = {rule.id: {str(k) for k in rule.subject_kinds} for rule in scheme.lists}
         self._measure_kinds = {m.id: {str(k) for k in m.subject_kinds} for m in scheme.measures}
         self._key_factors = {m.id: m.key_factors for m in scheme.measures if m.key_factors is not None}
+        self._factors = factors_by_type(scheme.score) if scheme.score is not None else {}
 
     def covers(self, subject_id: str) -> bool:
         """Whether the scheme concerns this kind of subject."""
@@ -75,7 +76,7 @@ class Evaluator:
         records = self.population.records_of(subject_id)
         score_value, lines, outcome = None, (), None
         if self.scheme.score is not None:
-            lines = tuple(score_lines(self.scheme.score, records, as_of))
+            lines = tuple(score_lines(self.scheme.score, records, as_of, self._factors))
             score_value = total(self.scheme.score.base, lines)
             if self.scheme.grades is not None:
                 facts = Facts(

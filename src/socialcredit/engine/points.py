@@ -57,15 +57,21 @@ def factors_by_type(score: Score) -> dict[str, list[list[PointRule]]]:
     return {record_type: list(factors.values()) for record_type, factors in out.items()}
 
 
-def score_lines(score: Score, records: Sequence[Record], as_of: date) -> list[ScoreLine]:
+def score_lines(
+    score: Score,
+    records: Sequence[Record],
+    as_of: date,
+    factors: dict[str, list[list[PointRule]]] | None = None,
+) -> list[ScoreLine]:
     """Score a subject's records (in application order) as of ``as_of``.
 
     A record earns points from the first rule of each factor that matches it (most schemes have one factor, so
     one rule per record; a scorecard has one per variable). A yearly cap is a ledger: records earn in order of the
     day they happened; once a rule's records have earned the cap within a calendar year, later records earn only
-    what is left of it, then nothing. Records after ``as_of`` are not seen at all.
+    what is left of it, then nothing. Records after ``as_of`` are not seen at all. ``factors`` is
+    :func:`factors_by_type` of ``score``, when the caller scores many subjects and has worked it out once.
     """
-    by_type = factors_by_type(score)
+    by_type = factors if factors is not None else factors_by_type(score)
     ledger: dict[tuple[str, int], int] = {}
     lines: list[ScoreLine] = []
     for record in records:
