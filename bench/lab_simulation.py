@@ -20,6 +20,7 @@ import resource
 import time
 
 from socialcredit.engine import Evaluator
+from socialcredit.lab.parallel import available_cores
 from socialcredit.lab.scenario import Scenario, parse_scenario, shipped_scenario_text
 from socialcredit.lab.simulation import Simulation
 from socialcredit.scheme.registry import load_scheme
@@ -55,12 +56,13 @@ def main() -> None:
     parser.add_argument("--residents", type=int, default=10_000)
     parser.add_argument("--schemes", default="rongcheng,judgment-debtors")
     parser.add_argument("--quick", action="store_true", help="the timed run only: no baseline, no profile")
+    parser.add_argument("--workers", type=int, default=available_cores(), help="processes (default: the cores)")
     args = parser.parse_args()
     found = scenario(args.residents, args.schemes.split(","))
     schemes = [load_scheme(s) for s in found.schemes]
     print(f"load average at start: {os.getloadavg()[0]:.2f}")
     started = time.perf_counter()
-    simulation = Simulation(found, schemes)
+    simulation = Simulation(found, schemes, workers=args.workers)
     setup = time.perf_counter() - started
     last = [started]
 
@@ -75,7 +77,7 @@ def main() -> None:
     scored = len(run.months)
     print(
         f"{args.residents:,} residents, {len(run.organizations):,} organizations, {scored} months scored "
-        f"(+{12 * found.burn_in_years} unscored): {wall:.1f} s ({setup:.1f} s set-up)"
+        f"(+{12 * found.burn_in_years} unscored), {args.workers} process(es): {wall:.1f} s ({setup:.1f} s set-up)"
     )
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
     print(f"peak memory: {peak:.1f} GiB")

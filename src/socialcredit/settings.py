@@ -58,6 +58,12 @@ class Settings(BaseSettings):
         description="Minimum days an entry of a list (by list id) must have been published before repair may "
         "be applied for; lists not named here have none.",
     )
+    lab_workers: int = Field(
+        default=0,
+        ge=0,
+        description="Processes a policy-lab run sees a month's subjects on (the results do not depend on it); "
+        "0: one per core available.",
+    )
     decision_index: bool = Field(
         default=True,
         description="Answer list-based measures from the decision index kept current with the store (built "

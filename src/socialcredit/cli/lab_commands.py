@@ -39,8 +39,15 @@ def _schemes(names: list[str], base: Path) -> list:
     return out
 
 
+def _workers(ctx: typer.Context) -> int:
+    from socialcredit.cli.context import settings_from
+    from socialcredit.lab.parallel import available_cores
+
+    return settings_from(ctx).lab_workers or available_cores()
+
+
 @lab_app.command("run")
-def run_command(scenario: SCENARIO, out: OUT) -> None:
+def run_command(ctx: typer.Context, scenario: SCENARIO, out: OUT) -> None:
     """Live the scenario month by month under its schemes and write the report."""
     from socialcredit.lab.metrics import metrics
     from socialcredit.lab.report import write_report
@@ -53,13 +60,15 @@ def run_command(scenario: SCENARIO, out: OUT) -> None:
     err = Console(stderr=True)
     with _progress(err) as bar:
         task = bar.add_task("months", total=12 * (found.years + found.burn_in_years))
-        run = Simulation(found, schemes).run(lambda done, total: bar.update(task, completed=done, total=total))
+        simulation = Simulation(found, schemes, workers=_workers(ctx))
+        run = simulation.run(lambda done, total: bar.update(task, completed=done, total=total))
     page = write_report(out, metrics(run))
     Console().print(f"report written to {page}", highlight=False, markup=False)
 
 
 @lab_app.command("compare")
 def compare_command(
+    ctx: typer.Context,
     scenario: SCENARIO,
     out: OUT,
     scheme: Annotated[list[str], typer.Option("--scheme", help="A scheme (shipped name or file); give two.")],
@@ -78,7 +87,9 @@ def compare_command(
     err = Console(stderr=True)
     with _progress(err) as bar:
         task = bar.add_task("months", total=None)
-        ma, compared = compare(found, a, b, lambda done, total: bar.update(task, completed=done, total=total))
+        ma, compared = compare(
+            found, a, b, lambda done, total: bar.update(task, completed=done, total=total), _workers(ctx)
+        )
     page = write_report(out, ma, compared=compared)
     d = compared["differences"]
     Console().print(

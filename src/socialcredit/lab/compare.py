@@ -99,14 +99,15 @@ def _side_by_side(ma: dict[str, Any], mb: dict[str, Any]) -> list[dict[str, Any]
 
 
 def compare(
-    scenario: Any, a: Scheme, b: Scheme, progress: Progress | None = None
+    scenario: Any, a: Scheme, b: Scheme, progress: Progress | None = None, workers: int = 1
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Run the scenario under ``a`` and under ``b``; the metrics of ``a`` and the comparison (both runs'
     metrics, the person-level differences and the metrics side by side)."""
     runs = []
     for k, scheme in enumerate((a, b)):
         step = None if progress is None else (lambda done, total, k=k: progress(k * total + done, 2 * total))
-        runs.append(Simulation(scenario.model_copy(update={"schemes": [scheme.label]}), [scheme]).run(step))
+        simulation = Simulation(scenario.model_copy(update={"schemes": [scheme.label]}), [scheme], workers=workers)
+        runs.append(simulation.run(step))
     ma, mb = metrics(runs[0]), metrics(runs[1])
     found = {
         "a": a.label,

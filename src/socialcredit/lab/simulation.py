@@ -27,6 +27,7 @@ from socialcredit.lab.behaviour import Conduct, Event, Month
 from socialcredit.lab.catalogue import court_code
 from socialcredit.lab.objections import Reviewers
 from socialcredit.lab.observe import MonthView, SubjectSeen, aggregate, reusable, see
+from socialcredit.lab.parallel import see_all
 from socialcredit.lab.people import Organizations, People, organizations, people
 from socialcredit.lab.scenario import Scenario
 from socialcredit.lab.streams import Streams
@@ -130,10 +131,12 @@ def few_collections(young: int = 50_000) -> Iterator[Callable[[], None]]:
 class Simulation:
     """One scenario under a list of schemes; :meth:`run` lives it and returns a :class:`Run`."""
 
-    def __init__(self, scenario: Scenario, schemes: list[Scheme], *, reuse: bool = True) -> None:
+    def __init__(self, scenario: Scenario, schemes: list[Scheme], *, reuse: bool = True, workers: int = 1) -> None:
         self.scenario = scenario
         self.reuse = reuse
         """Keep a subject's view while nothing can change it (False: evaluate everyone every month)."""
+        self.workers = workers
+        """Processes a month's subjects are seen on (:mod:`socialcredit.lab.parallel`); the results are the same."""
         self.seen: dict[str, dict[str, SubjectSeen]] = {s.label: {} for s in schemes}
         self.base: dict[str, SubjectSeen | None] = {}
         self.suspended: set[Key] = set()
@@ -323,8 +326,8 @@ class Simulation:
                 again = [s for s in evaluator.reachable_subjects() if s in dirty]
                 for subject in dirty - set(again):
                     seen.pop(subject, None)
-            for subject in again:
-                seen[subject] = see(evaluator, subject, day)
+            for subject, found in zip(again, see_all(evaluator, again, day, self.workers), strict=True):
+                seen[subject] = found
             if scheme.label not in self.base:
                 self.base[scheme.label] = self._base(scheme, day)
             out[scheme.label] = aggregate(
