@@ -22,6 +22,8 @@ from datetime import date
 import numpy as np
 
 from socialcredit.engine import Evaluator
+from socialcredit.engine.population import record_order
+from socialcredit.engine.spent import is_spent, spent_years
 from socialcredit.lab import behaviour
 from socialcredit.lab.behaviour import Conduct, Event, Month
 from socialcredit.lab.catalogue import court_code
@@ -79,16 +81,23 @@ class Platform:
         return None if subject is None else self.by_subject.get(subject, {}).get(key)
 
     def in_force(
-        self, leaving_out: set[Key], subjects: set[str] | None = None, types: set[str] | None = None
+        self,
+        leaving_out: set[Key],
+        subjects: set[str] | None = None,
+        types: set[str] | None = None,
+        spent: dict[str, int] | None = None,
     ) -> list[Record]:
-        """Every record in force (of ``subjects``, of ``types``, when given), less those left out."""
+        """Every record in force (of ``subjects``, of ``types``, when given), less those left out and, given
+        :func:`spent_years`, less the spent ones but a subject's latest (so that the subjects stay the same)."""
         chosen = self.by_subject if subjects is None else {s: self.by_subject.get(s, {}) for s in subjects}
-        return [
-            r
-            for recs in chosen.values()
-            for k, r in recs.items()
-            if k not in leaving_out and (types is None or r.type in types)
-        ]
+        out: list[Record] = []
+        for recs in chosen.values():
+            found = [r for k, r in recs.items() if k not in leaving_out and (types is None or r.type in types)]
+            if spent and found:
+                fresh = [r for r in found if not is_spent(r, spent)]
+                found = fresh or [max(found, key=record_order)]
+            out.extend(found)
+        return out
 
 
 @dataclass
@@ -314,15 +323,16 @@ class Simulation:
             seen = self.seen[scheme.label]
             read = scheme.record_types()  # evaluating a scheme needs no other records
             fresh = not seen or not self.reuse or not reusable(scheme)
+            spent = spent_years(scheme, day) if self.reuse else None  # evaluating everyone reads everything
             if fresh:
-                evaluator = Evaluator(scheme, self.platform.in_force(suspended, types=read))
+                evaluator = Evaluator(scheme, self.platform.in_force(suspended, types=read, spent=spent))
                 seen.clear()
                 again = evaluator.reachable_subjects()
             else:
                 dirty = {s for s, types in self.platform.touched.items() if types & read}
                 dirty |= {s for s, v in seen.items() if v.until <= day.toordinal()}
                 held = self._through_links(scheme, dirty)
-                evaluator = Evaluator(scheme, self.platform.in_force(suspended, held, read))
+                evaluator = Evaluator(scheme, self.platform.in_force(suspended, held, read, spent))
                 again = [s for s in evaluator.reachable_subjects() if s in dirty]
                 for subject in dirty - set(again):
                     seen.pop(subject, None)

@@ -1,0 +1,87 @@
+"""Spent records: those that can no longer change what a scheme says, so a long evaluation may leave them out.
+
+A record read only by point rules is spent once no record of its type and calendar year can count any more.
+Its own line then counts on no later day. What it took from a yearly cap changes only what other records of
+the same rule and year earn, and none of those counts either. So leaving it out changes only lines that do not
+count, never a score, a grade, an entry or a measure, on that day or later.
+
+Records of a type that a list, a link, a grade's record test or a publication reads are never spent, and
+nothing is spent when a grade looks at earlier grades (they would need the whole history). The policy lab uses
+this to keep a subject's evaluation as long as its years in force, not its whole life; ``tests/engine`` hold
+it to evaluating every record.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from socialcredit.dates import add_period
+from socialcredit.records import Record
+from socialcredit.scheme.model import PointRule, Scheme
+
+OLDEST = 200
+"""How many years back a record type's spent years are looked for."""
+
+
+def spent_years(scheme: Scheme, day: date) -> dict[str, int]:
+    """Record type -> the latest calendar year whose records of that type are spent on ``day`` and every day
+    after it. Types with no spent year, and types something other than a point rule reads, are not named."""
+    if scheme.score is None or (scheme.grades is not None and _looks_back(scheme)):
+        return {}
+    kept = _read_otherwise(scheme)
+    rules: dict[str, list[PointRule]] = {}
+    for rule in scheme.score.rules:
+        if rule.record_type not in kept:
+            rules.setdefault(rule.record_type, []).append(rule)
+    out = {}
+    for record_type, of_type in rules.items():
+        year = _latest_spent(scheme.score.window, of_type, day)
+        if year is not None:
+            out[record_type] = year
+    return out
+
+
+def is_spent(record: Record, spent: dict[str, int]) -> bool:
+    """Whether ``record`` is spent, given :func:`spent_years` of a day."""
+    year = spent.get(record.type)
+    return year is not None and record.occurred_at.year <= year
+
+
+def _latest_spent(window: str, rules: list[PointRule], day: date) -> int | None:
+    """The latest year before ``day``'s whose last day's records, under every rule, have stopped counting."""
+    for year in range(day.year - 1, day.year - OLDEST, -1):
+        if window == "calendar_year":
+            return year
+        last = date(year, 12, 31)
+        if all(_stops(rule, last) <= day for rule in rules):
+            return year
+    return None
+
+
+def _stops(rule: PointRule, occurred: date) -> date:
+    period = rule.counts_for
+    assert period is not None  # a rolling scheme has counts_for on every rule
+    return add_period(occurred, years=period.years, months=period.months, days=period.days)
+
+
+def _looks_back(scheme: Scheme) -> bool:
+    assert scheme.grades is not None
+    rules = [*scheme.grades.assign, *scheme.grades.caps]
+    return any(p.previous_grades for rule in rules for p in rule.when.walk())
+
+
+def _read_otherwise(scheme: Scheme) -> set[str]:
+    """The record types read by something other than a point rule."""
+    types: set[str] = set()
+    if scheme.grades is not None:
+        for rule in (*scheme.grades.assign, *scheme.grades.caps):
+            for p in rule.when.walk():
+                if p.has_record is not None:
+                    types |= set(p.has_record.types)
+    for lst in scheme.lists:
+        types.add(lst.entry.record_type)
+        types |= {e.record_type for e in lst.extensions} | {e.record_type for e in lst.exits}
+    types |= {link.record_type for link in scheme.links}
+    for publication in scheme.publications:
+        types |= set(publication.record_types)
+    return types
