@@ -19,7 +19,7 @@ from datetime import date
 from multiprocessing.connection import Connection
 
 from socialcredit.engine import Evaluator
-from socialcredit.lab.observe import SubjectSeen, see
+from socialcredit.lab.observe import EntrySeen, MeasureSeen, SubjectSeen, see
 
 AT_LEAST = 2_000
 """Fewer subjects than this a month are seen in one process: forking would cost more than it saves."""
@@ -53,7 +53,7 @@ def see_all(
     out = [see(evaluator, s, day) for s in parts[0]]
     for part, process, receive in started:
         try:
-            out.extend(receive.recv())
+            out.extend(_unpack(v) for v in receive.recv())
         except EOFError:  # the process failed: see its part here, where an error can be read
             out.extend(see(evaluator, s, day) for s in part)
         finally:
@@ -64,6 +64,27 @@ def see_all(
 
 def _see_part(evaluator: Evaluator, subjects: Sequence[str], day: date, send: Connection) -> None:
     try:
-        send.send([see(evaluator, s, day) for s in subjects])
+        send.send([_pack(see(evaluator, s, day)) for s in subjects])
     finally:
         send.close()
+
+
+Packed = tuple[object, ...]
+
+
+def _pack(v: SubjectSeen) -> Packed:
+    """A view as plain tuples, which pickle several times faster than the dataclasses."""
+    entries = tuple((e.list_id, e.key, e.start.toordinal()) for e in v.entries)
+    measures = tuple((m.measure_id, m.effect, m.causes, m.via_link, m.spill_over) for m in v.measures)
+    return (v.grade, v.score, entries, measures, v.until)
+
+
+def _unpack(packed: Packed) -> SubjectSeen:
+    grade, score, entries, measures, until = packed
+    return SubjectSeen(
+        grade,  # type: ignore[arg-type]
+        score,  # type: ignore[arg-type]
+        tuple(EntrySeen(i, k, date.fromordinal(d)) for i, k, d in entries),  # type: ignore[attr-defined]
+        tuple(MeasureSeen(*m) for m in measures),  # type: ignore[attr-defined]
+        until,  # type: ignore[arg-type]
+    )
