@@ -7,6 +7,7 @@ import pytest
 from socialcredit.lab.metrics import metrics
 from socialcredit.lab.report import dumps
 from socialcredit.lab.simulation import Run, Simulation
+from socialcredit.scheme.model import Scheme
 from socialcredit.scheme.registry import load_scheme
 from tests.lab.lab_factories import small
 
@@ -122,3 +123,22 @@ def test_keeping_unchanged_views_gives_what_evaluating_everyone_gives(changes: d
     assert dumps(metrics(kept)) == dumps(metrics(everyone))
     for label in kept.grades_by_person:
         assert (kept.grades_by_person[label] == everyone.grades_by_person[label]).all()
+
+
+def test_the_base_grades_measures_reach_adults_with_no_records() -> None:
+    """A revision giving grade A (the base score's grade) a loan priority: every adult in A, AA or AAA has it,
+    those with no records in force included."""
+    data = load_scheme("rongcheng").model_dump(mode="json", by_alias=True, exclude_none=True)
+    for m in data["measures"]:
+        if m["id"] == "top-grade-loan-priority":
+            m["when"] = {"grades": ["AAA", "AA", "A"]}
+    revision = Scheme.model_validate(data)
+    simulation = Simulation(small(300, years=1), [revision])
+    run = simulation.run()
+    view = run.views[-1][revision.label]
+    adult = run.people.adult(view.day)
+    top = {i for i, g in enumerate(view.grade_index) if adult[i] and view.scale[g] in ("AAA", "AA", "A")}
+    with_records = {run.people.index.get(s) for s, recs in simulation.platform.by_subject.items() if recs}
+    without_records = top - with_records
+    assert without_records, "some adults in A have no records"
+    assert view.measures["top-grade-loan-priority"].persons & top == top

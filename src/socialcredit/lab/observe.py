@@ -198,6 +198,9 @@ def aggregate(
                 ungraded[i] = False
         view.grade_index[ungraded] = scale.index(base.grade)
         view.near_band[ungraded] = _near(scheme, base.score, base.grade, margin)
+        at = np.flatnonzero(ungraded).tolist()
+        for m in base.measures:  # the base grade's own measures (a loan priority for everyone in A, say)
+            view.measures[m.measure_id].persons.update(at)
     return view
 
 
