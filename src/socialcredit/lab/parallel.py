@@ -65,8 +65,11 @@ def see_all(
 def _see_part(evaluator: Evaluator, subjects: Sequence[str], day: date, send: Connection) -> None:
     try:
         send.send([_pack(see(evaluator, s, day)) for s in subjects])
-    finally:
-        send.close()
+    except BaseException:
+        # Nothing is printed here: a thread of the parent (a progress bar) may have held the console when it
+        # forked. The parent sees this part again and raises the error itself.
+        os._exit(1)
+    send.close()
 
 
 Packed = tuple[object, ...]
