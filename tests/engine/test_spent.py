@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from socialcredit.engine import Evaluator
-from socialcredit.engine.spent import is_spent, spent_years
+from socialcredit.engine.spent import is_spent, spent_years, unspent
 from socialcredit.records import Record
 from socialcredit.scheme.model import Scheme
 from socialcredit.scheme.registry import load_scheme, shipped_names
@@ -33,6 +33,7 @@ def said(evaluator: Evaluator, subject: str, day: date) -> tuple[object, ...]:
 def assert_spent_change_nothing(scheme: Scheme, records: list[Record], day: date) -> None:
     spent = spent_years(scheme, day)
     kept = [r for r in records if not is_spent(r, spent)]
+    assert unspent(records, spent) == kept
     everything, fewer = Evaluator(scheme, records), Evaluator(scheme, kept)
     for subject in everything.reachable_subjects():
         for later in LATER:

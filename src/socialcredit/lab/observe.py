@@ -183,19 +183,30 @@ def aggregate(
     )
     adult = people.adult(day)
     person_at = people.index
+    graded: dict[tuple[str, int | None], tuple[int, float]] = {}  # (grade, score) -> (index, near the band below)
+    rows, grade_at, near = [], [], []
+    persons_seen = []
     for subject, found in seen.items():
         i = person_at.get(subject)
-        if i is not None and found.grade is not None and adult[i]:
-            view.grade_index[i] = scale.index(found.grade)
-            view.near_band[i] = _near(scheme, found.score, found.grade, margin)
-        _count_entries(view, found.entries, day, is_false, i)
-        _count_measures(view, subject, found.measures, day, is_false, i)
+        if i is not None:
+            persons_seen.append(i)
+            if found.grade is not None and adult[i]:
+                key = (found.grade, found.score)
+                got = graded.get(key)
+                if got is None:
+                    got = graded[key] = (scale.index(found.grade), _near(scheme, found.score, found.grade, margin))
+                rows.append(i)
+                grade_at.append(got[0])
+                near.append(got[1])
+        if found.entries:
+            _count_entries(view, found.entries, day, is_false, i)
+        if found.measures:
+            _count_measures(view, subject, found.measures, day, is_false, i)
+    view.grade_index[rows] = grade_at
+    view.near_band[rows] = near
     if scale and base is not None and base.grade is not None:
         ungraded = adult & (view.grade_index < 0)
-        for subject in seen:
-            i = person_at.get(subject)
-            if i is not None:
-                ungraded[i] = False
+        ungraded[persons_seen] = False
         view.grade_index[ungraded] = scale.index(base.grade)
         view.near_band[ungraded] = _near(scheme, base.score, base.grade, margin)
         at = np.flatnonzero(ungraded).tolist()

@@ -23,7 +23,7 @@ import numpy as np
 
 from socialcredit.engine import Evaluator
 from socialcredit.engine.population import record_order
-from socialcredit.engine.spent import is_spent, spent_years
+from socialcredit.engine.spent import spent_years, unspent
 from socialcredit.lab import behaviour
 from socialcredit.lab.behaviour import Conduct, Event, Month
 from socialcredit.lab.catalogue import court_code
@@ -92,9 +92,9 @@ class Platform:
         chosen = self.by_subject if subjects is None else {s: self.by_subject.get(s, {}) for s in subjects}
         out: list[Record] = []
         for recs in chosen.values():
-            found = [r for k, r in recs.items() if k not in leaving_out and (types is None or r.type in types)]
+            found = [r for k, r in recs.items() if (types is None or r.type in types) and k not in leaving_out]
             if spent and found:
-                fresh = [r for r in found if not is_spent(r, spent)]
+                fresh = unspent(found, spent)
                 found = fresh or [max(found, key=record_order)]
             out.extend(found)
         return out
