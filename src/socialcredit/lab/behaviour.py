@@ -11,6 +11,7 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 
 import numpy as np
 
@@ -66,7 +67,7 @@ class Month:
     number: int
     first: date
 
-    @property
+    @cached_property
     def days(self) -> int:
         return calendar.monthrange(self.first.year, self.first.month)[1]
 
