@@ -77,8 +77,12 @@ def score_lines(
     for record in records:
         if record.occurred_at > as_of:
             break
+        if record.type not in by_type:
+            continue
+        ref = None  # one reference for the record's lines (a scorecard scores a record once per variable)
         for rule, nominal in scoring_rules(by_type, record):
-            line = _line(score, rule, record, nominal, as_of, ledger)
+            ref = ref or RecordRef.of(record)
+            line = _line(score, rule, record, nominal, as_of, ledger, ref)
             if line is not None:
                 lines.append(line)
     return lines
@@ -105,7 +109,13 @@ def capped_points(cap: int, before: int, nominal: int) -> int:
 
 
 def _line(
-    score: Score, rule: PointRule, record: Record, nominal: int, as_of: date, ledger: dict[tuple[str, int], int]
+    score: Score,
+    rule: PointRule,
+    record: Record,
+    nominal: int,
+    as_of: date,
+    ledger: dict[tuple[str, int], int],
+    ref: RecordRef,
 ) -> ScoreLine | None:
     """The line of ``record`` under its ``rule``, with what it earns under a yearly cap (``ledger``, updated)
     and whether it counts on ``as_of``; None for a record outside a calendar-year window."""
@@ -124,16 +134,7 @@ def _line(
     counting = in_window and earned != 0
     if not in_window:
         note = f"stopped counting on {until.isoformat()}"
-    return ScoreLine(
-        rule_id=rule.id,
-        record=RecordRef.of(record),
-        nominal=nominal,
-        points=earned,
-        counts_until=until,
-        counting=counting,
-        legal_basis=rule.legal_basis,
-        note=note,
-    )
+    return ScoreLine(rule.id, ref, nominal, earned, until, counting, rule.legal_basis, note)
 
 
 def total(base: int, lines: Sequence[ScoreLine]) -> int:
