@@ -3,7 +3,9 @@
 Each month the city acts (:mod:`socialcredit.lab.behaviour`), its records reach the platform (some filed against
 the wrong person, some exits never sent), the reviewers decide the objections due (:mod:`socialcredit.lab.
 objections`), and at the month's end every scheme is evaluated by the pure engine over the records then in force,
-less those an overdue objection suspends: the lab has no second implementation of any scheme. What the
+less those an overdue objection suspends and those spent (:mod:`socialcredit.engine.spent`: they can no longer
+change what the scheme says): the lab has no second implementation of any scheme. Only the subjects whose view
+may have changed are evaluated again, on every core (:mod:`socialcredit.lab.parallel`). What the
 engine says is observed (:mod:`socialcredit.lab.observe`) against what the simulation knows to be true, and
 feeds back: a score near the band below deters, a consequence prompts an objection.
 
