@@ -18,8 +18,10 @@ import os
 import pstats
 import resource
 import time
+from collections.abc import Callable
 
 from socialcredit.engine import Evaluator
+from socialcredit.lab import simulation as simulation_module
 from socialcredit.lab.parallel import available_cores
 from socialcredit.lab.scenario import Scenario, parse_scenario, shipped_scenario_text
 from socialcredit.lab.simulation import Simulation
@@ -51,12 +53,47 @@ def cumulative(stats: pstats.Stats, name: str) -> float:
     return total
 
 
+TIMED = {  # wall-clock phases of the last scored year (--phases): (owner, attribute, label)
+    "conduct (the month's draws and records)": ("Simulation", "_act"),
+    "gathering the records in force": ("Platform", "in_force"),
+    "building the month's Evaluator": ("module", "Evaluator"),
+    "seeing the subjects again (the pure engine)": ("module", "see_all"),
+    "counting the month (aggregate)": ("module", "aggregate"),
+    "the whole evaluation": ("Simulation", "_evaluate"),
+}
+
+
+def time_phases(months: int) -> tuple[dict[str, float], Callable[[int, int], None]]:
+    """Wrap the phases of :mod:`socialcredit.lab.simulation` in timers that count from month ``months - 12``."""
+    totals = dict.fromkeys(TIMED, 0.0)
+    done = [0]
+    for label, (owner, name) in TIMED.items():
+        holder = simulation_module if owner == "module" else getattr(simulation_module, owner)
+        original = getattr(holder, name)
+
+        def timed(*args, __original=original, __label=label, **kwargs):  # type: ignore[no-untyped-def]
+            started = time.perf_counter()
+            try:
+                return __original(*args, **kwargs)
+            finally:
+                if done[0] >= months - 12:
+                    totals[__label] += time.perf_counter() - started
+
+        setattr(holder, name, timed)
+
+    def progress(step: int, _total: int) -> None:
+        done[0] = step
+
+    return totals, progress
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--residents", type=int, default=10_000)
     parser.add_argument("--schemes", default="rongcheng,judgment-debtors")
     parser.add_argument("--quick", action="store_true", help="the timed run only: no baseline, no profile")
     parser.add_argument("--workers", type=int, default=available_cores(), help="processes (default: the cores)")
+    parser.add_argument("--phases", action="store_true", help="with --quick: the last year's phases, timed")
     args = parser.parse_args()
     found = scenario(args.residents, args.schemes.split(","))
     schemes = [load_scheme(s) for s in found.schemes]
@@ -72,7 +109,15 @@ def main() -> None:
             print(f"  month {done}/{total}: {now - last[0]:.1f} s for the last 12", flush=True)
             last[0] = now
 
-    run = simulation.run(report if args.quick else None)
+    totals, count = time_phases(12 * (found.years + found.burn_in_years)) if args.phases else ({}, None)
+
+    def step(done: int, total: int) -> None:
+        if count is not None:
+            count(done, total)
+        if args.quick:
+            report(done, total)
+
+    run = simulation.run(step)
     wall = time.perf_counter() - started
     scored = len(run.months)
     print(
@@ -81,6 +126,11 @@ def main() -> None:
     )
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
     print(f"peak memory: {peak:.1f} GiB")
+    if totals:
+        year = totals["conduct (the month's draws and records)"] + totals["the whole evaluation"]
+        print(f"the last scored year, wall clock: {year:.1f} s of conduct and evaluation")
+        for label, seconds in totals.items():
+            print(f"  {label:45} {seconds:7.1f} s  {100 * seconds / year:5.1f} %")
     if args.quick:
         print(f"load average at end: {os.getloadavg()[0]:.2f}")
         return
