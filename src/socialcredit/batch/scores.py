@@ -32,7 +32,7 @@ from socialcredit.batch import datekeys as dk
 from socialcredit.batch.conditions import Attributes, compile_condition
 from socialcredit.batch.sql import Expr, and_, case, col, fill, in_list, lit
 from socialcredit.dates import add_period
-from socialcredit.scheme.model import AttributePoints, Period, PointRule, Predicate, RecordTest, Scheme
+from socialcredit.scheme.model import AttributePoints, Period, PointRule, RecordTest, Scheme
 
 ROWS_SO_FAR = "ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW"
 
@@ -55,25 +55,13 @@ class Dates:
 
 
 def uses_previous_grades(scheme: Scheme) -> bool:
-    if scheme.grades is None:
-        return False
-    return any(
-        p.previous_grades is not None
-        for rule in (*scheme.grades.assign, *scheme.grades.caps)
-        for p in rule.when.walk()
-    )
-
-
-def _predicates(scheme: Scheme) -> list[Predicate]:
-    if scheme.grades is None:
-        return []
-    return [p for rule in (*scheme.grades.assign, *scheme.grades.caps) for p in rule.when.walk()]
+    return any(p.previous_grades is not None for p in scheme.grade_predicates())
 
 
 def has_record_tests(scheme: Scheme) -> list[RecordTest]:
     """Every has_record test, in a fixed order (their position names their column)."""
     out: list[RecordTest] = []
-    for p in _predicates(scheme):
+    for p in scheme.grade_predicates():
         if p.has_record is not None and p.has_record not in out:
             out.append(p.has_record)
     return out
@@ -82,7 +70,7 @@ def has_record_tests(scheme: Scheme) -> list[RecordTest]:
 def counted_rules(scheme: Scheme) -> list[int]:
     assert scheme.score is not None
     ids = [r.id for r in scheme.score.rules]
-    wanted = {p.counting for p in _predicates(scheme) if p.counting is not None}
+    wanted = {p.counting for p in scheme.grade_predicates() if p.counting is not None}
     return [i for i, rid in enumerate(ids) if rid in wanted]
 
 

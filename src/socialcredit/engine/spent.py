@@ -16,9 +16,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from socialcredit.dates import add_period
+from socialcredit.engine.points import counting_window
 from socialcredit.records import Record
-from socialcredit.scheme.model import PointRule, Scheme
+from socialcredit.scheme.model import PointRule, Scheme, Score
 
 OLDEST = 200
 """How many years back a record type's spent years are looked for."""
@@ -27,16 +27,16 @@ OLDEST = 200
 def spent_years(scheme: Scheme, day: date) -> dict[str, int]:
     """Record type -> the latest calendar year whose records of that type are spent on ``day`` and every day
     after it. Types with no spent year, and types something other than a point rule reads, are not named."""
-    if scheme.score is None or (scheme.grades is not None and _looks_back(scheme)):
+    if scheme.score is None or any(p.previous_grades for p in scheme.grade_predicates()):
         return {}
-    kept = _read_otherwise(scheme)
+    kept = scheme.types_beyond_points()
     rules: dict[str, list[PointRule]] = {}
     for rule in scheme.score.rules:
         if rule.record_type not in kept:
             rules.setdefault(rule.record_type, []).append(rule)
     out = {}
     for record_type, of_type in rules.items():
-        year = _latest_spent(scheme.score.window, of_type, day)
+        year = _latest_spent(scheme.score, of_type, day)
         if year is not None:
             out[record_type] = year
     return out
@@ -53,41 +53,10 @@ def unspent(records: Iterable[Record], spent: dict[str, int]) -> list[Record]:
     return [r for r in records if r.occurred_at.year > spent.get(r.type, 0)]
 
 
-def _latest_spent(window: str, rules: list[PointRule], day: date) -> int | None:
+def _latest_spent(score: Score, rules: list[PointRule], day: date) -> int | None:
     """The latest year before ``day``'s whose last day's records, under every rule, have stopped counting."""
     for year in range(day.year - 1, day.year - OLDEST, -1):
-        if window == "calendar_year":
-            return year
         last = date(year, 12, 31)
-        if all(_stops(rule, last) <= day for rule in rules):
+        if all(counting_window(score, rule, last, day)[1] <= day for rule in rules):
             return year
     return None
-
-
-def _stops(rule: PointRule, occurred: date) -> date:
-    period = rule.counts_for
-    assert period is not None  # a rolling scheme has counts_for on every rule
-    return add_period(occurred, years=period.years, months=period.months, days=period.days)
-
-
-def _looks_back(scheme: Scheme) -> bool:
-    assert scheme.grades is not None
-    rules = [*scheme.grades.assign, *scheme.grades.caps]
-    return any(p.previous_grades for rule in rules for p in rule.when.walk())
-
-
-def _read_otherwise(scheme: Scheme) -> set[str]:
-    """The record types read by something other than a point rule."""
-    types: set[str] = set()
-    if scheme.grades is not None:
-        for rule in (*scheme.grades.assign, *scheme.grades.caps):
-            for p in rule.when.walk():
-                if p.has_record is not None:
-                    types |= set(p.has_record.types)
-    for lst in scheme.lists:
-        types.add(lst.entry.record_type)
-        types |= {e.record_type for e in lst.extensions} | {e.record_type for e in lst.exits}
-    types |= {link.record_type for link in scheme.links}
-    for publication in scheme.publications:
-        types |= set(publication.record_types)
-    return types

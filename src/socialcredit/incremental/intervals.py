@@ -27,7 +27,7 @@ from socialcredit.engine.grades import Found, GradeOutcome, grade_of
 from socialcredit.engine.points import capped_points, counting_window, factors_by_type, scoring_rules
 from socialcredit.records import Record
 from socialcredit.scheme.conditions import holds
-from socialcredit.scheme.model import PointRule, Predicate, RecordTest, Scheme
+from socialcredit.scheme.model import PointRule, RecordTest, Scheme
 
 SCORE_SLOT = 0
 NO_RULE = -1
@@ -52,12 +52,6 @@ class Interval(NamedTuple):
         return self.weight != 0 and self.start <= day < self.end
 
 
-def _predicates(scheme: Scheme) -> list[Predicate]:
-    if scheme.grades is None:
-        return []
-    return [p for rule in (*scheme.grades.assign, *scheme.grades.caps) for p in rule.when.walk()]
-
-
 class Layout:
     """A scheme's slots, and how each record type reaches them."""
 
@@ -68,7 +62,7 @@ class Layout:
         self.score = scheme.score
         self.rules: list[PointRule] = list(scheme.score.rules)
         self._rule_index = {id(rule): i for i, rule in enumerate(self.rules)}
-        predicates = _predicates(scheme)
+        predicates = scheme.grade_predicates()
         named = {p.counting for p in predicates if p.counting is not None}
         self.counted: list[str] = [r.id for r in self.rules if r.id in named]
         self.tests: list[RecordTest] = []

@@ -116,10 +116,7 @@ def _domains() -> tuple[dict[str, frozenset[str]], dict[str, str]]:
 def reusable(scheme: Scheme) -> bool:
     """Whether a subject's result can be kept until its next change day: not when a grade looks at records in
     a window or at earlier year-ends (those change on days :func:`see` does not track)."""
-    if scheme.grades is None:
-        return True
-    rules = [*scheme.grades.assign, *scheme.grades.caps]
-    return not any(p.has_record or p.previous_grades for rule in rules for p in rule.when.walk())
+    return not any(p.has_record or p.previous_grades for p in scheme.grade_predicates())
 
 
 def see(evaluator: Evaluator, subject: str, day: date) -> SubjectSeen:

@@ -408,14 +408,22 @@ class Scheme(StrictModel):
 
     def record_types(self) -> set[str]:
         """Every record type the scheme reads: evaluating it needs no other records."""
+        scored = {r.record_type for r in self.score.rules} if self.score is not None else set()
+        return scored | self.types_beyond_points()
+
+    def grade_predicates(self) -> list[Predicate]:
+        """Every predicate of the grade assignments and caps, nested ones included (none without grades)."""
+        if self.grades is None:
+            return []
+        return [p for rule in (*self.grades.assign, *self.grades.caps) for p in rule.when.walk()]
+
+    def types_beyond_points(self) -> set[str]:
+        """The record types something other than a point rule reads: a grade's record test, a list, a link or
+        a publication."""
         types: set[str] = set()
-        if self.score is not None:
-            types |= {r.record_type for r in self.score.rules}
-        if self.grades is not None:
-            for rule in (*self.grades.assign, *self.grades.caps):
-                for p in rule.when.walk():
-                    if p.has_record is not None:
-                        types |= set(p.has_record.types)
+        for p in self.grade_predicates():
+            if p.has_record is not None:
+                types |= set(p.has_record.types)
         for lst in self.lists:
             types.add(lst.entry.record_type)
             types |= {e.record_type for e in lst.extensions} | {e.record_type for e in lst.exits}
